@@ -1,0 +1,39 @@
+# The two commands of the README: `make run` and `make test`. Only Python 3.11 is needed.
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+export FLASK_APP := wsgi
+
+.PHONY: run test lint format clean
+
+$(BIN)/python:
+	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: requirements.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements.txt
+	touch $@
+
+$(VENV)/.dev-installed: requirements.txt requirements-dev.txt | $(BIN)/python
+	$(BIN)/pip install --quiet -r requirements-dev.txt
+	touch $(VENV)/.installed $@
+
+run: $(VENV)/.installed
+	$(BIN)/flask db upgrade
+	$(BIN)/flask seed-demo
+	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+test: $(VENV)/.dev-installed
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+lint: $(VENV)/.dev-installed
+	$(BIN)/ruff check cfa tests scripts migrations config.py wsgi.py
+	$(BIN)/ruff format --check cfa tests scripts migrations config.py wsgi.py
+
+format: $(VENV)/.dev-installed
+	$(BIN)/ruff check --fix cfa tests scripts config.py wsgi.py
+	$(BIN)/ruff format cfa tests scripts migrations config.py wsgi.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache instance/cadence.sqlite

@@ -1,0 +1,30 @@
+"""Cadence: the web application that runs a CFA day to day."""
+
+import os
+
+from flask import Flask
+
+from config import CONFIGS
+
+
+def create_app(config_name: str | None = None, **overrides) -> Flask:
+    config_name = config_name or os.environ.get("CADENCE_ENV", "development")
+    config_class = CONFIGS[config_name]
+    if hasattr(config_class, "check"):
+        config_class.check()
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_object(config_class)
+    app.config.update(overrides)
+
+    from cfa.cli import register_commands
+    from cfa.errors import register_error_handlers
+    from cfa.extensions import register_extensions
+    from cfa.templating import register_template_helpers
+    from cfa.views import register_blueprints
+
+    register_extensions(app)
+    register_blueprints(app)
+    register_template_helpers(app)
+    register_error_handlers(app)
+    register_commands(app)
+    return app

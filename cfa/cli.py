@@ -1,0 +1,36 @@
+"""Flask commands: thin wrappers over the services."""
+
+import click
+from flask import Flask
+
+from cfa.extensions import db
+
+
+def register_commands(app: Flask) -> None:
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Build (or complete) the demo CFA; running it twice changes nothing."""
+        from cfa.demo import seed_demo
+        from cfa.demo.counts import demo_counts
+
+        seed_demo()
+        db.session.commit()
+        for label, count in demo_counts().items():
+            click.echo(f"{label:<28} {count}")
+
+    @app.cli.command("create-user")
+    @click.option("--email", required=True)
+    @click.option("--first-name", required=True)
+    @click.option("--last-name", required=True)
+    @click.option("--role", "roles", multiple=True, required=True, help="admin, quality, trainer, apprentice, tutor")
+    @click.password_option()
+    def create_user_command(email, first_name, last_name, roles, password):
+        """Create an account (the first admin of a new installation, for instance)."""
+        from cfa.services.accounts import AccountError, create_user
+
+        try:
+            user = create_user(email, first_name, last_name, roles, password=password)
+        except (AccountError, ValueError) as error:
+            raise click.ClickException(str(error)) from error
+        db.session.commit()
+        click.echo(f"Compte créé : {user.email}")

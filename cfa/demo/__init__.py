@@ -1,0 +1,14 @@
+"""The demo CFA built by `flask seed-demo`: realistic, deterministic and idempotent."""
+
+from cfa.demo.foundation import seed_foundation
+
+# Each step takes the random generator and leaves what exists alone, so that running twice adds nothing.
+STEPS = [seed_foundation]
+
+
+def seed_demo() -> None:
+    import random
+
+    rng = random.Random(2025)
+    for step in STEPS:
+        step(rng)

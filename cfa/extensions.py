@@ -1,0 +1,72 @@
+"""Flask extensions, created once and bound to the app in create_app()."""
+
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager
+from flask_migrate import Migrate
+from flask_sqlalchemy import SQLAlchemy
+from flask_wtf import CSRFProtect
+from sqlalchemy import MetaData
+from sqlalchemy.orm import DeclarativeBase
+
+# Named constraints keep Alembic migrations identical on SQLite and PostgreSQL.
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING_CONVENTION)
+
+
+db = SQLAlchemy(model_class=Base)
+migrate = Migrate()
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address, default_limits=[])
+
+
+def register_extensions(app) -> None:
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    import cfa.models  # noqa: F401  (every table known to Alembic)
+
+    db.init_app(app)
+    migrate.init_app(app, db, render_as_batch=True)  # batch mode: SQLite cannot ALTER most things
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Connectez-vous pour accéder à cette page."
+    login_manager.login_message_category = "info"
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str):
+        from cfa.models import User
+
+        user = db.session.get(User, int(user_id))
+        return user if user and user.active else None
+
+    if not getattr(Engine, "_cadence_sqlite_hooks", False):
+        Engine._cadence_sqlite_hooks = True
+
+        @event.listens_for(Engine, "connect")
+        def _sqlite_on_connect(dbapi_connection, _record):
+            # SQLite leaves foreign keys off unless asked; pysqlite's own transaction
+            # handling breaks SAVEPOINTs, so SQLAlchemy issues BEGIN itself.
+            if type(dbapi_connection).__module__.startswith("sqlite3"):
+                dbapi_connection.isolation_level = None
+                cursor = dbapi_connection.cursor()
+                cursor.execute("PRAGMA foreign_keys=ON")
+                cursor.close()
+
+        @event.listens_for(Engine, "begin")
+        def _sqlite_on_begin(conn):
+            if conn.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN")

@@ -1,0 +1,67 @@
+"""Choices for select fields, each one query."""
+
+import sqlalchemy as sa
+
+from cfa.extensions import db
+from cfa.models import Centre, Cohort, Employer, Programme, Role, Room, User, UserRole
+
+
+def people_with_role(role: Role, include_id: int | None = None) -> list[tuple[int, str]]:
+    """Active people holding a role (plus the current value, even if inactive since)."""
+    stmt = (
+        sa.select(User.id, User.last_name, User.first_name)
+        .join(UserRole)
+        .where(UserRole.role == role, sa.or_(User.active, User.id == include_id))
+        .order_by(User.last_name, User.first_name)
+    )
+    return [(row.id, f"{row.last_name.upper()} {row.first_name}") for row in db.session.execute(stmt)]
+
+
+def tutors(employer_id: int | None = None) -> list[tuple[int, str]]:
+    stmt = (
+        sa.select(User.id, User.last_name, User.first_name, Employer.name)
+        .join(UserRole)
+        .outerjoin(Employer, User.employer_id == Employer.id)
+        .where(UserRole.role == Role.TUTOR, User.active)
+        .order_by(Employer.name, User.last_name)
+    )
+    if employer_id:
+        stmt = stmt.where(User.employer_id == employer_id)
+    return [
+        (r.id, f"{r.last_name.upper()} {r.first_name} ({r.name or 'sans employeur'})") for r in db.session.execute(stmt)
+    ]
+
+
+def employers() -> list[tuple[int, str]]:
+    stmt = sa.select(Employer.id, Employer.name, Employer.city).order_by(Employer.name)
+    return [(r.id, f"{r.name} ({r.city})" if r.city else r.name) for r in db.session.execute(stmt)]
+
+
+def programmes() -> list[tuple[int, str]]:
+    return [
+        (r.id, f"{r.code} – {r.title}")
+        for r in db.session.execute(sa.select(Programme.id, Programme.code, Programme.title).order_by(Programme.code))
+    ]
+
+
+def centres() -> list[tuple[int, str]]:
+    return [(r.id, r.name) for r in db.session.execute(sa.select(Centre.id, Centre.name).order_by(Centre.name))]
+
+
+def rooms(centre_id: int | None = None) -> list[tuple[int, str]]:
+    stmt = (
+        sa.select(Room.id, Room.name, Centre.name.label("centre"))
+        .join(Centre)
+        .where(Room.active)
+        .order_by(Centre.name, Room.name)
+    )
+    if centre_id:
+        stmt = stmt.where(Room.centre_id == centre_id)
+    return [(r.id, f"{r.name} ({r.centre})") for r in db.session.execute(stmt)]
+
+
+def cohorts() -> list[tuple[int, str]]:
+    return [
+        (r.id, r.name)
+        for r in db.session.execute(sa.select(Cohort.id, Cohort.name).order_by(Cohort.start_date.desc(), Cohort.name))
+    ]

@@ -1,0 +1,131 @@
+"""Attendance (émargement): one sheet per session, one mark per enrolled apprentice, justifications."""
+
+from datetime import date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cfa.extensions import db
+from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
+
+
+class MarkStatus(LabelledEnum):
+    PRESENT = "present", "Présent·e"
+    LATE = "late", "En retard"
+    LEFT_EARLY = "left_early", "Parti·e plus tôt"
+    ABSENT = "absent", "Absent·e"
+
+
+class SignatureMethod(LabelledEnum):
+    TRAINER_DEVICE = "trainer_device", "Sur l'appareil du formateur"
+    OWN_DEVICE = "own_device", "Sur son téléphone"
+    QR = "qr", "Auto-émargement (QR code)"
+
+
+class AttendanceSheet(TimestampMixin, db.Model):
+    """The feuille d'émargement of a session; closed by the trainer's signature."""
+
+    __tablename__ = "attendance_sheet"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"), unique=True)
+    # Bumped on every save: a device saving an older version is told what changed meanwhile.
+    version: Mapped[int] = mapped_column(default=1)
+    # Secret the rotating self sign-in QR codes are derived from.
+    qr_secret: Mapped[str | None] = mapped_column(sa.String(64))
+    closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    trainer_signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # PNG
+    trainer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    trainer_signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    session: Mapped["Session"] = relationship()  # noqa: F821
+    closed_by: Mapped["User | None"] = relationship()  # noqa: F821
+    marks: Mapped[list["AttendanceMark"]] = relationship(back_populates="sheet")
+
+    __table_args__ = (sa.CheckConstraint("version >= 1", name="version_positive"),)
+
+    def __repr__(self) -> str:
+        return f"<AttendanceSheet session={self.session_id}>"
+
+
+class AttendanceMark(TimestampMixin, db.Model):
+    """An apprentice's attendance at one half-day: a legal record funders pay on."""
+
+    __tablename__ = "attendance_mark"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("attendance_sheet.id", ondelete="CASCADE"))
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"), index=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
+    status: Mapped[MarkStatus] = mapped_column(enum_type(MarkStatus, "mark_status"))
+    minutes_late: Mapped[int] = mapped_column(default=0)
+    minutes_left_early: Mapped[int] = mapped_column(default=0)
+    justification_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("justification.id", ondelete="SET NULL"), index=True
+    )
+    recorded_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # PNG of the apprentice's signature
+    signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    signature_method: Mapped[SignatureMethod | None] = mapped_column(enum_type(SignatureMethod, "signature_method"))
+    signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+
+    sheet: Mapped[AttendanceSheet] = relationship(back_populates="marks")
+    session: Mapped["Session"] = relationship()  # noqa: F821
+    enrolment: Mapped["Enrolment"] = relationship()  # noqa: F821
+    justification: Mapped["Justification | None"] = relationship()
+    recorded_by: Mapped["User | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.UniqueConstraint("session_id", "enrolment_id"),
+        sa.CheckConstraint("minutes_late >= 0 AND minutes_left_early >= 0", name="minutes_positive"),
+        sa.CheckConstraint(
+            "status <> 'absent' OR (minutes_late = 0 AND minutes_left_early = 0)",
+            name="absent_has_no_minutes",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<AttendanceMark {self.session_id}/{self.enrolment_id} {self.status}>"
+
+
+class JustificationStatus(LabelledEnum):
+    PENDING = "pending", "En attente"
+    ACCEPTED = "accepted", "Acceptée"
+    REFUSED = "refused", "Refusée"
+
+
+class Justification(TimestampMixin, db.Model):
+    """A reason and proof for absences over a span of days, accepted or refused by an admin."""
+
+    __tablename__ = "justification"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    reason: Mapped[str] = mapped_column(sa.String(300))
+    proof_path: Mapped[str | None] = mapped_column(sa.String(300))  # relative to UPLOAD_DIR
+    proof_filename: Mapped[str | None] = mapped_column(sa.String(200))
+    proof_mimetype: Mapped[str | None] = mapped_column(sa.String(60))
+    proof_size: Mapped[int | None]
+    status: Mapped[JustificationStatus] = mapped_column(
+        enum_type(JustificationStatus, "justification_status"), default=JustificationStatus.PENDING
+    )
+    submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
+    decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    refusal_reason: Mapped[str | None] = mapped_column(sa.String(300))
+
+    enrolment: Mapped["Enrolment"] = relationship()  # noqa: F821
+    submitted_by: Mapped["User"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        sa.CheckConstraint("proof_size IS NULL OR proof_size <= 5242880", name="proof_max_5mb"),
+        sa.CheckConstraint("status <> 'refused' OR refusal_reason IS NOT NULL", name="refusal_has_reason"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Justification {self.enrolment_id} {self.status}>"

@@ -1,0 +1,98 @@
+"""Enrolments: an apprentice's contract in a cohort, with employer and tutor."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cfa.extensions import db
+from cfa.models.base import LabelledEnum, TimestampMixin, enum_type
+
+
+class EnrolmentStatus(LabelledEnum):
+    ACTIVE = "active", "En cours"
+    COMPLETED = "completed", "Terminé"
+    INTERRUPTED = "interrupted", "Interrompu"
+
+
+class InterruptionKind(LabelledEnum):
+    # Rupture and interruption are published apart (Code du travail, L.6111-8).
+    RUPTURE = "rupture", "Rupture du contrat d'apprentissage"
+    DROPOUT = "dropout", "Abandon de la formation"
+    REORIENTATION = "reorientation", "Réorientation"
+    OTHER = "other", "Autre motif"
+
+
+class InvalidTransition(ValueError):
+    """A status change the enrolment's life cycle does not allow."""
+
+
+class Enrolment(TimestampMixin, db.Model):
+    __tablename__ = "enrolment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    apprentice_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
+    employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employer.id"), index=True)
+    tutor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    contract_start: Mapped[date]
+    contract_end: Mapped[date]
+    status: Mapped[EnrolmentStatus] = mapped_column(
+        enum_type(EnrolmentStatus, "enrolment_status"), default=EnrolmentStatus.ACTIVE
+    )
+    interrupted_on: Mapped[date | None]
+    interruption_kind: Mapped[InterruptionKind | None] = mapped_column(enum_type(InterruptionKind, "interruption_kind"))
+    interruption_reason: Mapped[str | None] = mapped_column(sa.Text)
+
+    apprentice: Mapped["User"] = relationship(foreign_keys=[apprentice_id])  # noqa: F821
+    tutor: Mapped["User | None"] = relationship(foreign_keys=[tutor_id])  # noqa: F821
+    employer: Mapped["Employer | None"] = relationship()  # noqa: F821
+    cohort: Mapped["Cohort"] = relationship(back_populates="enrolments")  # noqa: F821
+
+    __table_args__ = (
+        sa.UniqueConstraint("apprentice_id", "cohort_id"),
+        sa.CheckConstraint("contract_end > contract_start", name="contract_dates_ordered"),
+        sa.CheckConstraint(
+            "(status = 'interrupted') = (interrupted_on IS NOT NULL AND interruption_reason IS NOT NULL)",
+            name="interruption_documented",
+        ),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Enrolment {self.apprentice_id} in {self.cohort_id}>"
+
+    @property
+    def last_day(self) -> date:
+        """The last day the apprentice belongs to the cohort (the day of a rupture included)."""
+        return self.interrupted_on or self.contract_end
+
+    def is_enrolled_on(self, day: date) -> bool:
+        return self.contract_start <= day <= self.last_day
+
+    def interrupt(self, on: date, kind: InterruptionKind, reason: str) -> None:
+        if self.status != EnrolmentStatus.ACTIVE:
+            raise InvalidTransition("Seule une inscription en cours peut être interrompue.")
+        if not reason or not reason.strip():
+            raise InvalidTransition("Le motif de l'interruption est obligatoire.")
+        if on < self.contract_start:
+            raise InvalidTransition("La date d'interruption précède le début du contrat.")
+        if on > self.contract_end:
+            raise InvalidTransition("La date d'interruption suit la fin du contrat.")
+        self.status = EnrolmentStatus.INTERRUPTED
+        self.interrupted_on = on
+        self.interruption_kind = kind
+        self.interruption_reason = reason.strip()
+
+    def complete(self) -> None:
+        if self.status != EnrolmentStatus.ACTIVE:
+            raise InvalidTransition("Seule une inscription en cours peut être terminée.")
+        self.status = EnrolmentStatus.COMPLETED
+
+    def reopen(self) -> None:
+        """Undo an interruption entered by mistake."""
+        if self.status == EnrolmentStatus.ACTIVE:
+            raise InvalidTransition("L'inscription est déjà en cours.")
+        self.status = EnrolmentStatus.ACTIVE
+        self.interrupted_on = None
+        self.interruption_kind = None
+        self.interruption_reason = None

@@ -1,0 +1,165 @@
+"""Cohorts and their calendar: alternance periods and dated half-day sessions."""
+
+import datetime as dt
+import secrets
+from datetime import date, datetime, time
+
+import sqlalchemy as sa
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from cfa.extensions import db
+from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
+
+
+class Cohort(TimestampMixin, db.Model):
+    """One run of a programme at one centre (a promotion), e.g. "MSADS Rennes 2025-2026"."""
+
+    __tablename__ = "cohort"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    programme_id: Mapped[int] = mapped_column(sa.ForeignKey("programme.id"), index=True)
+    centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    start_date: Mapped[date]
+    end_date: Mapped[date]  # end of the contracts: the planner never plans past it
+    lead_trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    default_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
+    calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last generation by the planner
+
+    programme: Mapped["Programme"] = relationship()  # noqa: F821
+    centre: Mapped["Centre"] = relationship()  # noqa: F821
+    lead_trainer: Mapped["User | None"] = relationship()  # noqa: F821
+    default_room: Mapped["Room | None"] = relationship()  # noqa: F821
+    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")  # noqa: F821
+    periods: Mapped[list["CalendarPeriod"]] = relationship(
+        back_populates="cohort", order_by="CalendarPeriod.start_date", cascade="all, delete-orphan"
+    )
+    module_assignments: Mapped[list["ModuleAssignment"]] = relationship(
+        back_populates="cohort", cascade="all, delete-orphan"
+    )
+
+    __table_args__ = (sa.CheckConstraint("end_date > start_date", name="dates_ordered"),)
+
+    def __repr__(self) -> str:
+        return f"<Cohort {self.name}>"
+
+    def regenerate_calendar_token(self) -> str:
+        self.calendar_token = secrets.token_urlsafe(32)
+        return self.calendar_token
+
+
+class ModuleAssignment(db.Model):
+    """Who teaches a module to a cohort, and where, when it differs from the defaults."""
+
+    __tablename__ = "module_assignment"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
+    module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"))
+    trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
+
+    cohort: Mapped[Cohort] = relationship(back_populates="module_assignments")
+    module: Mapped["Module"] = relationship()  # noqa: F821
+    trainer: Mapped["User | None"] = relationship()  # noqa: F821
+    room: Mapped["Room | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "module_id"),)
+
+
+class PeriodKind(LabelledEnum):
+    COURSE = "course", "Semaine au centre"
+    FIELD = "field", "Semaine en entreprise"
+    HOLIDAY = "holiday", "Congés"
+    CLOSURE = "closure", "Fermeture du centre"
+
+
+class CalendarPeriod(db.Model):
+    """A week (or run of days) of a cohort's planning d'alternance."""
+
+    __tablename__ = "calendar_period"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[PeriodKind] = mapped_column(enum_type(PeriodKind, "period_kind"))
+    start_date: Mapped[date]
+    end_date: Mapped[date]
+    label: Mapped[str | None] = mapped_column(sa.String(120))
+    manual: Mapped[bool] = mapped_column(default=False)  # added or changed by an admin, not the planner
+
+    cohort: Mapped[Cohort] = relationship(back_populates="periods")
+
+    __table_args__ = (sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),)
+
+    def __repr__(self) -> str:
+        return f"<CalendarPeriod {self.kind} {self.start_date}>"
+
+
+class HalfDay(LabelledEnum):
+    AM = "am", "Matin"
+    PM = "pm", "Après-midi"
+
+
+class SessionStatus(LabelledEnum):
+    PLANNED = "planned", "Prévue"
+    CANCELLED = "cancelled", "Annulée"
+
+
+class Session(TimestampMixin, db.Model):
+    """One half-day of one cohort at the centre. Times are Europe/Paris wall-clock times."""
+
+    __tablename__ = "session"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id", ondelete="SET NULL"))
+    trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
+    room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"), index=True)
+    date: Mapped[dt.date] = mapped_column(index=True)
+    half_day: Mapped[HalfDay] = mapped_column(enum_type(HalfDay, "half_day"))
+    start_time: Mapped[time]
+    end_time: Mapped[time]
+    status: Mapped[SessionStatus] = mapped_column(
+        enum_type(SessionStatus, "session_status"), default=SessionStatus.PLANNED
+    )
+    sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: bumped on every change
+    conflict_accepted: Mapped[bool] = mapped_column(default=False)  # an admin saved it despite a clash
+    note: Mapped[str | None] = mapped_column(sa.String(300))
+
+    cohort: Mapped[Cohort] = relationship()
+    module: Mapped["Module | None"] = relationship()  # noqa: F821
+    trainer: Mapped["User | None"] = relationship()  # noqa: F821
+    room: Mapped["Room | None"] = relationship()  # noqa: F821
+
+    __table_args__ = (
+        sa.CheckConstraint("end_time > start_time", name="times_ordered"),
+        sa.CheckConstraint("sequence >= 0", name="sequence_positive"),
+        # A cohort has at most one live session per half-day.
+        sa.Index(
+            "uq_session_cohort_slot",
+            "cohort_id",
+            "date",
+            "half_day",
+            unique=True,
+            sqlite_where=sa.text("status = 'planned'"),
+            postgresql_where=sa.text("status = 'planned'"),
+        ),
+        sa.Index("ix_session_cohort_date", "cohort_id", "date"),
+    )
+
+    def __repr__(self) -> str:
+        return f"<Session {self.cohort_id} {self.date} {self.half_day}>"
+
+    @property
+    def minutes(self) -> int:
+        return (self.end_time.hour * 60 + self.end_time.minute) - (self.start_time.hour * 60 + self.start_time.minute)
+
+    @property
+    def is_cancelled(self) -> bool:
+        return self.status == SessionStatus.CANCELLED
+
+    def touch(self) -> None:
+        """Record a change that calendar subscribers must see."""
+        self.sequence += 1
+        self.updated_at = utcnow()

@@ -1,0 +1,51 @@
+"""The navigation each role sees. Entries whose view does not exist are skipped."""
+
+from dataclasses import dataclass
+
+from flask import current_app
+
+from cfa.services.permissions import Ability, can
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    endpoint: str
+    ability: Ability | None = None
+    group: str | None = None  # entries of a group are shown in one drop-down menu
+
+
+NAV = [
+    NavItem("Aujourd'hui", "attendance.today", Ability.TAKE_ATTENDANCE),
+    NavItem("Mon agenda", "planning.trainer_agenda", Ability.TAKE_ATTENDANCE),
+    NavItem("Mon planning", "me.schedule", Ability.VIEW_OWN_TRAINING),
+    NavItem("Mes présences", "me.attendance", Ability.VIEW_OWN_TRAINING),
+    NavItem("Mes résultats", "me.results", Ability.VIEW_OWN_TRAINING),
+    NavItem("Mes certificats", "me.certificates", Ability.VIEW_OWN_TRAINING),
+    NavItem("Mes apprentis", "employer.apprentices", Ability.FOLLOW_APPRENTICES),
+    NavItem("Calendrier", "employer.calendar", Ability.FOLLOW_APPRENTICES),
+    NavItem("Plannings", "planning.cohorts", Ability.VIEW_ALL_PLANNING),
+    NavItem("Émargement", "attendance.overview", Ability.MANAGE_ATTENDANCE),
+    NavItem("Évaluations", "assessment.index", Ability.ASSESS),
+    NavItem("Jurys", "assessment.juries", Ability.MANAGE_JURY),
+    NavItem("Micro-certifications", "assessment.awards", Ability.AWARD_MICRO_CERTIFICATIONS),
+    NavItem("Qualité", "quality.index", Ability.MANAGE_QUALITY),
+    NavItem("Promotions", "admin.cohorts", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Inscriptions", "admin.enrolments", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Personnes", "admin.users", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
+    NavItem("Employeurs", "admin.employers", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Formations", "admin.programmes", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Micro-certifications", "admin.micro_certifications", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Centres et salles", "admin.centres", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Organisme", "admin.organisation", Ability.MANAGE_SETUP, "Paramétrage"),
+]
+
+
+def nav_for(user) -> list[tuple[str | None, list[NavItem]]]:
+    """Visible entries, as (group, items) in order: ungrouped entries first, one group per menu."""
+    views = current_app.view_functions
+    visible = [item for item in NAV if item.endpoint in views and (item.ability is None or can(user, item.ability))]
+    sections: list[tuple[str | None, list[NavItem]]] = [(None, [i for i in visible if i.group is None])]
+    for group in dict.fromkeys(i.group for i in visible if i.group):
+        sections.append((group, [i for i in visible if i.group == group]))
+    return sections

@@ -1,0 +1,50 @@
+"""Finding the enrolments a person may see: an apprentice's own, a tutor's followed apprentices."""
+
+from datetime import date
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.models import Cohort, Enrolment, EnrolmentStatus, User
+from cfa.services.permissions import followed_enrolments_clause
+
+
+def enrolments_of(apprentice: User) -> list[Enrolment]:
+    """The apprentice's enrolments, most recent first."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(Enrolment.apprentice_id == apprentice.id)
+        .options(selectinload(Enrolment.cohort).selectinload(Cohort.programme))
+        .order_by(Enrolment.contract_start.desc())
+    )
+    return list(db.session.scalars(stmt))
+
+
+def current_enrolment(apprentice: User, on: date | None = None) -> Enrolment | None:
+    """The enrolment that applies on a day: the active one covering it, else the most recent."""
+    enrolments = enrolments_of(apprentice)
+    if on is not None:
+        for enrolment in enrolments:
+            if enrolment.status == EnrolmentStatus.ACTIVE and enrolment.is_enrolled_on(on):
+                return enrolment
+    active = [e for e in enrolments if e.status == EnrolmentStatus.ACTIVE]
+    return (active or enrolments or [None])[0]
+
+
+def followed_enrolments(tutor: User, include_past: bool = True) -> list[Enrolment]:
+    """The enrolments a tutor follows (theirs and their employer's), apprentices loaded."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(followed_enrolments_clause(tutor))
+        .options(
+            selectinload(Enrolment.apprentice),
+            selectinload(Enrolment.cohort).selectinload(Cohort.programme),
+            selectinload(Enrolment.tutor),
+        )
+        .join(User, Enrolment.apprentice_id == User.id)
+        .order_by(Enrolment.status != EnrolmentStatus.ACTIVE, User.last_name, User.first_name)
+    )
+    if not include_past:
+        stmt = stmt.where(Enrolment.status == EnrolmentStatus.ACTIVE)
+    return list(db.session.scalars(stmt))

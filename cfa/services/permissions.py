@@ -1,0 +1,104 @@
+"""Who may do what: the one policy of Cadence, used by the views' decorator and the templates.
+
+Abilities are granted to roles; object rules (an employer sees only its own apprentices,
+an apprentice only their own data) are functions of the user and the object.
+"""
+
+import enum
+
+import sqlalchemy as sa
+
+from cfa.models import Enrolment, Role, Session, User
+
+
+class Ability(enum.StrEnum):
+    MANAGE_SETUP = "manage_setup"  # centres, programmes, employers, cohorts, enrolments
+    MANAGE_ACCOUNTS = "manage_accounts"  # create, deactivate, reset accounts
+    MANAGE_PLANNING = "manage_planning"  # generate and edit calendars
+    VIEW_ALL_PLANNING = "view_all_planning"
+    TAKE_ATTENDANCE = "take_attendance"  # on the sessions one teaches (admins: any)
+    MANAGE_ATTENDANCE = "manage_attendance"  # corrections, justifications, documents for funders
+    ASSESS = "assess"  # enter evaluation (ECF) results
+    MANAGE_JURY = "manage_jury"  # jury sessions, decisions, publication
+    AWARD_MICRO_CERTIFICATIONS = "award_micro_certifications"
+    MANAGE_QUALITY = "manage_quality"  # surveys, complaints, improvement actions, indicators
+    VIEW_OWN_TRAINING = "view_own_training"  # apprentice's and learner's own pages
+    FOLLOW_APPRENTICES = "follow_apprentices"  # tutor's pages
+
+
+GRANTS: dict[Role, frozenset[Ability]] = {
+    Role.ADMIN: frozenset(Ability) - {Ability.VIEW_OWN_TRAINING, Ability.FOLLOW_APPRENTICES},
+    Role.QUALITY: frozenset({Ability.MANAGE_QUALITY, Ability.VIEW_ALL_PLANNING}),
+    Role.TRAINER: frozenset({Ability.TAKE_ATTENDANCE, Ability.ASSESS, Ability.AWARD_MICRO_CERTIFICATIONS}),
+    Role.APPRENTICE: frozenset({Ability.VIEW_OWN_TRAINING}),
+    Role.LEARNER: frozenset({Ability.VIEW_OWN_TRAINING}),
+    Role.TUTOR: frozenset({Ability.FOLLOW_APPRENTICES}),
+}
+
+
+def abilities(user: User | None) -> frozenset[Ability]:
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return frozenset()
+    granted: set[Ability] = set()
+    for role in user.roles:
+        granted |= GRANTS[role]
+    return frozenset(granted)
+
+
+def can(user: User | None, ability: Ability) -> bool:
+    return ability in abilities(user)
+
+
+def followed_enrolments_clause(user: User):
+    """SQL condition selecting the enrolments a tutor follows: theirs, and their employer's."""
+    clauses = [Enrolment.tutor_id == user.id]
+    if user.employer_id is not None:
+        clauses.append(Enrolment.employer_id == user.employer_id)
+    return sa.or_(*clauses)
+
+
+def teaches_cohort_clause(user: User, cohort_id_column):
+    """SQL condition: the trainer teaches (or leads) the cohort in that column."""
+    from cfa.models import Cohort
+
+    return sa.or_(
+        cohort_id_column.in_(sa.select(Session.cohort_id).where(Session.trainer_id == user.id)),
+        cohort_id_column.in_(sa.select(Cohort.id).where(Cohort.lead_trainer_id == user.id)),
+    )
+
+
+def can_view_enrolment(user: User | None, enrolment: Enrolment) -> bool:
+    """Whether the user may see this apprentice's attendance, results and calendar."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if can(user, Ability.MANAGE_SETUP) or can(user, Ability.MANAGE_QUALITY):
+        return True
+    if user.has_role(Role.APPRENTICE, Role.LEARNER) and enrolment.apprentice_id == user.id:
+        return True
+    if user.has_role(Role.TUTOR) and (
+        enrolment.tutor_id == user.id or (user.employer_id is not None and enrolment.employer_id == user.employer_id)
+    ):
+        return True
+    if user.has_role(Role.TRAINER):
+        return teaches_cohort(user, enrolment.cohort_id)
+    return False
+
+
+def teaches_cohort(user: User, cohort_id: int) -> bool:
+    from cfa.extensions import db
+    from cfa.models import Cohort
+
+    stmt = sa.select(
+        sa.or_(
+            sa.exists().where(Session.cohort_id == cohort_id, Session.trainer_id == user.id),
+            sa.exists().where(Cohort.id == cohort_id, Cohort.lead_trainer_id == user.id),
+        )
+    )
+    return bool(db.session.scalar(stmt))
+
+
+def can_take_attendance(user: User | None, session: Session) -> bool:
+    """Admins may take any sheet; a trainer only those of sessions they teach."""
+    if can(user, Ability.MANAGE_ATTENDANCE):
+        return True
+    return can(user, Ability.TAKE_ATTENDANCE) and session.trainer_id == user.id

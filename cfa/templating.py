@@ -1,0 +1,29 @@
+"""Jinja filters and globals: French formatting and the navigation."""
+
+from flask_login import current_user
+
+from cfa import formatting
+from cfa.navigation import nav_for
+from cfa.services.permissions import Ability, can
+
+
+def register_template_helpers(app) -> None:
+    app.jinja_env.filters.update(
+        long_date=formatting.long_date,
+        medium_date=formatting.medium_date,
+        short_date=formatting.short_date,
+        date_time=formatting.date_time,
+        hhmm=formatting.hhmm,
+        hours=formatting.minutes_label,
+        percent=formatting.percent,
+    )
+    app.jinja_env.globals.update(Ability=Ability, has_endpoint=lambda name: name in app.view_functions)
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+
+    @app.context_processor
+    def inject_user_helpers():
+        return {
+            "can": lambda ability: can(current_user, ability),
+            "navigation": lambda: nav_for(current_user),
+        }

@@ -1,0 +1,14 @@
+"""Blueprints, one per area."""
+
+import importlib
+
+# Each module named here defines `bp`; later areas add their name to this list.
+BLUEPRINT_MODULES = ["auth", "main", "admin", "me", "employer"]
+
+
+def register_blueprints(app) -> None:
+    for name in BLUEPRINT_MODULES:
+        module = importlib.import_module(f"cfa.views.{name}")
+        for sub in getattr(module, "MODULES", []):  # packages whose pages live in sub-modules
+            importlib.import_module(f"cfa.views.{name}.{sub}")
+        app.register_blueprint(module.bp)

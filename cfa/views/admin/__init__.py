@@ -1,0 +1,11 @@
+"""The administration's set-up screens: one module per kind of data."""
+
+from flask import Blueprint
+
+from cfa.services.permissions import Ability
+from cfa.views.access import require_blueprint
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+require_blueprint(bp, Ability.MANAGE_SETUP)
+
+from cfa.views.admin import centres, cohorts, employers, enrolments, programmes, users  # noqa: E402, F401

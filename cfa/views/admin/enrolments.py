@@ -1,0 +1,133 @@
+"""Enrolments: apprenticeship contracts in a cohort, and their interruption."""
+
+import sqlalchemy as sa
+from flask import abort, flash, redirect, render_template, request, url_for
+from sqlalchemy.orm import aliased, selectinload
+
+from cfa.extensions import db
+from cfa.forms import choices
+from cfa.forms.admin import EnrolmentForm, InterruptionForm
+from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, Role, User
+from cfa.views.admin import bp
+from cfa.views.crud import Column, Crud, register_crud
+from cfa.views.forms import posted
+
+Apprentice = aliased(User)
+
+
+def _prepare(form, obj):
+    form.apprentice_id.choices = choices.people_with_role(Role.APPRENTICE, obj and obj.apprentice_id)
+    form.cohort_id.choices = choices.cohorts()
+    form.employer_id.set_choices(choices.employers())
+    form.tutor_id.set_choices(choices.tutors())
+    if obj is None and request.method == "GET" and (cohort_id := request.args.get("cohort", type=int)):
+        cohort = db.session.get(Cohort, cohort_id)
+        if cohort:
+            form.cohort_id.data = cohort.id
+            form.contract_start.data = cohort.start_date
+            form.contract_end.data = cohort.end_date
+
+
+def _validate(form, obj) -> bool:
+    ok = True
+    duplicate = sa.select(Enrolment.id).where(
+        Enrolment.apprentice_id == form.apprentice_id.data, Enrolment.cohort_id == form.cohort_id.data
+    )
+    if obj is not None:
+        duplicate = duplicate.where(Enrolment.id != obj.id)
+    if db.session.scalar(duplicate):
+        form.apprentice_id.errors.append("Cette personne est déjà inscrite dans cette promotion.")
+        ok = False
+    if form.tutor_id.data:
+        tutor = db.session.get(User, form.tutor_id.data)
+        if form.employer_id.data and tutor.employer_id != form.employer_id.data:
+            form.tutor_id.errors.append("Ce·tte tuteur·rice n'appartient pas à l'employeur choisi.")
+            ok = False
+    return ok
+
+
+def _filters(stmt):
+    if cohort_id := request.args.get("cohort", type=int):
+        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    if (status := request.args.get("status")) in EnrolmentStatus._value2member_map_:
+        stmt = stmt.where(Enrolment.status == status)
+    return stmt.join(Apprentice, Enrolment.apprentice_id == Apprentice.id)
+
+
+register_crud(
+    bp,
+    Crud(
+        name="enrolments",
+        url="/inscriptions",
+        model=Enrolment,
+        form=EnrolmentForm,
+        plural="Inscriptions",
+        new_label="Nouvelle inscription",
+        columns=[
+            Column("Apprenti·e", lambda e: e.apprentice.sort_name),
+            Column("Promotion", lambda e: e.cohort.name),
+            Column("Employeur", lambda e: e.employer.name if e.employer else "–"),
+            Column("Contrat", lambda e: f"{e.contract_start:%d/%m/%Y} → {e.contract_end:%d/%m/%Y}"),
+            Column("Statut", lambda e: e.status.label),
+        ],
+        search=[Apprentice.last_name, Apprentice.first_name],
+        order_by=[Apprentice.last_name, Apprentice.first_name],
+        options=[selectinload(Enrolment.apprentice), selectinload(Enrolment.cohort), selectinload(Enrolment.employer)],
+        prepare_form=_prepare,
+        validate=_validate,
+        filters=_filters,
+        filter_template="admin/_enrolment_filters.html",
+        detail_endpoint="admin.enrolment",
+        extra={"cohorts": choices.cohorts, "statuses": EnrolmentStatus},
+    ),
+)
+
+
+def _load(obj_id: int) -> Enrolment:
+    return db.session.scalar(
+        sa.select(Enrolment)
+        .where(Enrolment.id == obj_id)
+        .options(
+            selectinload(Enrolment.apprentice),
+            selectinload(Enrolment.cohort).selectinload(Cohort.programme),
+            selectinload(Enrolment.employer),
+            selectinload(Enrolment.tutor),
+        )
+    ) or abort(404)
+
+
+@bp.route("/inscriptions/<int:obj_id>")
+def enrolment(obj_id: int):
+    enrolment = _load(obj_id)
+    form = InterruptionForm()
+    return render_template("admin/enrolment.html", enrolment=enrolment, form=form)
+
+
+@bp.route("/inscriptions/<int:obj_id>/interrompre", methods=["POST"])
+def interrupt_enrolment(obj_id: int):
+    enrolment = _load(obj_id)
+    form = InterruptionForm()
+    if form.validate_on_submit():
+        try:
+            enrolment.interrupt(form.interrupted_on.data, InterruptionKind(form.kind.data), form.reason.data)
+        except InvalidTransition as error:
+            form.interrupted_on.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Interruption enregistrée.", "success")
+            return redirect(url_for("admin.enrolment", obj_id=obj_id))
+    return render_template("admin/enrolment.html", enrolment=enrolment, form=form), 422
+
+
+@bp.route("/inscriptions/<int:obj_id>/reprendre", methods=["POST"])
+def reopen_enrolment(obj_id: int):
+    enrolment = _load(obj_id)
+    if posted():
+        try:
+            enrolment.reopen()
+        except InvalidTransition as error:
+            flash(str(error), "error")
+        else:
+            db.session.commit()
+            flash("Inscription remise en cours.", "success")
+    return redirect(url_for("admin.enrolment", obj_id=obj_id))

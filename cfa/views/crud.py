@@ -1,0 +1,143 @@
+"""List / create / edit screens for set-up data, declared once per model instead of copied."""
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import IntegrityError
+
+from cfa.extensions import db
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    value: Callable[[Any], Any]
+    numeric: bool = False
+
+
+@dataclass(frozen=True)
+class Unique:
+    """A column whose value must be unique, checked before the database refuses it."""
+
+    field: str
+    message: str
+
+
+@dataclass
+class Crud:
+    name: str  # endpoint suffix and template key, e.g. "employers"
+    url: str  # e.g. "/employeurs"
+    model: type
+    form: type
+    plural: str  # page titles, in French
+    new_label: str  # e.g. "Nouvel employeur"
+    columns: Sequence[Column]
+    search: Sequence[Any] = ()  # columns searched with ?q=
+    order_by: Sequence[Any] = ()
+    options: Sequence[Any] = ()  # eager loads for the columns shown
+    unique: Sequence[Unique] = ()
+    prepare_form: Callable[[Any, Any], None] | None = None  # (form, obj): fill select choices
+    validate: Callable[[Any, Any], bool] | None = None  # (form, obj): rules across fields and rows
+    save: Callable[[Any, Any], None] | None = None  # (form, obj): copy the form into the model
+    after_save: Callable[[Any, bool], None] | None = None  # (obj, created), once committed
+    filters: Callable[[Any], Any] | None = None  # (stmt) -> stmt, from request.args
+    filter_template: str | None = None
+    detail_endpoint: str | None = None  # rows link to a detail page rather than the edit form
+    hint: str | None = None
+    extra: dict = field(default_factory=dict)
+
+    def endpoint(self, action: str) -> str:
+        return f"{action}_{self.name}" if action != "list" else self.name
+
+
+def search_clause(q: str, columns) -> Any:
+    pattern = f"%{q.strip()}%"
+    return sa.or_(*(col.ilike(pattern) for col in columns))
+
+
+def paginate(stmt):
+    page = request.args.get("page", 1, type=int)
+    return db.paginate(stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+
+
+def check_unique(form, obj, rules: Sequence[Unique], model) -> bool:
+    ok = True
+    for rule in rules:
+        form_field = form[rule.field]
+        column = getattr(model, rule.field)
+        stmt = sa.select(model.id).where(column == form_field.data)
+        if obj is not None and obj.id is not None:
+            stmt = stmt.where(model.id != obj.id)
+        if form_field.data and db.session.scalar(stmt.limit(1)) is not None:
+            form_field.errors = list(form_field.errors) + [rule.message]
+            ok = False
+    return ok
+
+
+def commit_or_report(message: str = "Enregistrement impossible : une donnée entre en conflit avec une autre.") -> bool:
+    """Commit once; on a refused constraint, roll back everything and tell the user."""
+    try:
+        db.session.commit()
+    except IntegrityError:
+        db.session.rollback()
+        flash(message, "error")
+        return False
+    return True
+
+
+def register_crud(bp, crud: Crud) -> None:
+    def list_view():
+        stmt = sa.select(crud.model).options(*crud.options).order_by(*crud.order_by)
+        q = request.args.get("q", "").strip()
+        if q and crud.search:
+            stmt = stmt.where(search_clause(q, crud.search))
+        if crud.filters:
+            stmt = crud.filters(stmt)
+        return render_template("admin/list.html", crud=crud, page=paginate(stmt), q=q)
+
+    def edit_view(obj_id: int | None = None):
+        obj = db.session.get(crud.model, obj_id) if obj_id is not None else None
+        if obj_id is not None and obj is None:
+            abort(404)
+        form = crud.form(obj=obj)
+        if crud.prepare_form:
+            crud.prepare_form(form, obj)
+        if (
+            form.validate_on_submit()
+            and check_unique(form, obj, crud.unique, crud.model)
+            and (crud.validate is None or crud.validate(form, obj))
+        ):
+            target = obj or crud.model()
+            (crud.save or (lambda f, o: f.populate_obj(o)))(form, target)
+            if obj is None:
+                db.session.add(target)
+            if commit_or_report():
+                flash("Enregistré.", "success")
+                if crud.after_save:
+                    crud.after_save(target, obj is None)
+                if crud.detail_endpoint:
+                    return redirect(url_for(crud.detail_endpoint, obj_id=target.id))
+                return redirect(url_for(f".{crud.endpoint('list')}"))
+        title = crud.new_label if obj is None else f"Modifier : {obj_title(obj)}"
+        return render_template("admin/form.html", crud=crud, form=form, obj=obj, title=title)
+
+    bp.add_url_rule(crud.url, crud.endpoint("list"), list_view)
+    bp.add_url_rule(f"{crud.url}/nouveau", crud.endpoint("new"), edit_view, methods=["GET", "POST"])
+    bp.add_url_rule(f"{crud.url}/<int:obj_id>/modifier", crud.endpoint("edit"), edit_view, methods=["GET", "POST"])
+
+
+def obj_title(obj) -> str:
+    for attr in ("name", "full_name", "title", "label"):
+        if hasattr(obj, attr):
+            return getattr(obj, attr)
+    return str(obj)
+
+
+def populate_except(form, obj, *skipped: str) -> None:
+    """form.populate_obj for the fields that are columns; the others are set by the caller."""
+    for name, form_field in form._fields.items():
+        if name not in skipped and name != "csrf_token" and form_field.type != "SubmitField":
+            form_field.populate_obj(obj, name)

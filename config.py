@@ -1,0 +1,67 @@
+"""Settings read from the environment; one class per way of running Cadence."""
+
+import os
+from pathlib import Path
+
+BASE_DIR = Path(__file__).resolve().parent
+INSTANCE_DIR = Path(os.environ.get("CADENCE_INSTANCE_DIR", BASE_DIR / "instance"))
+DEFAULT_SECRET_KEY = "dev-only-change-me"
+
+
+def database_url(default: str) -> str:
+    """DATABASE_URL wins; postgres:// URLs are routed through psycopg 3."""
+    url = os.environ.get("DATABASE_URL") or default
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'cadence.sqlite'}")
+    SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+    WTF_CSRF_TIME_LIMIT = None  # a trainer's attendance form may stay open a whole half-day
+    MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # justification proofs are capped at 5 MB
+    UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
+    KEYS_DIR = os.environ.get("KEYS_DIR", str(INSTANCE_DIR / "keys"))
+    TIMEZONE = "Europe/Paris"
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    RATELIMIT_HEADERS_ENABLED = True
+    PAGE_SIZE = 25
+    MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
+    MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
+    MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
+    MAIL_PASSWORD = os.environ.get("MAIL_PASSWORD")
+    MAIL_USE_TLS = os.environ.get("MAIL_USE_TLS", "0") == "1"
+    MAIL_SENDER = os.environ.get("MAIL_SENDER", "Cadence <ne-pas-repondre@cadence.test>")
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+
+
+class DevConfig(Config):
+    DEBUG = False  # the Werkzeug debugger stays off: `make run` is also used for demos
+
+
+class TestConfig(Config):
+    TESTING = True
+    SECRET_KEY = "test-secret-key"
+    SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
+    RATELIMIT_ENABLED = False
+    WTF_CSRF_ENABLED = False  # the CSRF test turns it back on explicitly
+    SERVER_NAME = None
+
+
+class ProductionConfig(Config):
+    SESSION_COOKIE_SECURE = True
+
+    @classmethod
+    def check(cls) -> None:
+        if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 16:
+            raise RuntimeError(
+                "SECRET_KEY manquante ou par défaut : définissez une clé secrète d'au moins 16 caractères."
+            )
+
+
+CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProductionConfig}

@@ -1,0 +1,85 @@
+"""Test fixtures: one schema per run, every test inside a transaction that is rolled back."""
+
+import os
+import tempfile
+
+import pytest
+from flask.testing import FlaskClient
+
+from cfa import create_app
+from cfa.extensions import db
+from tests import factories
+
+TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def _database_url(tmpdir: str) -> str:
+    return os.environ.get("TEST_DATABASE_URL") or f"sqlite:///{tmpdir}/cadence-test.sqlite"
+
+
+@pytest.fixture(scope="session")
+def app():
+    with tempfile.TemporaryDirectory() as tmpdir:
+        app = create_app(
+            "testing",
+            SQLALCHEMY_DATABASE_URI=_database_url(tmpdir),
+            UPLOAD_DIR=f"{tmpdir}/uploads",
+            KEYS_DIR=f"{tmpdir}/keys",
+        )
+        with app.app_context():
+            db.drop_all()
+            db.create_all()
+            # Commits made by the code under test release a SAVEPOINT instead of the test's transaction.
+            db.session.configure(join_transaction_mode="create_savepoint")
+        yield app
+        with app.app_context():
+            db.drop_all()
+            db.engine.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _transaction(app):
+    """Each test sees an empty database and leaves nothing behind, whatever it commits."""
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection
+        try:
+            yield
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            engines[None] = engine
+
+
+class Client(FlaskClient):
+    def login(self, user, password: str = TEST_PASSWORD):
+        response = self.post("/connexion", data={"email": user.email, "password": password})
+        assert response.status_code == 302, "login failed"
+        return response
+
+    def logout(self):
+        from flask_wtf.csrf import generate_csrf  # noqa: F401  (CSRF is off in tests)
+
+        return self.post("/deconnexion")
+
+
+@pytest.fixture
+def client(app):
+    app.test_client_class = Client
+    with app.test_client() as client:
+        yield client
+
+
+@pytest.fixture
+def login(client):
+    """login(user) logs the test client in as that user and returns the client."""
+
+    def _login(user):
+        client.login(user)
+        return client
+
+    return _login

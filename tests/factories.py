@@ -1,0 +1,265 @@
+"""factory-boy factories for every model: tests read as sentences of the domain."""
+
+from datetime import date, time, timedelta
+
+import factory
+from factory.alchemy import SQLAlchemyModelFactory
+from werkzeug.security import generate_password_hash
+
+from cfa import models as m
+from cfa.extensions import db
+from cfa.services.siret import with_check_digit
+
+TEST_PASSWORD = "motdepasse-test"
+# One cheap hash for every test account: scrypt per user would make the suite slow for nothing.
+_TEST_HASH = generate_password_hash(TEST_PASSWORD, method="pbkdf2:sha256:1")
+
+
+class Base(SQLAlchemyModelFactory):
+    class Meta:
+        abstract = True
+        sqlalchemy_session = db.session
+        sqlalchemy_session_persistence = "flush"
+
+
+class EmployerFactory(Base):
+    class Meta:
+        model = m.Employer
+
+    name = factory.Sequence(lambda n: f"Employeur {n}")
+    siret = factory.Sequence(lambda n: with_check_digit(f"{732829320 + n * 7:09d}"[:9] + "0001")[:14])
+    kind = m.EmployerKind.ASSOCIATION
+    city = "Rennes"
+    postcode = "35000"
+
+
+class UserFactory(Base):
+    class Meta:
+        model = m.User
+
+    email = factory.Sequence(lambda n: f"personne{n}@exemple.test")
+    first_name = factory.Faker("first_name", locale="fr_FR")
+    last_name = factory.Faker("last_name", locale="fr_FR")
+    password_hash = _TEST_HASH
+    active = True
+
+    @factory.post_generation
+    def roles(self, create, extracted, **kwargs):
+        self.set_roles(extracted or [])
+
+    @classmethod
+    def admin(cls, **kw):
+        return cls(roles=[m.Role.ADMIN], **kw)
+
+    @classmethod
+    def quality(cls, **kw):
+        return cls(roles=[m.Role.QUALITY], **kw)
+
+    @classmethod
+    def trainer(cls, **kw):
+        return cls(roles=[m.Role.TRAINER], **kw)
+
+    @classmethod
+    def apprentice(cls, **kw):
+        return cls(roles=[m.Role.APPRENTICE], **kw)
+
+    @classmethod
+    def tutor(cls, employer=None, **kw):
+        return cls(roles=[m.Role.TUTOR], employer=employer or EmployerFactory(), **kw)
+
+
+class CentreFactory(Base):
+    class Meta:
+        model = m.Centre
+
+    name = factory.Sequence(lambda n: f"Centre {n}")
+    code = factory.Sequence(lambda n: f"C{n}")
+    city = "Rennes"
+
+
+class RoomFactory(Base):
+    class Meta:
+        model = m.Room
+
+    centre = factory.SubFactory(CentreFactory)
+    name = factory.Sequence(lambda n: f"Salle {n}")
+    capacity = 16
+
+
+class ClosurePeriodFactory(Base):
+    class Meta:
+        model = m.ClosurePeriod
+
+    centre = factory.SubFactory(CentreFactory)
+    label = "Vacances de Noël"
+    start_date = date(2025, 12, 22)
+    end_date = date(2026, 1, 2)
+
+
+class OrganisationFactory(Base):
+    class Meta:
+        model = m.Organisation
+
+    name = "CFA Médiation sociale Ouest"
+    legal_representative = "Hélène Le Goff"
+    legal_representative_title = "Directrice"
+    siret = "73282932000074"
+    nda = "53350812335"
+    uai = "0352976K"
+    address = "12 rue de la Médiation"
+    postcode = "35000"
+    city = "Rennes"
+
+
+class ProgrammeFactory(Base):
+    class Meta:
+        model = m.Programme
+
+    code = factory.Sequence(lambda n: f"P{n}")
+    title = factory.Sequence(lambda n: f"Titre professionnel {n}")
+    level = 4
+    total_minutes = 441 * 60
+    duration_months = 11
+    course_weeks = 1
+    field_weeks = 3
+    first_block_weeks = 1
+    centre_days = "12345"
+    morning_start = time(9, 0)
+    morning_end = time(12, 30)
+    afternoon_start = time(13, 30)
+    afternoon_end = time(17, 0)
+
+
+class SkillBlockFactory(Base):
+    class Meta:
+        model = m.SkillBlock
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"CCP{n + 1}")
+    title = factory.Sequence(lambda n: f"Bloc de compétences {n + 1}")
+
+
+class ModuleFactory(Base):
+    class Meta:
+        model = m.Module
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    position = factory.Sequence(lambda n: n + 1)
+    code = factory.Sequence(lambda n: f"M{n + 1}")
+    title = factory.Sequence(lambda n: f"Module {n + 1}")
+    minutes = 35 * 60
+
+
+class MicroCertificationFactory(Base):
+    class Meta:
+        model = m.MicroCertification
+
+    code = factory.Sequence(lambda n: f"MC{n}")
+    title = factory.Sequence(lambda n: f"Micro-certification {n}")
+    domain = 1
+    learning_outcomes = "Situer la médiation sociale dans son cadre\nAdopter une posture de tiers"
+    workload_minutes = 14 * 60
+    eqf_level = 3
+    assessment_method = "Mise en situation professionnelle"
+
+
+class CohortFactory(Base):
+    class Meta:
+        model = m.Cohort
+
+    programme = factory.SubFactory(ProgrammeFactory)
+    centre = factory.SubFactory(CentreFactory)
+    name = factory.Sequence(lambda n: f"Promotion {n}")
+    start_date = date(2025, 9, 15)
+    end_date = date(2026, 8, 14)
+
+
+class EnrolmentFactory(Base):
+    class Meta:
+        model = m.Enrolment
+
+    apprentice = factory.SubFactory(UserFactory, roles=[m.Role.APPRENTICE])
+    cohort = factory.SubFactory(CohortFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    tutor = factory.LazyAttribute(lambda o: UserFactory(roles=[m.Role.TUTOR], employer=o.employer))
+    contract_start = factory.LazyAttribute(lambda o: o.cohort.start_date)
+    contract_end = factory.LazyAttribute(lambda o: o.cohort.end_date)
+    status = m.EnrolmentStatus.ACTIVE
+
+
+class SessionFactory(Base):
+    class Meta:
+        model = m.Session
+
+    cohort = factory.SubFactory(CohortFactory)
+    date = date(2025, 9, 15)
+    half_day = m.HalfDay.AM
+    start_time = factory.LazyAttribute(lambda o: time(9, 0) if o.half_day == m.HalfDay.AM else time(13, 30))
+    end_time = factory.LazyAttribute(lambda o: time(12, 30) if o.half_day == m.HalfDay.AM else time(17, 0))
+    status = m.SessionStatus.PLANNED
+
+
+class CalendarPeriodFactory(Base):
+    class Meta:
+        model = m.CalendarPeriod
+
+    cohort = factory.SubFactory(CohortFactory)
+    kind = m.PeriodKind.COURSE
+    start_date = date(2025, 9, 15)
+    end_date = factory.LazyAttribute(lambda o: o.start_date + timedelta(days=4))
+
+
+class AttendanceSheetFactory(Base):
+    class Meta:
+        model = m.AttendanceSheet
+
+    session = factory.SubFactory(SessionFactory)
+
+
+class AttendanceMarkFactory(Base):
+    class Meta:
+        model = m.AttendanceMark
+
+    sheet = factory.SubFactory(AttendanceSheetFactory)
+    session = factory.LazyAttribute(lambda o: o.sheet.session)
+    enrolment = factory.LazyAttribute(lambda o: EnrolmentFactory(cohort=o.sheet.session.cohort))
+    status = m.MarkStatus.PRESENT
+
+
+class EvaluationFactory(Base):
+    class Meta:
+        model = m.Evaluation
+
+    cohort = factory.SubFactory(CohortFactory)
+    skill_block = factory.LazyAttribute(lambda o: SkillBlockFactory(programme=o.cohort.programme))
+    title = "Étude de cas"
+    date = date(2026, 1, 15)
+
+
+class JurySessionFactory(Base):
+    class Meta:
+        model = m.JurySession
+
+    cohort = factory.SubFactory(CohortFactory)
+    date = date(2026, 7, 2)
+    place = "CFA, site de Rennes"
+    members = "Présidente du jury\nProfessionnel du secteur"
+
+
+class JuryCandidateFactory(Base):
+    class Meta:
+        model = m.JuryCandidate
+
+    jury_session = factory.SubFactory(JurySessionFactory)
+    enrolment = factory.LazyAttribute(lambda o: EnrolmentFactory(cohort=o.jury_session.cohort))
+
+
+class AwardFactory(Base):
+    class Meta:
+        model = m.Award
+
+    kind = m.AwardKind.MICRO_CERTIFICATION
+    learner = factory.SubFactory(UserFactory, roles=[m.Role.APPRENTICE])
+    micro_certification = factory.SubFactory(MicroCertificationFactory)
+    awarded_on = date(2026, 3, 1)
