@@ -83,3 +83,28 @@ def login(client):
         return client
 
     return _login
+
+
+@pytest.fixture
+def count_queries():
+    """`with count_queries() as queries:` records the SQL statements run inside the block."""
+    from contextlib import contextmanager
+
+    from sqlalchemy import event
+    from sqlalchemy.engine import Engine
+
+    @contextmanager
+    def _count():
+        statements: list[str] = []
+
+        def record(conn, cursor, statement, *args):
+            if not statement.lstrip().upper().startswith(("SAVEPOINT", "RELEASE", "ROLLBACK", "BEGIN")):
+                statements.append(statement)
+
+        event.listen(Engine, "before_cursor_execute", record)
+        try:
+            yield statements
+        finally:
+            event.remove(Engine, "before_cursor_execute", record)
+
+    return _count
