@@ -1,0 +1,1 @@
+"""Renderers: data in, bytes out (PDF, iCalendar, spreadsheets)."""

@@ -1,0 +1,1 @@
+"""PDF documents, one module per document; shared page layout in base.py."""
