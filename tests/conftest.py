@@ -56,6 +56,15 @@ def _transaction(app):
 
 
 class Client(FlaskClient):
+    """A test client whose every request runs in its own app context, hence its own database session,
+    as in production: the test's session and the request's never share an identity map."""
+
+    def open(self, *args, **kwargs):
+        with self.application.app_context():
+            response = super().open(*args, **kwargs)
+        db.session.expire_all()  # the test reads what the request wrote, not its own stale copies
+        return response
+
     def login(self, user, password: str = TEST_PASSWORD):
         response = self.post("/connexion", data={"email": user.email, "password": password})
         assert response.status_code == 302, "login failed"
@@ -70,8 +79,7 @@ class Client(FlaskClient):
 @pytest.fixture
 def client(app):
     app.test_client_class = Client
-    with app.test_client() as client:
-        yield client
+    return app.test_client()
 
 
 @pytest.fixture

@@ -46,6 +46,8 @@ class UserFactory(Base):
     @factory.post_generation
     def roles(self, create, extracted, **kwargs):
         self.set_roles(extracted or [])
+        if create:
+            db.session.flush()  # requests run in their own session: they must see the roles
 
     @classmethod
     def admin(cls, **kw):

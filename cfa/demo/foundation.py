@@ -1,10 +1,12 @@
 """Demo step 1: the organisation, centres, programmes, people, employers, cohorts and enrolments."""
 
+import functools
 import random
 import unicodedata
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from werkzeug.security import generate_password_hash
 
 from cfa.demo import data
 from cfa.extensions import db
@@ -135,11 +137,17 @@ def _person(email: str, first: str, last: str, roles, **fields) -> User:
     if user is None:
         user = User(email=email, first_name=first, last_name=last, **fields)
         user.set_roles(roles)
-        user.set_password(data.DEMO_PASSWORD)
+        user.password_hash = _demo_password_hash()
         user.regenerate_calendar_token()
         db.session.add(user)
         db.session.flush()
     return user
+
+
+@functools.cache
+def _demo_password_hash() -> str:
+    """Every demo account shares one password: hash it once (scrypt is slow on purpose)."""
+    return generate_password_hash(data.DEMO_PASSWORD)
 
 
 def _assign_trainers(programmes: dict, staff: dict) -> None:

@@ -12,7 +12,16 @@ from wtforms import (
     TextAreaField,
     TimeField,
 )
-from wtforms.validators import DataRequired, Email, Length, NumberRange, Optional, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    NumberRange,
+    Optional,
+    Regexp,
+    ValidationError,
+)
 
 from cfa.forms.fields import DurationField, MultiCheckboxField, OptionalSelectField
 from cfa.models import EmployerKind, InterruptionKind, ParticipationForm, Role
@@ -26,6 +35,11 @@ WEEKDAYS = [("1", "Lundi"), ("2", "Mardi"), ("3", "Mercredi"), ("4", "Jeudi"), (
 
 def required():
     return DataRequired(REQUIRED)
+
+
+def typed():
+    """Required, for fields that parse their text (durations): keeps their own 'unreadable' message."""
+    return InputRequired(REQUIRED)
 
 
 def dates_ordered(start_field: str, end_field: str, message: str):
@@ -102,7 +116,7 @@ class ProgrammeForm(FlaskForm):
     rncp_valid_from = DateField("Enregistré au RNCP du", validators=[Optional()])
     rncp_valid_until = DateField("au", validators=[Optional()])
     certifier = StringField("Certificateur", validators=[required(), Length(max=120)])
-    total_minutes = DurationField("Durée en centre", validators=[required()], description="Ex. « 441 h »")
+    total_minutes = DurationField("Durée en centre", validators=[typed()], description="Ex. « 441 h »")
     duration_months = IntegerField(
         "Durée du contrat (mois)", validators=[required(), NumberRange(1, 48, "Entre 1 et 48 mois.")]
     )
@@ -163,7 +177,7 @@ class ModuleForm(FlaskForm):
     code = StringField("Code", validators=[required(), Length(max=20)])
     title = StringField("Intitulé", validators=[required(), Length(max=200)])
     skill_block_id = OptionalSelectField("Bloc de compétences", empty_label="— transversal —")
-    minutes = DurationField("Volume horaire", validators=[required()], description="Ex. « 35 h »")
+    minutes = DurationField("Volume horaire", validators=[typed()], description="Ex. « 35 h »")
     default_trainer_id = OptionalSelectField("Formateur·rice par défaut", empty_label="— à définir —")
 
     def validate_minutes(self, field):
@@ -187,7 +201,7 @@ class MicroCertificationForm(FlaskForm):
     learning_outcomes = TextAreaField(
         "Acquis d'apprentissage", validators=[required()], description="Un acquis par ligne."
     )
-    workload_minutes = DurationField("Volume de travail", validators=[required()], description="Ex. « 14 h »")
+    workload_minutes = DurationField("Volume de travail", validators=[typed()], description="Ex. « 14 h »")
     eqf_level = IntegerField("Niveau CEC", validators=[Optional(), NumberRange(1, 8, "Niveau de 1 à 8.")])
     assessment_method = StringField("Modalité d'évaluation", validators=[required(), Length(max=300)])
     participation_form = SelectField("Forme de participation", choices=ParticipationForm.choices())
