@@ -139,3 +139,12 @@ def test_pages_are_in_french_with_french_error_pages(client):
     assert response.status_code == 404
     assert '<html lang="fr">' in response.text
     assert "Page introuvable" in response.text
+
+
+def test_the_500_page_is_in_french_and_rolls_the_session_back(app):
+    from cfa.errors import render_error
+
+    with app.test_request_context("/"):
+        body, status = render_error(500)
+    assert status == 500
+    assert "Erreur interne" in body and "réessayez plus tard" in body

@@ -1,0 +1,105 @@
+"""Browser tests: the app served on localhost, driven through Debian's Chromium by Playwright.
+
+They use their own database file (a real server commits for good), and are skipped where Chromium is absent.
+"""
+
+import os
+import shutil
+import tempfile
+import threading
+
+import pytest
+from werkzeug.serving import make_server
+
+from cfa import create_app
+from cfa.extensions import db
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+
+
+@pytest.fixture(autouse=True)
+def _transaction():
+    """Browser tests talk to a live server with its own database: no per-test rollback here."""
+    yield
+
+
+@pytest.fixture(scope="session")
+def live_app():
+    tmpdir = tempfile.mkdtemp(prefix="cadence-browser-")
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmpdir}/browser.sqlite",
+        UPLOAD_DIR=f"{tmpdir}/uploads",
+        KEYS_DIR=f"{tmpdir}/keys",
+        WTF_CSRF_ENABLED=True,  # the browser goes through the real forms
+    )
+    with app.app_context():
+        db.create_all()
+    yield app
+    shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not os.path.exists(CHROMIUM):
+        pytest.skip(f"Chromium not installed at {CHROMIUM} (apt install chromium)")
+    playwright_api = pytest.importorskip("playwright.sync_api")
+    with playwright_api.sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+                  "--disable-sync", "--no-first-run"],
+        )  # fmt: skip
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def phone(browser):
+    context = browser.new_context(
+        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 390, "height": 844}, has_touch=True,
+        is_mobile=True,
+    )  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(10_000)
+    yield page
+    context.close()
+
+
+@pytest.fixture
+def in_live_db(live_app):
+    """in_live_db(fn) runs fn inside the live app's context and commits what it built."""
+
+    def run(fn):
+        with live_app.app_context():
+            result = fn()
+            db.session.commit()
+            return result
+
+    return run
+
+
+def log_in(page, base_url: str, email: str, password: str):
+    page.goto(f"{base_url}/connexion")
+    page.get_by_label("Adresse e-mail").fill(email)
+    page.get_by_label("Mot de passe").fill(password)
+    page.get_by_role("button", name="Se connecter").click()
+    page.wait_for_load_state()
