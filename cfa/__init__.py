@@ -15,6 +15,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app = Flask(__name__, instance_relative_config=False)
     app.config.from_object(config_class)
     app.config.update(overrides)
+    _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
 
     from cfa.cli import register_commands
     from cfa.errors import register_error_handlers
@@ -28,3 +29,9 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def _ensure_sqlite_folder(uri: str) -> None:
+    """A fresh clone has no instance/ folder yet: SQLite needs it to create its file."""
+    if uri.startswith("sqlite:///") and len(uri) > len("sqlite:///"):
+        os.makedirs(os.path.dirname(os.path.abspath(uri[len("sqlite:///") :])), exist_ok=True)
