@@ -9,6 +9,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
+from cfa.views.forms import form_page
 
 
 @dataclass(frozen=True)
@@ -141,3 +142,19 @@ def populate_except(form, obj, *skipped: str) -> None:
     for name, form_field in form._fields.items():
         if name not in skipped and name != "csrf_token" and form_field.type != "SubmitField":
             form_field.populate_obj(obj, name)
+
+
+def child_form(form, obj, create: Callable[[], Any], *, saved: str, back_url: str, title: str, subtitle: str | None,
+               valid: Callable[[], bool] = lambda: True):  # fmt: skip
+    """Create or edit a row that belongs to a parent page (a room of a centre, a module of a programme).
+
+    `valid` runs after the form's own validation, for rules that need the database (uniqueness within the parent).
+    """
+    if form.validate_on_submit() and valid():
+        obj = obj or create()
+        form.populate_obj(obj)
+        db.session.add(obj)
+        if commit_or_report():
+            flash(saved, "success")
+            return redirect(back_url)
+    return form_page(form, title, subtitle, back_url)

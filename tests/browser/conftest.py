@@ -63,23 +63,23 @@ def browser():
         browser.close()
 
 
-@pytest.fixture
-def page(browser):
-    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris")
+def _new_page(browser, **options):
+    context = browser.new_context(locale="fr-FR", timezone_id="Europe/Paris", **options)
     page = context.new_page()
     page.set_default_timeout(10_000)
+    return context, page
+
+
+@pytest.fixture
+def page(browser):
+    context, page = _new_page(browser)
     yield page
     context.close()
 
 
 @pytest.fixture
 def phone(browser):
-    context = browser.new_context(
-        locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 390, "height": 844}, has_touch=True,
-        is_mobile=True,
-    )  # fmt: skip
-    page = context.new_page()
-    page.set_default_timeout(10_000)
+    context, page = _new_page(browser, viewport={"width": 390, "height": 844}, has_touch=True, is_mobile=True)
     yield page
     context.close()
 

@@ -8,7 +8,7 @@ from cfa.extensions import db
 from cfa.forms.admin import CentreForm, ClosureForm, OrganisationForm, RoomForm
 from cfa.models import Centre, ClosurePeriod, Organisation, Room
 from cfa.views.admin import bp
-from cfa.views.crud import Column, Crud, Unique, commit_or_report, register_crud
+from cfa.views.crud import Column, Crud, Unique, child_form, commit_or_report, register_crud
 from cfa.views.forms import form_page, posted
 
 register_crud(
@@ -45,24 +45,19 @@ def room(centre_id: int, room_id: int | None):
     centre = db.session.get(Centre, centre_id) or abort(404)
     room = _child(Room, room_id, centre_id=centre_id)
     form = RoomForm(obj=room)
-    if form.validate_on_submit():
-        clash = db.session.scalar(
-            sa.select(Room.id).where(
-                Room.centre_id == centre_id, Room.name == form.name.data, Room.id != (room_id or 0)
-            )
-        )
-        if clash:
+
+    def name_free() -> bool:
+        clash = sa.select(Room.id).where(Room.centre_id == centre_id, Room.name == form.name.data)
+        if db.session.scalar(clash.where(Room.id != (room_id or 0))):
             form.name.errors.append("Une salle porte déjà ce nom dans ce centre.")
-        else:
-            room = room or Room(centre=centre)
-            form.populate_obj(room)
-            db.session.add(room)
-            if commit_or_report():
-                flash("Salle enregistrée.", "success")
-                return redirect(url_for("admin.centre", obj_id=centre_id))
-    return form_page(
-        form, "Salle" if room_id else "Nouvelle salle", centre.name, url_for("admin.centre", obj_id=centre_id)
-    )
+            return False
+        return True
+
+    return child_form(
+        form, room, lambda: Room(centre=centre), saved="Salle enregistrée.",
+        back_url=url_for("admin.centre", obj_id=centre_id), title="Salle" if room_id else "Nouvelle salle",
+        subtitle=centre.name, valid=name_free,
+    )  # fmt: skip
 
 
 @bp.route("/centres/<int:centre_id>/fermetures/nouvelle", methods=["GET", "POST"], defaults={"closure_id": None})
@@ -70,20 +65,12 @@ def room(centre_id: int, room_id: int | None):
 def closure(centre_id: int, closure_id: int | None):
     centre = db.session.get(Centre, centre_id) or abort(404)
     closure = _child(ClosurePeriod, closure_id, centre_id=centre_id)
-    form = ClosureForm(obj=closure)
-    if form.validate_on_submit():
-        closure = closure or ClosurePeriod(centre=centre)
-        form.populate_obj(closure)
-        db.session.add(closure)
-        if commit_or_report():
-            flash("Période de fermeture enregistrée. Replanifiez les promotions concernées.", "success")
-            return redirect(url_for("admin.centre", obj_id=centre_id))
-    return form_page(
-        form,
-        "Fermeture" if closure_id else "Nouvelle fermeture",
-        centre.name,
-        url_for("admin.centre", obj_id=centre_id),
-    )
+    return child_form(
+        ClosureForm(obj=closure), closure, lambda: ClosurePeriod(centre=centre),
+        saved="Période de fermeture enregistrée. Replanifiez les promotions concernées.",
+        back_url=url_for("admin.centre", obj_id=centre_id),
+        title="Fermeture" if closure_id else "Nouvelle fermeture", subtitle=centre.name,
+    )  # fmt: skip
 
 
 @bp.route("/centres/<int:centre_id>/fermetures/<int:closure_id>/supprimer", methods=["POST"])

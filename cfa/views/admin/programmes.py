@@ -1,7 +1,7 @@
 """Programmes with their skill blocks and modules, and micro-certifications."""
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, render_template, request, url_for
 from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
@@ -10,8 +10,7 @@ from cfa.forms import choices
 from cfa.forms.admin import MicroCertificationForm, ModuleForm, ProgrammeForm, SkillBlockForm
 from cfa.models import MicroCertification, Module, Programme, Role, SkillBlock
 from cfa.views.admin import bp
-from cfa.views.crud import Column, Crud, Unique, commit_or_report, populate_except, register_crud
-from cfa.views.forms import form_page
+from cfa.views.crud import Column, Crud, Unique, child_form, populate_except, register_crud
 
 
 def _prepare_programme(form, obj):
@@ -76,7 +75,7 @@ def _programme_child(model, programme_id: int, obj_id: int | None):
     return programme, obj
 
 
-def _position_taken(model, programme_id: int, obj, form) -> bool:
+def _free_in_programme(model, programme_id: int, obj, form) -> bool:
     """Position and code are unique within a programme; say so beside the field."""
     taken = False
     for name in ("position", "code"):
@@ -87,7 +86,7 @@ def _position_taken(model, programme_id: int, obj, form) -> bool:
         if db.session.scalar(stmt.limit(1)):
             form[name].errors.append("Déjà utilisé dans cette formation.")
             taken = True
-    return taken
+    return not taken
 
 
 @bp.route("/formations/<int:programme_id>/blocs/nouveau", methods=["GET", "POST"], defaults={"obj_id": None})
@@ -98,15 +97,12 @@ def skill_block(programme_id: int, obj_id: int | None):
     if request.method == "GET" and block is None:
         form.position.data = len(programme.skill_blocks) + 1
         form.code.data = f"CCP{len(programme.skill_blocks) + 1}"
-    if form.validate_on_submit() and not _position_taken(SkillBlock, programme_id, block, form):
-        block = block or SkillBlock(programme=programme)
-        form.populate_obj(block)
-        db.session.add(block)
-        if commit_or_report():
-            flash("Bloc de compétences enregistré.", "success")
-            return redirect(url_for("admin.programme", obj_id=programme_id))
-    title = f"Bloc {block.code}" if block else "Nouveau bloc de compétences"
-    return form_page(form, title, programme.title, url_for("admin.programme", obj_id=programme_id))
+    return child_form(
+        form, block, lambda: SkillBlock(programme=programme), saved="Bloc de compétences enregistré.",
+        back_url=url_for("admin.programme", obj_id=programme_id),
+        title=f"Bloc {block.code}" if block else "Nouveau bloc de compétences", subtitle=programme.title,
+        valid=lambda: _free_in_programme(SkillBlock, programme_id, block, form),
+    )  # fmt: skip
 
 
 @bp.route("/formations/<int:programme_id>/modules/nouveau", methods=["GET", "POST"], defaults={"obj_id": None})
@@ -118,15 +114,12 @@ def module(programme_id: int, obj_id: int | None):
     form.default_trainer_id.set_choices(choices.people_with_role(Role.TRAINER, module and module.default_trainer_id))
     if request.method == "GET" and module is None:
         form.position.data = len(programme.modules) + 1
-    if form.validate_on_submit() and not _position_taken(Module, programme_id, module, form):
-        module = module or Module(programme=programme)
-        form.populate_obj(module)
-        db.session.add(module)
-        if commit_or_report():
-            flash("Module enregistré.", "success")
-            return redirect(url_for("admin.programme", obj_id=programme_id))
-    title = f"Module {module.code}" if module else "Nouveau module"
-    return form_page(form, title, programme.title, url_for("admin.programme", obj_id=programme_id))
+    return child_form(
+        form, module, lambda: Module(programme=programme), saved="Module enregistré.",
+        back_url=url_for("admin.programme", obj_id=programme_id),
+        title=f"Module {module.code}" if module else "Nouveau module", subtitle=programme.title,
+        valid=lambda: _free_in_programme(Module, programme_id, module, form),
+    )  # fmt: skip
 
 
 def _prepare_micro_certification(form, obj):
