@@ -82,7 +82,7 @@ AMIS_MODULES = [
 PROGRAMMES = [
     dict(code="MSADS", title="Médiateur social accès aux droits et services", level=4, rncp_code="RNCP36241",
          rncp_valid_from=date(2022, 5, 16), rncp_valid_until=date(2027, 5, 16), hours=441, duration_months=11,
-         blocks=MSADS_BLOCKS, modules=MSADS_MODULES),
+         first_block_weeks=2, blocks=MSADS_BLOCKS, modules=MSADS_MODULES),
     dict(code="AMIS", title="Agent de médiation, information, services", level=3, rncp_code="RNCP37722",
          rncp_valid_from=date(2023, 7, 2), rncp_valid_until=date(2028, 7, 2), hours=406, duration_months=12,
          blocks=AMIS_BLOCKS, modules=AMIS_MODULES),
@@ -120,7 +120,8 @@ STAFF = [
     ("l.garnier@cfa-mediation.test", "Luc", "Garnier", ["trainer"], "Formateur SST"),
 ]  # fmt: skip
 
-# Trainers by centre, by module code: who teaches what.
+# Trainers by centre, by module code: who teaches what. Each centre has its own team, because the
+# centres' course weeks coincide and nobody can be in Rennes and Saint-Herblain on the same morning.
 TEACHING = {
     "RENNES": {"default": "formateur@cadence.test", "DROITS": "m.riou@cfa-mediation.test",
                "ECRITS": "t.nguyen@cfa-mediation.test", "NUMERIQUE": "t.nguyen@cfa-mediation.test",
@@ -129,9 +130,7 @@ TEACHING = {
                "PRESENCE": "j.guillou@cfa-mediation.test"},
     "NANTES": {"default": "a.diallo@cfa-mediation.test", "COMM": "s.kerjean@cfa-mediation.test",
                "ECOUTE": "s.kerjean@cfa-mediation.test", "DROITS": "s.kerjean@cfa-mediation.test",
-               "ECRITS": "t.nguyen@cfa-mediation.test", "NUMERIQUE": "t.nguyen@cfa-mediation.test",
-               "PUBLICS": "p.lemoine@cfa-mediation.test", "SST": "l.garnier@cfa-mediation.test",
-               "SECURITE": "l.garnier@cfa-mediation.test"},
+               "ECRITS": "s.kerjean@cfa-mediation.test", "NUMERIQUE": "s.kerjean@cfa-mediation.test"},
 }  # fmt: skip
 
 # (name, kind, city, postcode, opco); SIRETs are generated with a valid check digit.
@@ -168,15 +167,16 @@ LAST_NAMES = [
 ]  # fmt: skip
 
 # (name, programme, centre, start, end, apprentices); the 2025-2026 cohorts hold the 53 alternants of 2025.
+# AMIS starts two weeks after MSADS so that a centre's two cohorts are never in the building the same week.
 COHORTS = [
     ("MSADS Rennes 2025-2026", "MSADS", "RENNES", date(2025, 9, 15), date(2026, 8, 14), 14),
-    ("AMIS Rennes 2025-2026", "AMIS", "RENNES", date(2025, 9, 22), date(2026, 9, 18), 13),
+    ("AMIS Rennes 2025-2026", "AMIS", "RENNES", date(2025, 9, 29), date(2026, 9, 25), 13),
     ("MSADS Nantes 2025-2026", "MSADS", "NANTES", date(2025, 9, 15), date(2026, 8, 14), 14),
-    ("AMIS Nantes 2025-2026", "AMIS", "NANTES", date(2025, 9, 22), date(2026, 9, 18), 12),
+    ("AMIS Nantes 2025-2026", "AMIS", "NANTES", date(2025, 9, 29), date(2026, 9, 25), 12),
     ("MSADS Rennes 2026-2027", "MSADS", "RENNES", date(2026, 9, 14), date(2027, 8, 13), 15),
-    ("AMIS Rennes 2026-2027", "AMIS", "RENNES", date(2026, 9, 21), date(2027, 9, 17), 12),
+    ("AMIS Rennes 2026-2027", "AMIS", "RENNES", date(2026, 9, 28), date(2027, 9, 24), 12),
     ("MSADS Nantes 2026-2027", "MSADS", "NANTES", date(2026, 9, 14), date(2027, 8, 13), 13),
-    ("AMIS Nantes 2026-2027", "AMIS", "NANTES", date(2026, 9, 21), date(2027, 9, 17), 12),
+    ("AMIS Nantes 2026-2027", "AMIS", "NANTES", date(2026, 9, 28), date(2027, 9, 24), 12),
 ]
 DEMO_COHORT = "MSADS Rennes 2026-2027"
 DEMO_EMPLOYER = "Archipel Habitat"

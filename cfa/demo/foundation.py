@@ -83,7 +83,8 @@ def _programme(spec: dict) -> Programme:
     fields = {
         k: spec[k] for k in ("title", "level", "rncp_code", "rncp_valid_from", "rncp_valid_until", "duration_months")
     }
-    programme = get_or_create(Programme, dict(fields, total_minutes=spec["hours"] * 60), code=spec["code"])
+    fields.update(total_minutes=spec["hours"] * 60, first_block_weeks=spec.get("first_block_weeks", 1))
+    programme = get_or_create(Programme, fields, code=spec["code"])
     blocks = {}
     for position, (code, title, description) in enumerate(spec["blocks"], start=1):
         blocks[code] = get_or_create(

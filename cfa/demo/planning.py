@@ -1,0 +1,18 @@
+"""Demo step 2: every cohort planned by the planner to its programme's full hours."""
+
+import sqlalchemy as sa
+
+from cfa.extensions import db
+from cfa.models import Cohort
+from cfa.services import planning
+
+
+def seed_planning(rng) -> None:
+    cohorts = db.session.scalars(
+        sa.select(Cohort).where(Cohort.planned_at.is_(None)).order_by(Cohort.start_date, Cohort.name)
+    )
+    for cohort in cohorts:
+        # Planned as the admin did when the cohort opened, so that its past weeks hold sessions too.
+        result = planning.preview(cohort, today=cohort.start_date)
+        planning.apply(result, actor=None)
+    db.session.commit()

@@ -1,0 +1,445 @@
+"""A cohort's calendar in the database: planning it, re-planning it and editing it by hand.
+
+The planner (`cfa.services.planner`) decides; this module feeds it what the database holds and
+writes its answer back. Sessions are never deleted, only cancelled, so that subscribed calendars
+see the change; sessions in the past or holding attendance marks are never touched.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, time, timedelta
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.formatting import long_date, minutes_label, today_paris
+from cfa.models import (
+    AttendanceMark,
+    AuditEvent,
+    CalendarPeriod,
+    ClosurePeriod,
+    Cohort,
+    HalfDay,
+    PeriodKind,
+    Programme,
+    Room,
+    Session,
+    SessionStatus,
+    User,
+)
+from cfa.models.base import utcnow
+from cfa.services import planner
+from cfa.services.conflicts import Booking, Conflict, find_conflicts
+
+
+class PlanningError(Exception):
+    """A change the calendar refuses, with a message for the admin."""
+
+
+class ConflictsFound(PlanningError):
+    def __init__(self, conflicts: list[Conflict]):
+        super().__init__(f"{len(conflicts)} conflit(s) de réservation : rien n'a été enregistré.")
+        self.conflicts = conflicts
+
+
+@dataclass
+class Preview:
+    cohort: Cohort
+    from_date: date
+    plan: planner.Plan
+    conflicts: list[Conflict]
+    kept: int  # sessions left as they are (past, or holding marks)
+    names: dict[tuple[str, int], str] = field(default_factory=dict)
+
+    def describe(self, conflict: Conflict) -> str:
+        who = self.names.get((conflict.resource, conflict.resource_id), "?")
+        other = self.names.get(("cohort", conflict.cohort_ids[1]), "?")
+        return (
+            f"{conflict.resource_label} {who} : {long_date(conflict.date)} de {conflict.start_time:%H:%M} "
+            f"à {conflict.end_time:%H:%M}, déjà réservé·e pour {other}"
+        )
+
+
+@dataclass
+class Applied:
+    created: int = 0
+    updated: int = 0
+    cancelled: int = 0
+    unchanged: int = 0
+
+
+# --- Reading ----------------------------------------------------------------------------------
+
+
+def load_cohort(cohort_id: int) -> Cohort | None:
+    stmt = (
+        sa.select(Cohort)
+        .where(Cohort.id == cohort_id)
+        .options(
+            selectinload(Cohort.programme).selectinload(Programme.modules),
+            selectinload(Cohort.centre),
+            selectinload(Cohort.periods),
+            selectinload(Cohort.module_assignments),
+        )
+    )
+    return db.session.scalar(stmt)
+
+
+def marked_session_ids(session_ids) -> set[int]:
+    ids = list(session_ids)
+    if not ids:
+        return set()
+    stmt = sa.select(AttendanceMark.session_id).where(AttendanceMark.session_id.in_(ids)).distinct()
+    return set(db.session.scalars(stmt))
+
+
+def cohort_sessions(cohort_id: int, start: date | None = None, end: date | None = None, live_only: bool = False):
+    stmt = (
+        sa.select(Session)
+        .where(Session.cohort_id == cohort_id)
+        .options(selectinload(Session.module), selectinload(Session.trainer), selectinload(Session.room))
+        .order_by(Session.date, Session.start_time, Session.id)
+    )
+    if start is not None:
+        stmt = stmt.where(Session.date >= start)
+    if end is not None:
+        stmt = stmt.where(Session.date <= end)
+    if live_only:
+        stmt = stmt.where(Session.status == SessionStatus.PLANNED)
+    return list(db.session.scalars(stmt))
+
+
+def planned_minutes(cohort_id: int) -> int:
+    stmt = sa.select(Session.start_time, Session.end_time).where(
+        Session.cohort_id == cohort_id, Session.status == SessionStatus.PLANNED
+    )
+    return sum(_minutes(start, end) for start, end in db.session.execute(stmt))
+
+
+def _minutes(start: time, end: time) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def is_frozen(session: Session, marked: set[int], today: date | None = None) -> bool:
+    """Past sessions and sessions holding attendance marks are records: the planner leaves them."""
+    return session.date < (today or today_paris()) or session.id in marked
+
+
+# --- Planning ---------------------------------------------------------------------------------
+
+
+def build_request(cohort: Cohort, from_date: date, fixed: list[Session]) -> planner.PlanRequest:
+    programme = cohort.programme
+    assignments = {a.module_id: a for a in cohort.module_assignments}
+    budgets = []
+    for module in programme.modules:
+        assignment = assignments.get(module.id)
+        budgets.append(
+            planner.ModuleBudget(
+                module.id,
+                module.minutes,
+                (assignment.trainer_id if assignment and assignment.trainer_id else module.default_trainer_id),
+                assignment.room_id if assignment else None,
+            )
+        )
+    closures = db.session.scalars(
+        sa.select(ClosurePeriod).where(
+            ClosurePeriod.centre_id == cohort.centre_id,
+            ClosurePeriod.end_date >= cohort.start_date,
+            ClosurePeriod.start_date <= cohort.end_date,
+        )
+    )
+    manual = [p for p in cohort.periods if p.manual]
+    return planner.PlanRequest(
+        start=cohort.start_date,
+        end=cohort.end_date,
+        total_minutes=programme.total_minutes,
+        rhythm=planner.Rhythm.of(programme),
+        closures=tuple(planner.Closure(c.start_date, c.end_date, c.label) for c in closures),
+        modules=tuple(budgets),
+        added_weeks=frozenset(p.start_date for p in manual if p.kind == PeriodKind.COURSE),
+        removed_weeks=frozenset(p.start_date for p in manual if p.kind == PeriodKind.FIELD),
+        fixed=tuple(planner.FixedSession(s.date, s.half_day, s.minutes) for s in fixed),
+        from_date=from_date,
+        default_room_id=cohort.default_room_id,
+    )
+
+
+def preview(cohort: Cohort, from_date: date | None = None, today: date | None = None) -> Preview:
+    """What planning (or re-planning from a date) would give, with its conflicts; nothing is written."""
+    today = today or today_paris()
+    from_date = max(from_date or cohort.start_date, today, cohort.start_date)
+    existing = cohort_sessions(cohort.id, live_only=True)
+    marked = marked_session_ids(s.id for s in existing)
+    fixed = [s for s in existing if s.date < from_date or s.id in marked]
+    result = planner.plan(build_request(cohort, from_date, fixed))
+    candidates = [
+        Booking(cohort.id, s.date, s.start_time, s.end_time, s.trainer_id, s.room_id) for s in result.sessions
+    ]
+    conflicts = find_conflicts(candidates, _bookings_around(cohort.id, candidates))
+    return Preview(cohort, from_date, result, conflicts, len(fixed), _names(conflicts))
+
+
+def _bookings_around(cohort_id: int, candidates: list[Booking]) -> list[Booking]:
+    """Other cohorts' live sessions that could clash: same days, same trainers or rooms (one query)."""
+    if not candidates:
+        return []
+    trainers = {c.trainer_id for c in candidates if c.trainer_id}
+    rooms = {c.room_id for c in candidates if c.room_id}
+    stmt = sa.select(
+        Session.id, Session.cohort_id, Session.date, Session.start_time, Session.end_time,
+        Session.trainer_id, Session.room_id,
+    ).where(
+        Session.cohort_id != cohort_id,
+        Session.status == SessionStatus.PLANNED,
+        Session.date.between(min(c.date for c in candidates), max(c.date for c in candidates)),
+        sa.or_(Session.trainer_id.in_(trainers), Session.room_id.in_(rooms)),
+    )  # fmt: skip
+    return [
+        Booking(row.cohort_id, row.date, row.start_time, row.end_time, row.trainer_id, row.room_id, row.id)
+        for row in db.session.execute(stmt)
+    ]
+
+
+def _names(conflicts: list[Conflict]) -> dict[tuple[str, int], str]:
+    names: dict[tuple[str, int], str] = {}
+    wanted = {"trainer": User, "room": Room, "cohort": Cohort}
+    ids: dict[str, set[int]] = {key: set() for key in wanted}
+    for c in conflicts:
+        ids[c.resource].add(c.resource_id)
+        ids["cohort"].update(c.cohort_ids)
+    for key, model in wanted.items():
+        if ids[key]:
+            for row in db.session.scalars(sa.select(model).where(model.id.in_(ids[key]))):
+                names[(key, row.id)] = row.full_name if key == "trainer" else row.name
+    return names
+
+
+def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -> Applied:
+    """Write a preview: periods rebuilt, sessions from its first day created, updated or cancelled."""
+    if result.conflicts and not accept_conflicts:
+        raise ConflictsFound(result.conflicts)
+    cohort = result.cohort
+    clashing = {(c.date, c.start_time, c.end_time) for c in result.conflicts}
+    existing = cohort_sessions(cohort.id, start=result.from_date)
+    marked = marked_session_ids(s.id for s in existing)
+    by_slot: dict[tuple[date, HalfDay], Session] = {}
+    for session in existing:
+        if session.id in marked:
+            continue
+        current = by_slot.get((session.date, session.half_day))
+        if current is None or (current.is_cancelled and not session.is_cancelled):
+            by_slot[(session.date, session.half_day)] = session
+    counts = Applied()
+    for planned in result.plan.sessions:
+        values = dict(
+            start_time=planned.start_time,
+            end_time=planned.end_time,
+            module_id=planned.module_id,
+            trainer_id=planned.trainer_id,
+            room_id=planned.room_id,
+            status=SessionStatus.PLANNED,
+            conflict_accepted=any(
+                d == planned.date and s < planned.end_time and planned.start_time < e for d, s, e in clashing
+            ),
+        )
+        session = by_slot.pop(planned.slot, None)
+        if session is None:
+            db.session.add(Session(cohort_id=cohort.id, date=planned.date, half_day=planned.half_day, **values))
+            counts.created += 1
+        elif any(getattr(session, key) != value for key, value in values.items()):
+            for key, value in values.items():
+                setattr(session, key, value)
+            session.touch()
+            counts.updated += 1
+        else:
+            counts.unchanged += 1
+    for session in by_slot.values():
+        if not session.is_cancelled:
+            session.status = SessionStatus.CANCELLED
+            session.note = "Annulée lors de la replanification"
+            session.touch()
+            counts.cancelled += 1
+    _rebuild_periods(cohort, result.plan)
+    cohort.planned_at = utcnow()
+    _audit(actor, "cohort", cohort.id, "plan", {"from": result.from_date.isoformat(), **counts.__dict__})
+    db.session.flush()
+    return counts
+
+
+def _rebuild_periods(cohort: Cohort, result: planner.Plan) -> None:
+    """Periods are derived from the plan: the planning d'alternance shows weeks, runs of field weeks merged."""
+    for period in list(cohort.periods):
+        cohort.periods.remove(period)
+    db.session.flush()
+    last_day = max(int(d) for d in result.request.rhythm.centre_days) - 1
+    for week in result.weeks:
+        start = max(week.monday, cohort.start_date)
+        if week.kind == PeriodKind.COURSE:
+            end = week.monday + timedelta(days=last_day)
+        else:
+            end = week.monday + timedelta(days=6)
+        end = min(end, cohort.end_date)
+        previous = cohort.periods[-1] if cohort.periods else None
+        if (
+            previous is not None
+            and week.kind != PeriodKind.COURSE
+            and previous.kind == week.kind
+            and previous.label == week.label
+            and not (previous.manual or week.manual)
+            and previous.end_date >= start - timedelta(days=1)
+        ):
+            previous.end_date = end
+            continue
+        cohort.periods.append(
+            CalendarPeriod(kind=week.kind, start_date=start, end_date=end, label=week.label, manual=week.manual)
+        )
+    for day, name in result.holidays:
+        cohort.periods.append(CalendarPeriod(kind=PeriodKind.HOLIDAY, start_date=day, end_date=day, label=name))
+
+
+def _audit(actor, entity: str, entity_id: int, action: str, after=None, before=None, reason=None, cohort_id=None):
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id if actor else None,
+            entity=entity,
+            entity_id=entity_id,
+            action=action,
+            before=before,
+            after=after,
+            reason=reason,
+            context_entity="cohort" if cohort_id else None,
+            context_id=cohort_id,
+        )
+    )
+
+
+# --- Editing by hand --------------------------------------------------------------------------
+
+
+def _check_editable(session: Session, today: date | None = None) -> None:
+    if session.date < (today or today_paris()):
+        raise PlanningError("Cette séance est passée : elle ne peut plus être modifiée.")
+    if marked_session_ids([session.id]):
+        raise PlanningError("Cette séance a déjà des émargements : elle ne peut plus être modifiée.")
+
+
+def _snapshot(session: Session) -> dict:
+    return {
+        "date": session.date.isoformat(),
+        "half_day": session.half_day.value,
+        "start": session.start_time.strftime("%H:%M"),
+        "end": session.end_time.strftime("%H:%M"),
+        "trainer_id": session.trainer_id,
+        "room_id": session.room_id,
+        "module_id": session.module_id,
+        "status": session.status.value,
+    }
+
+
+def update_session(
+    session: Session,
+    actor: User | None,
+    *,
+    day: date,
+    half_day: HalfDay,
+    start_time: time,
+    end_time: time,
+    trainer_id: int | None,
+    room_id: int | None,
+    module_id: int | None,
+    accept_conflicts: bool = False,
+    today: date | None = None,
+) -> list[Conflict]:
+    """Move a session or change its trainer, room or module; refuses clashes unless accepted."""
+    today = today or today_paris()
+    _check_editable(session, today)
+    if day < today:
+        raise PlanningError("Une séance ne peut pas être déplacée dans le passé.")
+    if end_time <= start_time:
+        raise PlanningError("L'heure de fin doit suivre l'heure de début.")
+    if not (session.cohort.start_date <= day <= session.cohort.end_date):
+        raise PlanningError("Cette date est hors des dates de la promotion.")
+    taken = db.session.scalar(
+        sa.select(Session.id).where(
+            Session.cohort_id == session.cohort_id,
+            Session.date == day,
+            Session.half_day == half_day,
+            Session.status == SessionStatus.PLANNED,
+            Session.id != session.id,
+        )
+    )
+    if taken:
+        raise PlanningError("La promotion a déjà une séance sur cette demi-journée.")
+    candidate = Booking(session.cohort_id, day, start_time, end_time, trainer_id, room_id, session.id)
+    conflicts = find_conflicts([candidate], _bookings_around(session.cohort_id, [candidate]))
+    if conflicts and not accept_conflicts:
+        raise ConflictsFound(conflicts)
+    before = _snapshot(session)
+    session.date, session.half_day = day, half_day
+    session.start_time, session.end_time = start_time, end_time
+    session.trainer_id, session.room_id, session.module_id = trainer_id, room_id, module_id
+    session.status = SessionStatus.PLANNED
+    session.conflict_accepted = bool(conflicts)
+    session.touch()
+    _audit(actor, "session", session.id, "update", _snapshot(session), before, cohort_id=session.cohort_id)
+    db.session.flush()
+    return conflicts
+
+
+def cancel_session(session: Session, actor: User | None, reason: str, today: date | None = None) -> None:
+    _check_editable(session, today)
+    if session.is_cancelled:
+        raise PlanningError("Cette séance est déjà annulée.")
+    before = _snapshot(session)
+    session.status = SessionStatus.CANCELLED
+    session.note = reason[:300]
+    session.touch()
+    _audit(actor, "session", session.id, "cancel", _snapshot(session), before, reason, session.cohort_id)
+    db.session.flush()
+
+
+def set_course_week(
+    cohort: Cohort, monday: date, at_centre: bool, actor: User | None, today: date | None = None
+) -> Preview:
+    """Add a course week or take one out by hand, then re-plan from that week: the hours follow."""
+    today = today or today_paris()
+    monday = planner.monday_of(monday)
+    if monday + timedelta(days=6) < today:
+        raise PlanningError("Cette semaine est passée : elle ne peut plus être modifiée.")
+    if not (cohort.start_date - timedelta(days=6) <= monday <= cohort.end_date):
+        raise PlanningError("Cette semaine est hors des dates de la promotion.")
+    for period in [p for p in cohort.periods if p.manual and p.start_date == monday]:
+        cohort.periods.remove(period)
+    kind = PeriodKind.COURSE if at_centre else PeriodKind.FIELD
+    cohort.periods.append(CalendarPeriod(kind=kind, start_date=monday, end_date=monday, manual=True))
+    db.session.flush()
+    _audit(actor, "cohort", cohort.id, "add_week" if at_centre else "remove_week", {"week": monday.isoformat()})
+    return preview(cohort, from_date=monday, today=today)
+
+
+def clear_manual_weeks(cohort: Cohort) -> None:
+    for period in [p for p in cohort.periods if p.manual]:
+        cohort.periods.remove(period)
+    db.session.flush()
+
+
+def hours_summary(cohort: Cohort, minutes: int | None = None) -> str:
+    planned = planned_minutes(cohort.id) if minutes is None else minutes
+    total = cohort.programme.total_minutes
+    if planned == total:
+        return f"{minutes_label(planned)} planifiées sur {minutes_label(total)}"
+    if planned < total:
+        return f"{minutes_label(planned)} planifiées sur {minutes_label(total)} : il manque {minutes_label(total - planned)}"
+    return f"{minutes_label(planned)} planifiées sur {minutes_label(total)} : {minutes_label(planned - total)} de trop"
+
+
+def plan_all(cohorts, actor: User | None = None, today: date | None = None) -> dict[str, Applied]:
+    """Plan cohorts one after the other, each seeing the sessions of those before it."""
+    results = {}
+    for cohort in cohorts:
+        result = preview(cohort, today=today or cohort.start_date)
+        results[cohort.name] = apply(result, actor, accept_conflicts=False)
+    return results
