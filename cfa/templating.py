@@ -10,6 +10,7 @@ from cfa.services.permissions import Ability, can
 def register_template_helpers(app) -> None:
     app.jinja_env.filters.update(
         long_date=formatting.long_date,
+        month_year=formatting.month_year,
         medium_date=formatting.medium_date,
         short_date=formatting.short_date,
         date_time=formatting.date_time,

@@ -102,3 +102,10 @@ def can_take_attendance(user: User | None, session: Session) -> bool:
     if can(user, Ability.MANAGE_ATTENDANCE):
         return True
     return can(user, Ability.TAKE_ATTENDANCE) and session.trainer_id == user.id
+
+
+def can_view_cohort_planning(user: User | None, cohort_id: int) -> bool:
+    """Admins and the quality officer see every calendar; a trainer those of the cohorts they teach."""
+    if can(user, Ability.VIEW_ALL_PLANNING):
+        return True
+    return can(user, Ability.TAKE_ATTENDANCE) and teaches_cohort(user, cohort_id)

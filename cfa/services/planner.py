@@ -298,10 +298,12 @@ def plan(request: PlanRequest) -> Plan:
                     remaining -= length
                     elapsed += length
                     week_minutes += length
-            result.weeks.append(PlannedWeek(monday, PeriodKind.COURSE, None, week_minutes, manual=added))
+            label = None
             if due and deferred:
                 result.moves.append(Move(deferred[0], monday, deferred[1]))
+                label = f"Reportée du {deferred[0]:%d/%m/%Y} ({deferred[1]})"
                 deferred = None
+            result.weeks.append(PlannedWeek(monday, PeriodKind.COURSE, label, week_minutes, manual=added))
         else:
             label = "Semaine retirée du planning" if removed and due else None
             result.weeks.append(

@@ -7,7 +7,7 @@ see the change; sessions in the past or holding attendance marks are never touch
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import sqlalchemy as sa
@@ -51,15 +51,9 @@ class Preview:
     plan: planner.Plan
     conflicts: list[Conflict]
     kept: int  # sessions left as they are (past, or holding marks)
-    names: dict[tuple[str, int], str] = field(default_factory=dict)
 
-    def describe(self, conflict: Conflict) -> str:
-        who = self.names.get((conflict.resource, conflict.resource_id), "?")
-        other = self.names.get(("cohort", conflict.cohort_ids[1]), "?")
-        return (
-            f"{conflict.resource_label} {who} : {long_date(conflict.date)} de {conflict.start_time:%H:%M} "
-            f"à {conflict.end_time:%H:%M}, déjà réservé·e pour {other}"
-        )
+    def messages(self) -> list[str]:
+        return describe_conflicts(self.conflicts)
 
 
 @dataclass
@@ -112,10 +106,18 @@ def cohort_sessions(cohort_id: int, start: date | None = None, end: date | None 
 
 
 def planned_minutes(cohort_id: int) -> int:
-    stmt = sa.select(Session.start_time, Session.end_time).where(
-        Session.cohort_id == cohort_id, Session.status == SessionStatus.PLANNED
+    return planned_minutes_by_cohort([cohort_id]).get(cohort_id, 0)
+
+
+def planned_minutes_by_cohort(cohort_ids) -> dict[int, int]:
+    """Minutes of live sessions per cohort, in one query."""
+    stmt = sa.select(Session.cohort_id, Session.start_time, Session.end_time).where(
+        Session.cohort_id.in_(list(cohort_ids)), Session.status == SessionStatus.PLANNED
     )
-    return sum(_minutes(start, end) for start, end in db.session.execute(stmt))
+    totals: dict[int, int] = {}
+    for cohort_id, start, end in db.session.execute(stmt):
+        totals[cohort_id] = totals.get(cohort_id, 0) + _minutes(start, end)
+    return totals
 
 
 def _minutes(start: time, end: time) -> int:
@@ -179,7 +181,7 @@ def preview(cohort: Cohort, from_date: date | None = None, today: date | None = 
         Booking(cohort.id, s.date, s.start_time, s.end_time, s.trainer_id, s.room_id) for s in result.sessions
     ]
     conflicts = find_conflicts(candidates, _bookings_around(cohort.id, candidates))
-    return Preview(cohort, from_date, result, conflicts, len(fixed), _names(conflicts))
+    return Preview(cohort, from_date, result, conflicts, len(fixed))
 
 
 def _bookings_around(cohort_id: int, candidates: list[Booking]) -> list[Booking]:
@@ -203,24 +205,40 @@ def _bookings_around(cohort_id: int, candidates: list[Booking]) -> list[Booking]
     ]
 
 
-def _names(conflicts: list[Conflict]) -> dict[tuple[str, int], str]:
-    names: dict[tuple[str, int], str] = {}
+def describe_conflicts(conflicts: list[Conflict]) -> list[str]:
+    """One French sentence per clash: who or which room, when, and which cohort holds it already."""
     wanted = {"trainer": User, "room": Room, "cohort": Cohort}
     ids: dict[str, set[int]] = {key: set() for key in wanted}
     for c in conflicts:
         ids[c.resource].add(c.resource_id)
         ids["cohort"].update(c.cohort_ids)
+    names: dict[tuple[str, int], str] = {}
     for key, model in wanted.items():
         if ids[key]:
             for row in db.session.scalars(sa.select(model).where(model.id.in_(ids[key]))):
                 names[(key, row.id)] = row.full_name if key == "trainer" else row.name
-    return names
+    return [
+        f"{c.resource_label} {names.get((c.resource, c.resource_id), '?')} : {long_date(c.date)} "
+        f"de {c.start_time:%H:%M} à {c.end_time:%H:%M}, déjà réservé·e pour {names.get(('cohort', c.cohort_ids[1]), '?')}"
+        for c in conflicts
+    ]
 
 
 def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -> Applied:
     """Write a preview: periods rebuilt, sessions from its first day created, updated or cancelled."""
     if result.conflicts and not accept_conflicts:
         raise ConflictsFound(result.conflicts)
+    counts = _sync(result, write=True)
+    _rebuild_periods(result.cohort, result.plan)
+    result.cohort.planned_at = utcnow()
+    _audit(actor, "cohort", result.cohort.id, "plan", {"from": result.from_date.isoformat(), **counts.__dict__})
+    db.session.flush()
+    return counts
+
+
+def _sync(result: Preview, write: bool) -> Applied:
+    """Match the plan's sessions with the stored ones by half-day; count (and, if asked, make) the changes.
+    Matching by slot keeps a session's id, hence its calendar UID, across re-plans."""
     cohort = result.cohort
     clashing = {(c.date, c.start_time, c.end_time) for c in result.conflicts}
     existing = cohort_sessions(cohort.id, start=result.from_date)
@@ -247,26 +265,30 @@ def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -
         )
         session = by_slot.pop(planned.slot, None)
         if session is None:
-            db.session.add(Session(cohort_id=cohort.id, date=planned.date, half_day=planned.half_day, **values))
             counts.created += 1
+            if write:
+                db.session.add(Session(cohort_id=cohort.id, date=planned.date, half_day=planned.half_day, **values))
         elif any(getattr(session, key) != value for key, value in values.items()):
-            for key, value in values.items():
-                setattr(session, key, value)
-            session.touch()
             counts.updated += 1
+            if write:
+                for key, value in values.items():
+                    setattr(session, key, value)
+                session.touch()
         else:
             counts.unchanged += 1
     for session in by_slot.values():
         if not session.is_cancelled:
-            session.status = SessionStatus.CANCELLED
-            session.note = "Annulée lors de la replanification"
-            session.touch()
             counts.cancelled += 1
-    _rebuild_periods(cohort, result.plan)
-    cohort.planned_at = utcnow()
-    _audit(actor, "cohort", cohort.id, "plan", {"from": result.from_date.isoformat(), **counts.__dict__})
-    db.session.flush()
+            if write:
+                session.status = SessionStatus.CANCELLED
+                session.note = "Annulée lors de la replanification"
+                session.touch()
     return counts
+
+
+def changes(result: Preview) -> Applied:
+    """What applying the preview would change, without changing it."""
+    return _sync(result, write=False)
 
 
 def _rebuild_periods(cohort: Cohort, result: planner.Plan) -> None:
@@ -443,3 +465,163 @@ def plan_all(cohorts, actor: User | None = None, today: date | None = None) -> d
         result = preview(cohort, today=today or cohort.start_date)
         results[cohort.name] = apply(result, actor, accept_conflicts=False)
     return results
+
+
+# --- Reading the calendar back ----------------------------------------------------------------
+
+
+@dataclass
+class DayCell:
+    day: date
+    kind: str  # course, field, holiday, closure, outside
+    label: str | None = None
+
+
+@dataclass
+class WeekRow:
+    monday: date
+    kind: PeriodKind
+    label: str | None
+    manual: bool
+    minutes: int
+    cancelled: int
+    days: list[DayCell]
+    sessions: list[Session]
+
+    @property
+    def new_month(self) -> bool:
+        return self.monday.day <= 7
+
+
+def year_overview(cohort: Cohort, sessions: list[Session]) -> list[WeekRow]:
+    """The planning d'alternance week by week, from the stored periods and sessions (no query)."""
+    periods = sorted(cohort.periods, key=lambda p: (p.start_date, p.kind != PeriodKind.COURSE))
+    by_week: dict[date, list[Session]] = {}
+    for session in sessions:
+        by_week.setdefault(planner.monday_of(session.date), []).append(session)
+    centre_days = max(5, max(int(d) for d in cohort.programme.centre_days))
+    rows = []
+    monday = planner.monday_of(cohort.start_date)
+    while monday <= cohort.end_date:
+        covering = [p for p in periods if p.start_date <= monday + timedelta(days=6) and p.end_date >= monday]
+        week_period = next((p for p in covering if p.kind == PeriodKind.COURSE), None) or next(
+            (p for p in covering if p.kind in (PeriodKind.CLOSURE, PeriodKind.FIELD)), None
+        )
+        week_sessions = by_week.get(monday, [])
+        live = [s for s in week_sessions if not s.is_cancelled]
+        days = []
+        for offset in range(centre_days):
+            day = monday + timedelta(days=offset)
+            days.append(_day_cell(day, cohort, covering, live))
+        rows.append(
+            WeekRow(
+                monday=monday,
+                kind=week_period.kind if week_period else PeriodKind.FIELD,
+                label=week_period.label if week_period else None,
+                manual=bool(week_period and week_period.manual),
+                minutes=sum(s.minutes for s in live),
+                cancelled=len(week_sessions) - len(live),
+                days=days,
+                sessions=week_sessions,
+            )
+        )
+        monday += timedelta(days=7)
+    return rows
+
+
+def _day_cell(day: date, cohort: Cohort, covering: list[CalendarPeriod], live: list[Session]) -> DayCell:
+    if not (cohort.start_date <= day <= cohort.end_date):
+        return DayCell(day, "outside")
+    for kind in (PeriodKind.HOLIDAY, PeriodKind.CLOSURE):
+        period = next((p for p in covering if p.kind == kind and p.start_date <= day <= p.end_date), None)
+        if period:
+            return DayCell(day, kind.value, period.label)
+    if any(s.date == day for s in live):
+        return DayCell(day, "course")
+    return DayCell(day, "field")
+
+
+def course_weeks_of(cohort_ids, start: date | None = None) -> list[CalendarPeriod]:
+    """Course weeks of several cohorts, in date order (one query): when apprentices are at the centre."""
+    stmt = (
+        sa.select(CalendarPeriod)
+        .where(CalendarPeriod.cohort_id.in_(list(cohort_ids)), CalendarPeriod.kind == PeriodKind.COURSE)
+        .order_by(CalendarPeriod.start_date)
+    )
+    if start is not None:
+        stmt = stmt.where(CalendarPeriod.end_date >= start)
+    return list(db.session.scalars(stmt))
+
+
+def trainer_sessions(trainer_id: int, start: date, end: date) -> list[Session]:
+    stmt = (
+        sa.select(Session)
+        .where(Session.trainer_id == trainer_id, Session.date.between(start, end))
+        .options(
+            selectinload(Session.module),
+            selectinload(Session.room),
+            selectinload(Session.cohort).selectinload(Cohort.centre),
+        )
+        .order_by(Session.date, Session.start_time)
+    )
+    return list(db.session.scalars(stmt))
+
+
+@dataclass
+class CohortCalendar:
+    cohort: Cohort
+    rows: list[WeekRow]
+    planned_minutes: int
+    first_day: date | None
+    last_day: date | None
+
+    @property
+    def course_weeks(self) -> int:
+        return sum(1 for r in self.rows if r.kind == PeriodKind.COURSE)
+
+    @property
+    def moved(self) -> list[WeekRow]:
+        return [r for r in self.rows if r.kind == PeriodKind.COURSE and r.label]
+
+    @property
+    def missing_minutes(self) -> int:
+        return self.cohort.programme.total_minutes - self.planned_minutes
+
+
+def cohort_calendar(cohort: Cohort) -> CohortCalendar:
+    """Everything the calendar pages and the year plan show of a cohort, in two queries."""
+    sessions = cohort_sessions(cohort.id)
+    live = [s for s in sessions if not s.is_cancelled]
+    return CohortCalendar(
+        cohort=cohort,
+        rows=year_overview(cohort, sessions),
+        planned_minutes=sum(s.minutes for s in live),
+        first_day=live[0].date if live else None,
+        last_day=live[-1].date if live else None,
+    )
+
+
+@dataclass
+class CentreWeek:
+    start: date
+    end: date
+    apprentices: list  # enrolments at the centre that week
+
+    def is_current(self, day: date) -> bool:
+        return self.start <= day <= self.end + timedelta(days=2)
+
+
+def centre_weeks_for(enrolments, start: date) -> list[CentreWeek]:
+    """Weeks at the centre of several apprentices, merged by dates: what a tutor plans their team around."""
+    by_cohort: dict[int, list] = {}
+    for enrolment in enrolments:
+        by_cohort.setdefault(enrolment.cohort_id, []).append(enrolment)
+    weeks: dict[tuple[date, date], CentreWeek] = {}
+    for period in course_weeks_of(by_cohort, start=start):
+        present = [e for e in by_cohort[period.cohort_id] if e.is_enrolled_on(period.start_date)]
+        if present:
+            week = weeks.setdefault(
+                (period.start_date, period.end_date), CentreWeek(period.start_date, period.end_date, [])
+            )
+            week.apprentices.extend(present)
+    return [weeks[key] for key in sorted(weeks)]

@@ -1,0 +1,33 @@
+"""The apprentice's own schedule: the next days at the centre and the whole planning d'alternance."""
+
+from datetime import timedelta
+
+from flask import render_template
+from flask_login import current_user
+
+from cfa.formatting import today_paris
+from cfa.services import planning
+from cfa.services.enrolments import current_enrolment
+from cfa.views.me import bp
+
+
+@bp.route("/planning")
+def schedule():
+    today = today_paris()
+    enrolment = current_enrolment(current_user, on=today)
+    if enrolment is None:
+        return render_template("me/schedule.html", enrolment=None)
+    cohort = planning.load_cohort(enrolment.cohort_id)
+    calendar = planning.cohort_calendar(cohort)
+    upcoming = [
+        s for row in calendar.rows for s in row.sessions if s.date >= today and enrolment.is_enrolled_on(s.date)
+    ][:10]
+    return render_template(
+        "me/schedule.html",
+        enrolment=enrolment,
+        cohort=cohort,
+        calendar=calendar,
+        upcoming=upcoming,
+        today=today,
+        week=timedelta(days=7),
+    )

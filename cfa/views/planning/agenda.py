@@ -1,0 +1,39 @@
+"""A trainer's agenda: all their sessions, across cohorts and centres, week by week."""
+
+from datetime import date, timedelta
+
+from flask import abort, render_template, request
+from flask_login import current_user
+
+from cfa.formatting import today_paris
+from cfa.services import planning
+from cfa.services.permissions import Ability
+from cfa.services.planner import monday_of
+from cfa.views.access import requires
+from cfa.views.planning import bp
+
+WEEKS_SHOWN = 4
+
+
+@bp.route("/mon-agenda")
+@requires(Ability.TAKE_ATTENDANCE)
+def trainer_agenda():
+    try:
+        start = monday_of(date.fromisoformat(request.args["du"])) if "du" in request.args else monday_of(today_paris())
+    except ValueError:
+        abort(404)
+    end = start + timedelta(weeks=WEEKS_SHOWN) - timedelta(days=1)
+    sessions = planning.trainer_sessions(current_user.id, start, end)
+    days: dict[date, list] = {}
+    for session in sessions:
+        days.setdefault(session.date, []).append(session)
+    return render_template(
+        "planning/agenda.html",
+        days=days,
+        start=start,
+        end=end,
+        previous=start - timedelta(weeks=WEEKS_SHOWN),
+        next=start + timedelta(weeks=WEEKS_SHOWN),
+        minutes=sum(s.minutes for s in sessions if not s.is_cancelled),
+        today=today_paris(),
+    )

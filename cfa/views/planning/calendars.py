@@ -1,0 +1,74 @@
+"""The list of cohorts' calendars, a cohort's year overview and its week view."""
+
+from datetime import date, timedelta
+
+import sqlalchemy as sa
+from flask import abort, render_template, request
+from flask_login import current_user, login_required
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.formatting import today_paris
+from cfa.models import Cohort
+from cfa.services import planning
+from cfa.services.permissions import Ability, can, teaches_cohort_clause
+from cfa.services.planner import monday_of
+from cfa.views.access import requires
+from cfa.views.planning import bp, cohort_or_404
+
+
+@bp.route("/")
+@requires(Ability.VIEW_ALL_PLANNING, Ability.TAKE_ATTENDANCE)
+def cohorts():
+    stmt = (
+        sa.select(Cohort)
+        .options(selectinload(Cohort.programme), selectinload(Cohort.centre))
+        .order_by(Cohort.start_date.desc(), Cohort.name)
+    )
+    if not can(current_user, Ability.VIEW_ALL_PLANNING):
+        stmt = stmt.where(teaches_cohort_clause(current_user, Cohort.id))
+    rows = list(db.session.scalars(stmt))
+    return render_template(
+        "planning/cohorts.html", cohorts=rows, minutes=planning.planned_minutes_by_cohort(c.id for c in rows)
+    )
+
+
+@bp.route("/promotions/<int:cohort_id>")
+@login_required
+def cohort(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    return render_template(
+        "planning/cohort.html",
+        cohort=cohort,
+        calendar=planning.cohort_calendar(cohort),
+        today=today_paris(),
+        week=timedelta(days=7),
+    )
+
+
+@bp.route("/promotions/<int:cohort_id>/semaine")
+@login_required
+def week(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    try:
+        monday = monday_of(date.fromisoformat(request.args["du"])) if "du" in request.args else None
+    except ValueError:
+        abort(404)
+    if monday is None:
+        monday = monday_of(max(cohort.start_date, min(today_paris(), cohort.end_date)))
+    sessions = planning.cohort_sessions(cohort.id, monday, monday + timedelta(days=6))
+    days = [monday + timedelta(days=i) for i in range(5)]
+    grid = {(s.date, s.half_day.value): s for s in sessions if not s.is_cancelled}
+    cancelled = [s for s in sessions if s.is_cancelled]
+    return render_template(
+        "planning/week.html",
+        cohort=cohort,
+        monday=monday,
+        days=days,
+        grid=grid,
+        cancelled=cancelled,
+        minutes=sum(s.minutes for s in grid.values()),
+        previous=monday - timedelta(days=7),
+        next=monday + timedelta(days=7),
+        today=today_paris(),
+    )

@@ -1,0 +1,159 @@
+"""An admin plans a cohort, re-plans it from a date, moves or cancels sessions, adds or removes weeks."""
+
+from datetime import date
+
+from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cfa.extensions import db
+from cfa.formatting import long_date, today_paris
+from cfa.forms import choices
+from cfa.forms.planning import CancelSessionForm, GenerateForm, SessionForm, WeekForm
+from cfa.models import Module, Role, Session
+from cfa.services import planning
+from cfa.services.permissions import Ability
+from cfa.views.access import requires
+from cfa.views.planning import bp, cohort_or_404
+
+
+@bp.route("/promotions/<int:cohort_id>/generer", methods=["GET", "POST"])
+@requires(Ability.MANAGE_PLANNING)
+def generate(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    # The preview is a GET with the date in the query string; only saving is a (CSRF-checked) POST.
+    posting = request.method == "POST"
+    form = GenerateForm(request.form if posting else request.args, meta={} if posting else {"csrf": False})
+    if form.from_date.data is None:
+        form.from_date.data = max(today_paris(), cohort.start_date)
+    result = planning.preview(cohort, from_date=form.from_date.data)
+    if posting and form.validate():
+        try:
+            counts = planning.apply(result, current_user, accept_conflicts=form.accept_conflicts.data)
+        except planning.ConflictsFound as error:
+            form.accept_conflicts.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(
+                f"Planning enregistré : {counts.created} séance(s) créée(s), {counts.updated} modifiée(s), "
+                f"{counts.cancelled} annulée(s). {planning.hours_summary(cohort)}.",
+                "success" if result.plan.missing_minutes == 0 else "warning",
+            )
+            return redirect(url_for("planning.cohort", cohort_id=cohort.id))
+    return render_template(
+        "planning/generate.html",
+        cohort=cohort,
+        form=form,
+        result=result,
+        conflicts=result.messages(),
+        changes=planning.changes(result),
+        summary=planning.hours_summary(cohort, result.plan.planned_minutes),
+    )
+
+
+@bp.route("/promotions/<int:cohort_id>/semaines", methods=["POST"])
+@requires(Ability.MANAGE_PLANNING)
+def toggle_week(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    form = WeekForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        monday = date.fromisoformat(form.monday.data)
+    except ValueError:
+        abort(400)
+    at_centre = form.at_centre.data == "1"
+    try:
+        result = planning.set_course_week(cohort, monday, at_centre, current_user)
+        planning.apply(result, current_user)
+    except planning.ConflictsFound:
+        # Keep the admin's choice of week and let them decide on the clashes on the planning page.
+        db.session.commit()
+        flash("Cette semaine crée des conflits de réservation : vérifiez-les avant d'enregistrer.", "warning")
+        return redirect(url_for("planning.generate", cohort_id=cohort.id, from_date=monday.isoformat()))
+    except planning.PlanningError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        verb = "ajoutée au" if at_centre else "retirée du"
+        flash(f"Semaine du {long_date(monday)} {verb} planning. {planning.hours_summary(cohort)}.", "success")
+    return redirect(url_for("planning.cohort", cohort_id=cohort.id, _anchor=f"s-{monday.isoformat()}"))
+
+
+def _session_or_404(session_id: int) -> Session:
+    session = db.session.get(Session, session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
+def _session_choices(form: SessionForm, session: Session) -> None:
+    modules = db.session.execute(
+        db.select(Module.id, Module.code, Module.title)
+        .where(Module.programme_id == session.cohort.programme_id)
+        .order_by(Module.position)
+    )
+    form.module_id.set_choices([(m.id, f"{m.code} – {m.title}") for m in modules])
+    form.trainer_id.set_choices(choices.people_with_role(Role.TRAINER, session.trainer_id))
+    form.room_id.set_choices(choices.rooms())
+
+
+@bp.route("/seances/<int:session_id>", methods=["GET", "POST"])
+@requires(Ability.MANAGE_PLANNING)
+def edit_session(session_id: int):
+    session = _session_or_404(session_id)
+    form = SessionForm(obj=session, day=session.date)
+    _session_choices(form, session)
+    cancel_form = CancelSessionForm(prefix="annulation")
+    if form.validate_on_submit():
+        try:
+            conflicts = planning.update_session(
+                session,
+                current_user,
+                day=form.day.data,
+                half_day=form.half_day.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+                trainer_id=form.trainer_id.data,
+                room_id=form.room_id.data,
+                module_id=form.module_id.data,
+                accept_conflicts=form.accept_conflicts.data,
+            )
+        except planning.ConflictsFound as error:
+            db.session.rollback()
+            form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
+        except planning.PlanningError as error:
+            db.session.rollback()
+            form.day.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(
+                "Séance modifiée" + (" malgré un conflit de réservation." if conflicts else "."),
+                "warning" if conflicts else "success",
+            )
+            return redirect(_week_url(session))
+    return render_template("planning/session.html", session=session, form=form, cancel_form=cancel_form)
+
+
+@bp.route("/seances/<int:session_id>/annuler", methods=["POST"])
+@requires(Ability.MANAGE_PLANNING)
+def cancel_session(session_id: int):
+    session = _session_or_404(session_id)
+    cancel_form = CancelSessionForm(prefix="annulation")
+    if cancel_form.validate_on_submit():
+        try:
+            planning.cancel_session(session, current_user, cancel_form.reason.data.strip())
+        except planning.PlanningError as error:
+            db.session.rollback()
+            cancel_form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Séance annulée. {planning.hours_summary(session.cohort)}.", "warning")
+            return redirect(_week_url(session))
+    form = SessionForm(obj=session, day=session.date)
+    _session_choices(form, session)
+    return render_template("planning/session.html", session=session, form=form, cancel_form=cancel_form), 422
+
+
+def _week_url(session: Session) -> str:
+    return url_for("planning.week", cohort_id=session.cohort_id, du=session.date.isoformat())

@@ -1,0 +1,225 @@
+"""Planning screens: who may see and edit calendars, and what each page shows."""
+
+from datetime import date, time
+from unittest import mock
+
+import pytest
+
+from cfa.models import HalfDay, Role, SessionStatus
+from cfa.services import planning
+from tests import factories as f
+
+START = date(2026, 9, 14)
+TODAY = date(2026, 9, 1)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    """The calendar is in the future for every page of these tests."""
+    with (
+        mock.patch("cfa.views.planning.calendars.today_paris", return_value=TODAY),
+        mock.patch("cfa.views.planning.editing.today_paris", return_value=TODAY),
+        mock.patch("cfa.services.planning.today_paris", return_value=TODAY),
+        mock.patch("cfa.views.me.schedule.today_paris", return_value=TODAY),
+        mock.patch("cfa.views.employer.calendar.today_paris", return_value=TODAY),
+    ):
+        yield
+
+
+@pytest.fixture
+def trainer():
+    return f.UserFactory.trainer()
+
+
+@pytest.fixture
+def cohort(trainer):
+    programme = f.ProgrammeFactory(total_minutes=70 * 60)
+    f.ModuleFactory(programme=programme, minutes=70 * 60, default_trainer=trainer, title="Posture du médiateur")
+    room = f.RoomFactory()
+    return f.CohortFactory(
+        programme=programme, centre=room.centre, default_room=room, start_date=START, end_date=date(2027, 6, 30)
+    )
+
+
+@pytest.fixture
+def planned(cohort):
+    planning.apply(planning.preview(cohort, today=TODAY), actor=None)
+    return cohort
+
+
+def test_an_admin_generates_a_calendar_from_the_preview(login, cohort):
+    client = login(f.UserFactory.admin())
+    page = client.get(f"/planning/promotions/{cohort.id}/generer")
+    assert "70 h planifiées sur 70 h" in page.text and "20 séance(s) à créer" in page.text
+    response = client.post(f"/planning/promotions/{cohort.id}/generer", data={"from_date": "2026-09-14"})
+    assert response.status_code == 302
+    assert len(planning.cohort_sessions(cohort.id, live_only=True)) == 20
+    calendar = client.get(f"/planning/promotions/{cohort.id}")
+    assert "lundi 14 septembre 2026" in calendar.text and "Semaine au centre" in calendar.text
+
+
+def test_a_conflict_is_listed_and_nothing_is_saved_until_the_admin_accepts_it(login, cohort, trainer):
+    other = f.CohortFactory(name="AMIS Nantes")
+    f.SessionFactory(cohort=other, date=START, half_day=HalfDay.AM, trainer=trainer)
+    client = login(f.UserFactory.admin())
+    page = client.get(f"/planning/promotions/{cohort.id}/generer")
+    assert "1 conflit de réservation" in page.text and "déjà réservé·e pour AMIS Nantes" in page.text
+    refused = client.post(f"/planning/promotions/{cohort.id}/generer", data={"from_date": "2026-09-14"})
+    assert refused.status_code == 200 and "rien n&#39;a été enregistré" in refused.text
+    assert planning.cohort_sessions(cohort.id) == []
+    client.post(f"/planning/promotions/{cohort.id}/generer", data={"from_date": "2026-09-14", "accept_conflicts": "y"})
+    assert len(planning.cohort_sessions(cohort.id)) == 20
+
+
+def test_an_admin_takes_a_week_out_and_the_hours_move_to_later(login, planned):
+    client = login(f.UserFactory.admin())
+    response = client.post(
+        f"/planning/promotions/{planned.id}/semaines", data={"monday": "2026-09-14", "at_centre": "0"}
+    )
+    assert response.status_code == 302
+    sessions = planning.cohort_sessions(planned.id, live_only=True)
+    assert sessions[0].date == date(2026, 10, 12) and sum(s.minutes for s in sessions) == 70 * 60
+
+
+def test_an_admin_moves_a_session_and_bad_times_are_refused_in_french(login, planned, trainer):
+    client = login(f.UserFactory.admin())
+    session = planning.cohort_sessions(planned.id)[0]
+    bad = client.post(
+        f"/planning/seances/{session.id}",
+        data={
+            "day": "2026-09-19",
+            "half_day": "am",
+            "start_time": "12:00",
+            "end_time": "09:00",
+            "trainer_id": trainer.id,
+        },
+    )
+    assert bad.status_code == 200 and "L&#39;heure de fin doit suivre l&#39;heure de début." in bad.text
+    assert planning.cohort_sessions(planned.id)[0].date == START
+    good = client.post(
+        f"/planning/seances/{session.id}",
+        data={
+            "day": "2026-09-21",
+            "half_day": "am",
+            "start_time": "09:00",
+            "end_time": "12:30",
+            "trainer_id": trainer.id,
+        },
+    )
+    assert good.status_code == 302
+    moved = [s for s in planning.cohort_sessions(planned.id) if s.id == session.id][0]
+    assert moved.date == date(2026, 9, 21) and moved.sequence == 1
+
+
+def test_cancelling_needs_a_reason_and_keeps_the_session(login, planned):
+    client = login(f.UserFactory.admin())
+    session = planning.cohort_sessions(planned.id)[0]
+    missing = client.post(f"/planning/seances/{session.id}/annuler", data={"annulation-reason": ""})
+    assert missing.status_code == 422 and "obligatoire" in missing.text
+    client.post(f"/planning/seances/{session.id}/annuler", data={"annulation-reason": "Formatrice malade"})
+    cancelled = [s for s in planning.cohort_sessions(planned.id) if s.id == session.id][0]
+    assert cancelled.status == SessionStatus.CANCELLED and cancelled.note == "Formatrice malade"
+    page = client.get(f"/planning/promotions/{planned.id}")
+    assert "Il manque 3 h 30" in page.text
+
+
+@pytest.mark.parametrize("role", [Role.APPRENTICE, Role.TUTOR, Role.LEARNER])
+def test_apprentices_and_tutors_cannot_open_cohort_calendars(login, planned, role):
+    client = login(f.UserFactory(roles=[role], employer=f.EmployerFactory() if role == Role.TUTOR else None))
+    for url in ("/planning/", f"/planning/promotions/{planned.id}", f"/planning/promotions/{planned.id}/semaine"):
+        assert client.get(url).status_code == 403, url
+
+
+def test_a_trainer_sees_the_cohorts_they_teach_and_no_other(login, planned, trainer):
+    other = f.CohortFactory(name="Promotion d'un collègue")
+    client = login(trainer)
+    assert client.get(f"/planning/promotions/{planned.id}").status_code == 200
+    assert client.get(f"/planning/promotions/{other.id}").status_code == 403
+    listing = client.get("/planning/")
+    assert planned.name in listing.text and other.name not in listing.text
+
+
+@pytest.mark.parametrize("role", [Role.QUALITY, Role.TRAINER, Role.APPRENTICE, Role.TUTOR])
+def test_only_admins_edit_calendars(login, planned, role):
+    client = login(f.UserFactory(roles=[role], employer=f.EmployerFactory() if role == Role.TUTOR else None))
+    session = planning.cohort_sessions(planned.id)[0]
+    assert client.get(f"/planning/promotions/{planned.id}/generer").status_code == 403
+    assert client.post(f"/planning/promotions/{planned.id}/generer", data={}).status_code == 403
+    assert (
+        client.post(
+            f"/planning/promotions/{planned.id}/semaines", data={"monday": "2026-09-14", "at_centre": "0"}
+        ).status_code
+        == 403
+    )
+    assert client.post(f"/planning/seances/{session.id}", data={}).status_code == 403
+    assert client.post(f"/planning/seances/{session.id}/annuler", data={"annulation-reason": "x"}).status_code == 403
+    assert len(planning.cohort_sessions(planned.id, live_only=True)) == 20
+
+
+def test_anonymous_users_go_to_the_login_page(client, planned):
+    for url in (
+        "/planning/",
+        f"/planning/promotions/{planned.id}",
+        "/planning/mon-agenda",
+        "/moi/planning",
+        "/employeur/calendrier",
+    ):
+        response = client.get(url)
+        assert response.status_code == 302 and response.location.startswith("/connexion"), url
+
+
+def test_the_quality_officer_reads_every_calendar(login, planned):
+    client = login(f.UserFactory.quality())
+    page = client.get(f"/planning/promotions/{planned.id}")
+    assert page.status_code == 200 and "Replanifier" not in page.text
+
+
+def test_a_trainer_agenda_lists_their_sessions_across_cohorts(login, planned, trainer):
+    other = f.CohortFactory(name="AMIS Nantes")
+    f.SessionFactory(
+        cohort=other,
+        date=date(2026, 9, 18),
+        half_day=HalfDay.PM,
+        trainer=trainer,
+        start_time=time(14),
+        end_time=time(17),
+    )
+    client = login(trainer)
+    page = client.get("/planning/mon-agenda?du=2026-09-14")
+    assert planned.name in page.text and "AMIS Nantes" in page.text and "Posture du médiateur" in page.text
+    assert "14 h 00 – 17 h 00" in page.text
+
+
+def test_an_apprentice_sees_their_own_cohort_calendar(login, planned):
+    enrolment = f.EnrolmentFactory(cohort=planned)
+    page = login(enrolment.apprentice).get("/moi/planning")
+    assert planned.name in page.text and "70 h" in page.text and "Posture du médiateur" in page.text
+
+
+def test_an_apprentice_without_enrolment_is_told_so(login):
+    page = login(f.UserFactory.apprentice()).get("/moi/planning")
+    assert "aucune promotion" in page.text
+
+
+def test_a_tutor_sees_the_centre_weeks_of_their_apprentices_only(login, planned):
+    mine = f.EnrolmentFactory(cohort=planned)
+    other_cohort = f.CohortFactory(
+        start_date=START, end_date=date(2027, 6, 30), programme=planned.programme, centre=planned.centre
+    )
+    planning.apply(planning.preview(other_cohort, today=TODAY), actor=None, accept_conflicts=True)
+    theirs = f.EnrolmentFactory(cohort=other_cohort)
+    page = login(mine.tutor).get("/employeur/calendrier")
+    assert mine.apprentice.full_name in page.text and theirs.apprentice.full_name not in page.text
+    assert "du 14/09/2026 au 18/09/2026" in page.text
+
+
+def test_calendar_pages_do_not_issue_one_query_per_row(login, planned, count_queries):
+    client = login(f.UserFactory.admin())
+    with count_queries() as few:
+        client.get(f"/planning/promotions/{planned.id}")
+    for week in ("2026-10-12", "2026-11-09"):
+        planning.set_course_week(planned, date.fromisoformat(week), at_centre=True, actor=None, today=TODAY)
+    planning.apply(planning.preview(planned, today=TODAY), actor=None)
+    with count_queries() as more:
+        client.get(f"/planning/promotions/{planned.id}")
+    assert len(more) <= len(few) <= 15
