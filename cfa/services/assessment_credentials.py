@@ -221,6 +221,8 @@ def verify_credential(token: str, keys_dir) -> Verification:
         try:
             wrapper = json.loads(token)
             token = wrapper.get("jwt") or wrapper.get("credential") or ""
+            if not isinstance(token, str):
+                raise ValueError(token)
         except (ValueError, AttributeError):
             return Verification(False, None, "Le fichier n'est pas un badge signé lisible.")
     parts = token.split(".")
