@@ -1,9 +1,10 @@
 """The demo CFA built by `flask seed-demo`: realistic, deterministic and idempotent."""
 
+from cfa.demo.assessment import seed_assessment
 from cfa.demo.foundation import seed_foundation
 
 # Each step takes the random generator and leaves what exists alone, so that running twice adds nothing.
-STEPS = [seed_foundation]
+STEPS = [seed_foundation, seed_assessment]
 
 
 def seed_demo() -> None:

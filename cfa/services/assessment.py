@@ -249,6 +249,28 @@ def capitalised_blocks(
     return {a.skill_block_id: a for a in db.session.scalars(stmt)}
 
 
+def capitalised_by_learner(
+    learner_ids: Iterable[int], programme_id: int, before: date | None = None
+) -> dict[int, set[int]]:
+    """capitalised_blocks for many people in one query: {learner_id: {skill_block_id, ...}}."""
+    stmt = (
+        sa.select(Award.learner_id, Award.skill_block_id)
+        .join(SkillBlock, Award.skill_block_id == SkillBlock.id)
+        .where(
+            Award.learner_id.in_(set(learner_ids)),
+            Award.kind == AwardKind.SKILL_BLOCK,
+            Award.revoked_at.is_(None),
+            SkillBlock.programme_id == programme_id,
+        )
+    )
+    if before is not None:
+        stmt = stmt.where(Award.awarded_on < before)
+    held: dict[int, set[int]] = {}
+    for learner_id, block_id in db.session.execute(stmt):
+        held.setdefault(learner_id, set()).add(block_id)
+    return held
+
+
 def add_candidates(jury: JurySession) -> int:
     """Convene every apprentice of the cohort whose contract was not interrupted; returns how many were added."""
     present = {c.enrolment_id for c in jury.candidates}
@@ -376,5 +398,31 @@ def load_jury(jury_id: int) -> JurySession | None:
             selectinload(JurySession.candidates)
             .selectinload(JuryCandidate.enrolment)
             .selectinload(Enrolment.apprentice),
+        )
+    )
+
+
+def assessable_cohorts_clause(user: User, cohort_id_column):
+    """SQL condition: cohorts whose ECF the user may enter (all for jury managers; a trainer's own cohorts).
+
+    A trainer's own cohorts: those they lead, teach a module of, or have sessions in.
+    """
+    from cfa.models import ModuleAssignment
+    from cfa.services.permissions import Ability, can, teaches_cohort_clause
+
+    if can(user, Ability.MANAGE_JURY):
+        return sa.true()
+    return sa.or_(
+        teaches_cohort_clause(user, cohort_id_column),
+        cohort_id_column.in_(sa.select(ModuleAssignment.cohort_id).where(ModuleAssignment.trainer_id == user.id)),
+    )
+
+
+def can_assess_cohort(user: User, cohort_id: int) -> bool:
+    from cfa.models import Cohort
+
+    return bool(
+        db.session.scalar(
+            sa.select(sa.exists().where(Cohort.id == cohort_id, assessable_cohorts_clause(user, Cohort.id)))
         )
     )
