@@ -228,23 +228,27 @@ def verify_credential(token: str, keys_dir) -> Verification:
     parts = token.split(".")
     if len(parts) != 3:
         return Verification(False, None, "Le fichier n'est pas un badge signé (VC-JWT) lisible.")
+    invalid = Verification(
+        False, None, "Signature invalide : ce badge n'a pas été émis par cet organisme ou a été modifié."
+    )
     try:
         header = json.loads(_unb64(parts[0]))
-        payload = json.loads(_unb64(parts[1]))
         signature = _unb64(parts[2])
-    except (ValueError, UnicodeDecodeError):
-        return Verification(False, None, "Le badge est illisible : il a été altéré ou tronqué.")
-    if not isinstance(header, dict) or header.get("alg") != "EdDSA" or not isinstance(payload, dict):
-        return Verification(False, None, "Algorithme de signature non reconnu.")
+    except (ValueError, UnicodeError):
+        return invalid
+    if not isinstance(header, dict) or header.get("alg") != "EdDSA":
+        return Verification(False, None, "Algorithme de signature non reconnu : seul EdDSA (Ed25519) est accepté.")
+    # The signature is checked before the payload is even read: any changed byte fails here.
     try:
         public_key = load_private_key(keys_dir).public_key()
         public_key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
+        payload = json.loads(_unb64(parts[1]))
     except SigningKeyMissing:
         return Verification(False, None, "Aucune clé de signature n'est publiée par cet organisme.")
-    except (InvalidSignature, ValueError):
-        return Verification(
-            False, None, "Signature invalide : ce badge n'a pas été émis par cet organisme ou a été modifié."
-        )
+    except (InvalidSignature, ValueError, UnicodeError):
+        return invalid
+    if not isinstance(payload, dict):
+        return invalid
     code = str(payload.get("jti") or "").rstrip("/").rsplit("/", 1)[-1]
     award = award_by_code(code)
     if award is None:
