@@ -154,7 +154,7 @@ def certified(award: Award) -> Certified:
             level=f"Niveau {programme.level} du cadre national des certifications",
             assessment="Session de validation : mise en situation professionnelle, entretiens et dossier professionnel",
             participation=None,
-            quality_assurance=f"Titre professionnel enregistré au RNCP, certificateur : {programme.certifier}",
+            quality_assurance="Titre professionnel enregistré au RNCP (France Compétences)",
             prerequisites=None,
             certifier=programme.certifier,
         )
@@ -169,7 +169,7 @@ def certified(award: Award) -> Certified:
         level=f"Niveau {programme.level} du cadre national des certifications",
         assessment="Session de validation : mise en situation professionnelle, entretiens et dossier professionnel",
         participation=None,
-        quality_assurance=f"Titre professionnel enregistré au RNCP, certificateur : {programme.certifier}",
+        quality_assurance="Titre professionnel enregistré au RNCP (France Compétences)",
         prerequisites=None,
         certifier=programme.certifier,
     )
