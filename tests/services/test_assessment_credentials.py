@@ -149,3 +149,19 @@ def test_garbage_is_refused_with_a_message(junk, keys_dir):
 
 def test_the_app_uses_the_configured_keys_dir(app):
     assert current_app.config["KEYS_DIR"].endswith("keys")
+
+
+def test_database_refuses_two_awards_in_force_of_one_certification(award):
+    import sqlalchemy as sa
+
+    from cfa.models import Award, AwardKind
+
+    def again():
+        with db.session.begin_nested():
+            db.session.add(Award(kind=AwardKind.MICRO_CERTIFICATION, learner_id=award.learner_id,
+                                 micro_certification_id=award.micro_certification_id, awarded_on=date(2026, 4, 1)))  # fmt: skip
+
+    with pytest.raises(sa.exc.IntegrityError):
+        again()
+    revoke_award(award, UserFactory.admin(), "Erreur de saisie")
+    again()  # once revoked, it may be awarded again
