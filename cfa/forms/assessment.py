@@ -57,3 +57,11 @@ class VerifyCodeForm(FlaskForm):
 class VerifyCredentialForm(FlaskForm):
     credential = FileField("Fichier du badge (.jwt)")
     pasted = TextAreaField("ou collez son contenu", validators=[Optional(), Length(max=100_000)])
+
+
+class CorrectionForm(FlaskForm):
+    reason = TextAreaField(
+        "Motif de la correction",
+        validators=[required(), Length(max=2000)],
+        description="Ex. erreur de saisie au regard du procès-verbal du jury, décision sur recours.",
+    )

@@ -6,6 +6,7 @@ Entry points, each taking the acting user and the data (never the request):
 - `decide`: the jury's overall decision from the block results (a pure rule, see its docstring).
 - `record_jury_results`: the verdict per block (or the absence) of one candidate, and the decision.
 - `publish_jury`: results become visible to apprentices and tutors; CCP and title awards are issued.
+- `correct_jury_results`: a published result corrected with a reason, audited; awards follow the new decision.
 """
 
 from collections.abc import Iterable
@@ -294,17 +295,26 @@ def record_jury_results(
     """Store the verdict on each CCP of the title (or the absence) and the decision that follows."""
     jury = candidate.jury_session
     if jury.status == JuryStatus.PUBLISHED:
-        raise AssessmentError("Les résultats de cette session sont publiés : ils ne peuvent plus être modifiés.")
+        raise AssessmentError(
+            "Les résultats de cette session sont publiés : utilisez « Corriger », avec un motif, pour les modifier."
+        )
+    _apply_results(candidate, acquired, absent, comments or {})
+    if jury.status == JuryStatus.PLANNED:
+        jury.status = JuryStatus.HELD
+    db.session.flush()
+    return candidate.decision
+
+
+def _apply_results(candidate: JuryCandidate, acquired: dict[int, bool], absent: bool, comments: dict[int, str]) -> None:
+    jury = candidate.jury_session
     programme = jury.cohort.programme
     block_ids = [b.id for b in programme.skill_blocks]
     capitalised = capitalised_blocks(candidate.enrolment.apprentice_id, programme.id, before=jury.date)
-    comments = comments or {}
     existing = {r.skill_block_id: r for r in candidate.block_results}
     if absent:
         candidate.block_results.clear()
     else:
-        to_judge = [b for b in block_ids if b not in capitalised]
-        missing = [b for b in to_judge if b not in acquired]
+        missing = [b for b in block_ids if b not in capitalised and b not in acquired]
         if missing:
             raise AssessmentError("Indiquez pour chaque CCP s'il est acquis ou non.")
         for block_id in block_ids:
@@ -324,10 +334,34 @@ def record_jury_results(
         capitalised,
         absent,
     )
-    if jury.status == JuryStatus.PLANNED:
-        jury.status = JuryStatus.HELD
-    db.session.flush()
-    return candidate.decision
+
+
+def _issue_awards(candidate: JuryCandidate) -> list[Award]:
+    """The CCP and title awards a published decision gives, except those the person already holds."""
+    jury = candidate.jury_session
+    programme = jury.cohort.programme
+    learner_id = candidate.enrolment.apprentice_id
+    held = capitalised_blocks(learner_id, programme.id)
+    evidence = f"Session de validation du {jury.date:%d/%m/%Y}, {jury.place}"
+    issued = [
+        Award(kind=AwardKind.SKILL_BLOCK, learner_id=learner_id, skill_block_id=result.skill_block_id,
+              jury_candidate=candidate, awarded_on=jury.date, evidence=evidence)
+        for result in candidate.block_results
+        if result.acquired and result.skill_block_id not in held
+    ]  # fmt: skip
+    title_held = db.session.scalar(
+        sa.select(Award.id).where(
+            Award.learner_id == learner_id,
+            Award.kind == AwardKind.TITLE,
+            Award.programme_id == programme.id,
+            Award.revoked_at.is_(None),
+        )
+    )
+    if candidate.decision == Decision.OBTAINED and not title_held:
+        issued.append(Award(kind=AwardKind.TITLE, learner_id=learner_id, programme_id=programme.id,
+                            jury_candidate=candidate, awarded_on=jury.date, evidence=evidence))  # fmt: skip
+    db.session.add_all(issued)
+    return issued
 
 
 def publish_jury(jury: JurySession, actor: User, now: datetime | None = None) -> list[Award]:
@@ -339,35 +373,10 @@ def publish_jury(jury: JurySession, actor: User, now: datetime | None = None) ->
     undecided = [c for c in jury.candidates if c.decision is None]
     if undecided:
         raise AssessmentError(f"{len(undecided)} candidat·e(s) sans résultat : saisissez-les avant de publier.")
-    programme = jury.cohort.programme
     issued = []
     for candidate in jury.candidates:
-        learner_id = candidate.enrolment.apprentice_id
-        held = capitalised_blocks(learner_id, programme.id)
-        for result in candidate.block_results:
-            if result.acquired and result.skill_block_id not in held:
-                issued.append(
-                    Award(
-                        kind=AwardKind.SKILL_BLOCK,
-                        learner_id=learner_id,
-                        skill_block_id=result.skill_block_id,
-                        jury_candidate=candidate,
-                        awarded_on=jury.date,
-                        evidence=f"Session de validation du {jury.date:%d/%m/%Y}, {jury.place}",
-                    )
-                )
-        if candidate.decision == Decision.OBTAINED:
-            issued.append(
-                Award(
-                    kind=AwardKind.TITLE,
-                    learner_id=learner_id,
-                    programme_id=programme.id,
-                    jury_candidate=candidate,
-                    awarded_on=jury.date,
-                    evidence=f"Session de validation du {jury.date:%d/%m/%Y}, {jury.place}",
-                )
-            )
-    db.session.add_all(issued)
+        issued += _issue_awards(candidate)
+        db.session.flush()
     jury.status = JuryStatus.PUBLISHED
     jury.published_at = now or datetime.now(UTC)
     db.session.flush()
@@ -382,6 +391,67 @@ def publish_jury(jury: JurySession, actor: User, now: datetime | None = None) ->
     )
     db.session.flush()
     return issued
+
+
+def _candidate_state(candidate: JuryCandidate) -> dict:
+    codes = {b.id: b.code for b in candidate.jury_session.cohort.programme.skill_blocks}
+    return {
+        "decision": candidate.decision.value if candidate.decision else None,
+        "blocks": {codes[r.skill_block_id]: r.acquired for r in candidate.block_results},
+    }
+
+
+def correct_jury_results(
+    candidate: JuryCandidate, acquired: dict[int, bool], *, absent: bool, actor: User, reason: str,
+    now: datetime | None = None,
+) -> tuple[list[Award], list[Award]]:  # fmt: skip
+    """Correct a published result (an entry error, an appeal): audited, with a reason.
+
+    Awards the new decision no longer justifies are revoked (never deleted: their public page says so);
+    awards it newly justifies are issued. Returns (issued, revoked).
+    """
+    jury = candidate.jury_session
+    if jury.status != JuryStatus.PUBLISHED:
+        raise AssessmentError("Ces résultats ne sont pas encore publiés : modifiez-les directement.")
+    if not (reason or "").strip():
+        raise AssessmentError("Le motif de la correction est obligatoire.")
+    before = _candidate_state(candidate)
+    _apply_results(candidate, acquired, absent, {})
+    db.session.flush()
+    after = _candidate_state(candidate)
+    if before == after:
+        return [], []
+    moment = now or datetime.now(UTC)
+    acquired_now = {r.skill_block_id for r in candidate.block_results if r.acquired}
+    revoked = []
+    for award in db.session.scalars(
+        sa.select(Award).where(Award.jury_candidate_id == candidate.id, Award.revoked_at.is_(None))
+    ):
+        lost = (award.kind == AwardKind.SKILL_BLOCK and award.skill_block_id not in acquired_now) or (
+            award.kind == AwardKind.TITLE and candidate.decision != Decision.OBTAINED
+        )
+        if lost:
+            award.revoked_at = moment
+            award.revoked_by_id = actor.id
+            award.revocation_reason = f"Correction des résultats du jury : {reason.strip()}"
+            revoked.append(award)
+    db.session.flush()
+    issued = _issue_awards(candidate)
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            entity="jury_candidate",
+            entity_id=candidate.id,
+            action="correct",
+            before=before,
+            after=after,
+            reason=reason.strip(),
+            context_entity="jury_session",
+            context_id=jury.id,
+        )
+    )
+    db.session.flush()
+    return issued, revoked
 
 
 def load_jury(jury_id: int) -> JurySession | None:

@@ -11,6 +11,7 @@ from cfa.services.assessment import (
     BlockState,
     add_candidates,
     capitalised_blocks,
+    correct_jury_results,
     decide,
     enrolment_results,
     publish_jury,
@@ -217,3 +218,41 @@ def test_awards_kinds_for_a_title():
         record_jury_results(candidate, {b.id: True for b in blocks}, absent=False)
     awards = publish_jury(jury, UserFactory.admin())
     assert sum(a.kind == AwardKind.TITLE for a in awards) == 3
+
+
+def test_correcting_a_published_result_is_audited_and_awards_follow():
+    programme, blocks = programme_with_blocks()
+    jury, _ = jury_for(programme)
+    admin = UserFactory.admin()
+    first, *others = jury.candidates
+    record_jury_results(first, {blocks[0].id: True, blocks[1].id: True, blocks[2].id: False}, absent=False)
+    for other in others:
+        record_jury_results(other, {}, absent=True)
+    publish_jury(jury, admin)
+    assert first.decision == Decision.PARTIAL
+    with pytest.raises(AssessmentError, match="motif"):
+        correct_jury_results(first, {b.id: True for b in blocks}, absent=False, actor=admin, reason=" ")
+
+    # An entry error: CCP3 was acquired; the title follows.
+    issued, revoked = correct_jury_results(first, {b.id: True for b in blocks}, absent=False, actor=admin,
+                                           reason="Erreur de saisie, procès-verbal du jury")  # fmt: skip
+    assert first.decision == Decision.OBTAINED and revoked == []
+    assert sorted(a.kind.value for a in issued) == ["skill_block", "title"]
+    event = db.session.query(AuditEvent).filter_by(entity="jury_candidate").one()
+    assert event.before["decision"] == "partial" and event.after["decision"] == "obtained"
+    assert event.before["blocks"]["CCP3"] is False and event.reason.startswith("Erreur de saisie")
+
+    # And back: the title and CCP3 awards are revoked, never deleted.
+    issued, revoked = correct_jury_results(first, {blocks[0].id: True, blocks[1].id: True, blocks[2].id: False},
+                                           absent=False, actor=admin, reason="Recours rejeté")  # fmt: skip
+    assert issued == [] and sorted(a.kind.value for a in revoked) == ["skill_block", "title"]
+    assert all(a.revocation_reason.endswith("Recours rejeté") for a in revoked)
+    assert set(capitalised_blocks(first.enrolment.apprentice_id, programme.id)) == {blocks[0].id, blocks[1].id}
+
+
+def test_correcting_an_unpublished_result_is_refused():
+    programme, blocks = programme_with_blocks()
+    jury, _ = jury_for(programme)
+    with pytest.raises(AssessmentError):
+        correct_jury_results(jury.candidates[0], {b.id: True for b in blocks}, absent=False,
+                             actor=UserFactory.admin(), reason="x")  # fmt: skip

@@ -384,3 +384,32 @@ def test_empty_upload_gets_a_french_message(client):
 
 def test_decision_labels_exist_for_every_decision():
     assert {d.label for d in Decision} >= {"Titre obtenu", "Titre non obtenu"}
+
+
+def test_published_result_corrected_with_a_reason(login):
+    jury, _ = held_jury(1)
+    publish_jury(jury, UserFactory.admin())
+    (candidate,) = jury.candidates
+    blocks = [b.id for b in jury.cohort.programme.skill_blocks]
+    client = login(UserFactory.admin())
+    url = f"/evaluation/jurys/{jury.id}/candidats/{candidate.id}/corriger"
+    assert client.get(url).status_code == 200
+    data = {f"block-{blocks[0]}": "1", f"block-{blocks[1]}": "1", f"block-{blocks[2]}": "0"}
+    response = client.post(url, data=data)
+    assert response.status_code == 422 and "Ce champ est obligatoire." in response.get_data(as_text=True)
+    response = client.post(url, data=dict(data, reason="Erreur de saisie sur le CCP3"))
+    assert response.status_code == 302
+    db.session.expire_all()
+    assert candidate.decision == Decision.PARTIAL
+    title = db.session.query(Award).filter_by(kind=AwardKind.TITLE).one()
+    assert title.is_revoked and "Erreur de saisie" in title.revocation_reason
+    client.logout()
+    assert login(UserFactory.trainer()).get(url).status_code == 403
+
+
+def test_unpublished_result_cannot_be_changed_through_the_correction_page(login):
+    jury, _ = held_jury(1)
+    (candidate,) = jury.candidates
+    response = login(UserFactory.admin()).post(f"/evaluation/jurys/{jury.id}/candidats/{candidate.id}/corriger",
+                                               data={"reason": "x"})  # fmt: skip
+    assert response.status_code == 302 and candidate.decision == Decision.OBTAINED

@@ -9,14 +9,15 @@ from werkzeug.utils import secure_filename
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms import choices
-from cfa.forms.assessment import JurySessionForm
-from cfa.models import Award, Cohort, JuryCandidate, JurySession, JuryStatus
+from cfa.forms.assessment import CorrectionForm, JurySessionForm
+from cfa.models import Award, Cohort, Decision, JuryCandidate, JurySession, JuryStatus
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.convocation import convocation_filename, render_convocations
 from cfa.services.assessment import (
     AssessmentError,
     add_candidates,
     capitalised_by_learner,
+    correct_jury_results,
     load_jury,
     publish_jury,
     record_jury_results,
@@ -246,3 +247,41 @@ def cohort_certificates(cohort_id: int):
         .order_by(Award.id)
     ).all()
     return _zip(awards, cohort.name) or redirect(url_for("assessment.juries"))
+
+
+@bp.route("/jurys/<int:jury_id>/candidats/<int:candidate_id>/corriger", methods=["GET", "POST"])
+@requires(Ability.MANAGE_JURY)
+def correct(jury_id: int, candidate_id: int):
+    jury = _jury(jury_id)
+    candidate = next((c for c in jury.candidates if c.id == candidate_id), None) or abort(404)
+    if jury.status != JuryStatus.PUBLISHED:
+        return redirect(url_for("assessment.jury", jury_id=jury.id))
+    blocks = jury.cohort.programme.skill_blocks
+    capitalised = _capitalised(jury)[candidate.id]
+    form = CorrectionForm()
+    verdicts = {r.skill_block_id: r.acquired for r in candidate.block_results}
+    absent = candidate.decision == Decision.ABSENT
+    block_error = None
+    if request.method == "POST":
+        absent = request.form.get("absent") == "1"
+        verdicts = {
+            b.id: request.form[f"block-{b.id}"] == "1"
+            for b in blocks
+            if request.form.get(f"block-{b.id}") in ("0", "1")
+        }
+        if form.validate_on_submit():
+            try:
+                issued, revoked = correct_jury_results(
+                    candidate, verdicts, absent=absent, actor=current_user, reason=form.reason.data
+                )
+            except AssessmentError as error:
+                block_error = str(error)
+            else:
+                if commit_or_report():
+                    flash(f"Résultat corrigé : {len(issued)} certificat(s) délivré(s), {len(revoked)} révoqué(s).",
+                          "success")  # fmt: skip
+                    return redirect(url_for("assessment.jury", jury_id=jury.id))
+    return render_template(
+        "assessment/correct.html", jury=jury, candidate=candidate, blocks=blocks, capitalised=capitalised,
+        verdicts=verdicts, absent=absent, form=form, block_error=block_error,
+    ), (422 if request.method == "POST" else 200)  # fmt: skip
