@@ -17,6 +17,7 @@ from cfa.models import (
     AwardKind,
     Cohort,
     Enrolment,
+    EnrolmentStatus,
     Evaluation,
     EvaluationOutcome,
     EvaluationResult,
@@ -29,6 +30,7 @@ from cfa.services.assessment import add_candidates, publish_jury, record_jury_re
 from cfa.services.assessment_awards import revoke_award
 from cfa.services.assessment_credentials import create_signing_key
 
+SUCCESS_RATE = 0.79  # 2025 activity report: 79 % exam success
 TODAY = date(2026, 11, 25)  # the demo's "today", as in the foundation step
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ECF_TITLES = ["Étude de cas écrite", "Mise en situation filmée", "Jeu de rôle en binôme", "Dossier d'analyse"]
@@ -49,10 +51,33 @@ def seed_assessment(rng: random.Random) -> None:
     cohorts = db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date, Cohort.name)).all()
     for cohort in cohorts:
         _evaluations(rng, cohort)
-    for index, cohort in enumerate(c for c in cohorts if c.end_date < TODAY):
-        _jury(rng, cohort, admin, index)
+    finished = [c for c in cohorts if c.end_date < TODAY]
+    titles = _titles_to_award(finished)
+    for index, cohort in enumerate(finished):
+        _jury(rng, cohort, admin, index, titles[cohort.id])
     _micro_certifications(rng, trainer, admin)
     db.session.flush()
+
+
+def _absent(index: int) -> int:
+    return 1 if index % 2 == 0 else 0  # one candidate absent at every other session
+
+
+def _titles_to_award(cohorts: list[Cohort]) -> dict[int, int]:
+    """Titles obtained per cohort so that the year's success rate is the CFA's published 79 %.
+
+    Largest remainder: each cohort gets its share rounded down, the leftover titles go to the largest fractions.
+    """
+    presented = {
+        c.id: sum(1 for e in c.enrolments if e.status != EnrolmentStatus.INTERRUPTED) - _absent(i)
+        for i, c in enumerate(cohorts)
+    }
+    target = round(sum(presented.values()) * SUCCESS_RATE)
+    shares = {cid: n * SUCCESS_RATE for cid, n in presented.items()}
+    titles = {cid: int(share) for cid, share in shares.items()}
+    for cid in sorted(shares, key=lambda k: (shares[k] - titles[k], k), reverse=True)[: target - sum(titles.values())]:
+        titles[cid] += 1
+    return titles
 
 
 def _code(rng: random.Random) -> str:
@@ -108,7 +133,7 @@ def _evaluations(rng: random.Random, cohort: Cohort) -> None:
     db.session.flush()
 
 
-def _jury(rng: random.Random, cohort: Cohort, admin: User, index: int) -> None:
+def _jury(rng: random.Random, cohort: Cohort, admin: User, index: int, obtained: int) -> None:
     if db.session.scalar(sa.select(JurySession.id).where(JurySession.cohort_id == cohort.id).limit(1)):
         return
     jury = JurySession(
@@ -126,9 +151,8 @@ def _jury(rng: random.Random, cohort: Cohort, admin: User, index: int) -> None:
     candidates = sorted(jury.candidates, key=lambda c: c.enrolment_id)
     rng.shuffle(candidates)
     blocks = [b.id for b in cohort.programme.skill_blocks]
-    absent = 1 if index % 2 == 0 else 0
+    absent = _absent(index)
     presented = len(candidates) - absent
-    obtained = round(presented * 0.79)  # the CFA's 2025 figure: 79 % exam success
     for position, candidate in enumerate(candidates):
         if position < absent:
             record_jury_results(candidate, {}, absent=True)
