@@ -413,3 +413,26 @@ def test_unpublished_result_cannot_be_changed_through_the_correction_page(login)
     response = login(UserFactory.admin()).post(f"/evaluation/jurys/{jury.id}/candidats/{candidate.id}/corriger",
                                                data={"reason": "x"})  # fmt: skip
     assert response.status_code == 302 and candidate.decision == Decision.OBTAINED
+
+
+def test_tutor_results_and_awards_lists_queries_do_not_grow_with_rows(login, count_queries):
+    employer = EmployerFactory()
+    tutor = UserFactory.tutor(employer=employer)
+    evaluation = EvaluationFactory()
+    admin = UserFactory.admin()
+    counts = {"tutor": [], "awards": []}
+    for size in (1, 4):
+        for _ in range(size):
+            enrolment = EnrolmentFactory(cohort=evaluation.cohort, employer=employer, tutor=tutor)
+            db.session.add(EvaluationResult(evaluation=evaluation, enrolment=enrolment,
+                                            outcome=EvaluationOutcome.ACQUIRED))  # fmt: skip
+            AwardFactory(learner=enrolment.apprentice)
+        db.session.flush()
+        for who, url in (("tutor", "/employeur/resultats"), ("awards", "/evaluation/certifications")):
+            client = login(tutor if who == "tutor" else admin)
+            with count_queries() as queries:
+                assert client.get(url).status_code == 200
+            counts[who].append(len(queries))
+            client.logout()
+    assert counts["tutor"][0] == counts["tutor"][1]
+    assert counts["awards"][0] == counts["awards"][1]
