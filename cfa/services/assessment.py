@@ -141,6 +141,12 @@ class BlockProgress:
     def state_label(self) -> str:
         return BlockState.LABELS[self.state]
 
+    @property
+    def state_mark(self) -> str:
+        """A sign beside the colour, for the compact views (the colour alone says nothing to some readers)."""
+        return {BlockState.ACQUIRED: "✓", BlockState.ON_TRACK: "✓", BlockState.IN_PROGRESS: "…",
+                BlockState.NOT_ACQUIRED: "✗"}.get(self.state, "–")  # fmt: skip
+
 
 @dataclass
 class EnrolmentResults:
