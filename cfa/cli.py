@@ -34,3 +34,12 @@ def register_commands(app: Flask) -> None:
             raise click.ClickException(str(error)) from error
         db.session.commit()
         click.echo(f"Compte créé : {user.email}")
+
+    @app.cli.command("create-signing-key")
+    @click.option("--replace", is_flag=True, help="Replace the existing key: badges signed before no longer verify.")
+    def create_signing_key_command(replace):
+        """Create the CFA's Ed25519 key that signs Open Badges, in KEYS_DIR (outside the repository)."""
+        from cfa.services.assessment_credentials import create_signing_key
+
+        path, created = create_signing_key(app.config["KEYS_DIR"], replace=replace)
+        click.echo(f"Clé de signature {'créée' if created else 'déjà présente'} : {path}")

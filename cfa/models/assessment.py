@@ -183,6 +183,18 @@ class Award(TimestampMixin, db.Model):
             name="kind_has_subject",
         ),
         sa.CheckConstraint("revoked_at IS NULL OR revocation_reason IS NOT NULL", name="revocation_has_reason"),
+        # One award in force per person and certification; a revoked one may be given again.
+        *(
+            sa.Index(
+                f"uq_award_held_{column}",
+                "learner_id",
+                column,
+                unique=True,
+                sqlite_where=sa.text(f"revoked_at IS NULL AND {column} IS NOT NULL"),
+                postgresql_where=sa.text(f"revoked_at IS NULL AND {column} IS NOT NULL"),
+            )
+            for column in ("micro_certification_id", "skill_block_id", "programme_id")
+        ),
     )
 
     def __repr__(self) -> str:

@@ -1,0 +1,175 @@
+"""Awards: micro-certifications given to any learner, revocation, and what a certificate states."""
+
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.formatting import minutes_label
+from cfa.models import (
+    AuditEvent,
+    Award,
+    AwardKind,
+    JuryCandidate,
+    JurySession,
+    MicroCertification,
+    Programme,
+    Role,
+    SkillBlock,
+    User,
+)
+from cfa.services.assessment import AssessmentError
+
+LEARNER_ROLES = (Role.APPRENTICE, Role.LEARNER)
+
+
+def award_micro_certification(
+    learner: User,
+    micro: MicroCertification,
+    *,
+    awarded_on: date,
+    assessor: User,
+    evidence: str,
+    today: date | None = None,
+) -> Award:
+    """Award a micro-certification to an apprentice or any other learner (employees in short training too)."""
+    if not learner.has_role(*LEARNER_ROLES):
+        raise AssessmentError("Seul·e un·e apprenti·e ou un·e stagiaire peut recevoir une micro-certification.")
+    if not micro.active:
+        raise AssessmentError("Cette micro-certification n'est plus délivrée.")
+    if awarded_on > (today or date.today()):
+        raise AssessmentError("La date de délivrance ne peut pas être dans le futur.")
+    if not (evidence or "").strip():
+        raise AssessmentError("Décrivez la preuve de l'évaluation (épreuve, observation, production).")
+    held = db.session.scalar(
+        sa.select(Award.id).where(
+            Award.learner_id == learner.id,
+            Award.micro_certification_id == micro.id,
+            Award.revoked_at.is_(None),
+        )
+    )
+    if held:
+        raise AssessmentError("Cette personne détient déjà cette micro-certification.")
+    award = Award(
+        kind=AwardKind.MICRO_CERTIFICATION,
+        learner=learner,
+        micro_certification=micro,
+        awarded_on=awarded_on,
+        assessor=assessor,
+        evidence=evidence.strip(),
+    )
+    db.session.add(award)
+    db.session.flush()
+    return award
+
+
+def revoke_award(award: Award, actor: User, reason: str, now: datetime | None = None) -> None:
+    """Revoke, never delete: the public page and the signed badge then say 'révoqué'."""
+    if award.is_revoked:
+        raise AssessmentError("Cette certification est déjà révoquée.")
+    if not (reason or "").strip():
+        raise AssessmentError("Le motif de la révocation est obligatoire.")
+    award.revoked_at = now or datetime.now(UTC)
+    award.revoked_by_id = actor.id
+    award.revocation_reason = reason.strip()
+    db.session.add(
+        AuditEvent(
+            actor_id=actor.id,
+            entity="award",
+            entity_id=award.id,
+            action="revoke",
+            after={"verification_code": award.verification_code},
+            reason=award.revocation_reason,
+        )
+    )
+    db.session.flush()
+
+
+def award_options():
+    """Eager loads for everything a certificate or a list of awards shows."""
+    return (
+        selectinload(Award.learner),
+        selectinload(Award.assessor),
+        selectinload(Award.micro_certification),
+        selectinload(Award.skill_block).selectinload(SkillBlock.programme),
+        selectinload(Award.programme).selectinload(Programme.skill_blocks),
+        selectinload(Award.jury_candidate).selectinload(JuryCandidate.jury_session).selectinload(JurySession.cohort),
+    )
+
+
+def award_by_code(code: str) -> Award | None:
+    code = (code or "").strip().upper()
+    if not code or len(code) > 32:
+        return None
+    return db.session.scalar(sa.select(Award).where(Award.verification_code == code).options(*award_options()))
+
+
+@dataclass(frozen=True)
+class Certified:
+    """What an award certifies, in the words of the certificate, the public page and the badge."""
+
+    kind_label: str
+    title: str
+    reference: str | None  # RNCP code and block code, or the micro-certification's code
+    description: str | None
+    outcomes: list[str]
+    workload: str | None
+    level: str | None
+    assessment: str
+    participation: str | None
+    quality_assurance: str
+    prerequisites: str | None
+    certifier: str | None
+
+
+def certified(award: Award) -> Certified:
+    if award.kind == AwardKind.MICRO_CERTIFICATION:
+        micro = award.micro_certification
+        return Certified(
+            kind_label="Micro-certification",
+            title=micro.title,
+            reference=micro.code,
+            description=micro.description,
+            outcomes=micro.outcomes,
+            workload=minutes_label(micro.workload_minutes),
+            level=f"Niveau {micro.eqf_level} du cadre européen des certifications (CEC)" if micro.eqf_level else None,
+            assessment=micro.assessment_method,
+            participation=micro.participation_form.label,
+            quality_assurance=micro.quality_assurance,
+            prerequisites=micro.prerequisites,
+            certifier=None,
+        )
+    if award.kind == AwardKind.SKILL_BLOCK:
+        block = award.skill_block
+        programme = block.programme
+        return Certified(
+            kind_label="Certificat de compétences professionnelles",
+            title=f"{block.code} – {block.title}",
+            reference=f"{programme.rncp_code or programme.code} · {block.code}",
+            description=f"Bloc de compétences du titre professionnel {programme.title} (niveau {programme.level}).",
+            outcomes=[block.description] if block.description else [],
+            workload=None,
+            level=f"Niveau {programme.level} du cadre national des certifications",
+            assessment="Session de validation : mise en situation professionnelle, entretiens et dossier professionnel",
+            participation=None,
+            quality_assurance="Titre professionnel enregistré au RNCP (France Compétences)",
+            prerequisites=None,
+            certifier=programme.certifier,
+        )
+    programme = award.programme
+    return Certified(
+        kind_label="Titre professionnel",
+        title=programme.title,
+        reference=programme.rncp_code,
+        description=programme.description,
+        outcomes=[f"{b.code} – {b.title}" for b in programme.skill_blocks],
+        workload=minutes_label(programme.total_minutes),
+        level=f"Niveau {programme.level} du cadre national des certifications",
+        assessment="Session de validation : mise en situation professionnelle, entretiens et dossier professionnel",
+        participation=None,
+        quality_assurance="Titre professionnel enregistré au RNCP (France Compétences)",
+        prerequisites=None,
+        certifier=programme.certifier,
+    )

@@ -1,0 +1,81 @@
+"""Public verification of certificates: /verify/<code>, an uploaded badge, the CFA's published key.
+
+No login. The page shows the least personal data needed: the learner's name, what, when, the issuer
+and whether the award is valid or revoked; never an e-mail, a birth date or the evidence.
+"""
+
+from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+
+from cfa.extensions import limiter
+from cfa.forms.assessment import VerifyCodeForm, VerifyCredentialForm
+from cfa.services.assessment_awards import award_by_code, certified
+from cfa.services.assessment_credentials import issuer_profile, jwks, verify_credential
+from cfa.services.organisation import current_organisation
+
+bp = Blueprint("verify", __name__)
+MAX_BADGE_BYTES = 200_000
+
+
+@bp.route("/verify", methods=["GET", "POST"])
+@limiter.limit("30/minute", methods=["POST"])
+def index():
+    code_form = VerifyCodeForm(prefix="code")
+    upload_form = VerifyCredentialForm(prefix="badge")
+    result = None
+    if code_form.code.data and code_form.validate_on_submit():
+        return redirect(url_for("verify.award", code=code_form.code.data.strip().upper()))
+    if upload_form.validate_on_submit() and not code_form.code.data:
+        token = upload_form.pasted.data or ""
+        upload = upload_form.credential.data
+        if upload:
+            raw = upload.read(MAX_BADGE_BYTES + 1)
+            if len(raw) > MAX_BADGE_BYTES:
+                upload_form.credential.errors.append("Fichier trop volumineux pour un badge.")
+                raw = b""
+            token = raw.decode("utf-8", errors="replace")
+        if not token.strip() and not upload_form.credential.errors:
+            upload_form.credential.errors.append("Choisissez le fichier du badge ou collez son contenu.")
+        elif token.strip():
+            result = verify_credential(token, current_app.config["KEYS_DIR"])
+    return render_template(
+        "verify/index.html",
+        code_form=code_form,
+        upload_form=upload_form,
+        result=result,
+        what=certified(result.award) if result and result.award else None,
+    )
+
+
+@bp.route("/verify/<code>")
+@limiter.limit("60/minute")
+def award(code: str):
+    award = award_by_code(code)
+    if award is None:
+        return render_template("verify/unknown.html", code=code[:32]), 404
+    return render_template("verify/award.html", award=award, what=certified(award), issuer=current_organisation())
+
+
+@bp.route("/verify/<code>/status")
+@limiter.limit("60/minute")
+def status(code: str):
+    """The credentialStatus of a signed badge: whether it was revoked."""
+    award = award_by_code(code)
+    if award is None:
+        return jsonify(error="unknown"), 404
+    return jsonify(id=url_for("verify.award", code=award.verification_code, _external=True), revoked=award.is_revoked)
+
+
+@bp.route("/.well-known/jwks.json")
+def published_keys():
+    response = jsonify(jwks(current_app.config["KEYS_DIR"]))
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
+
+
+@bp.route("/.well-known/issuer.json")
+def issuer():
+    profile = issuer_profile(current_organisation(), current_app.config["PUBLIC_BASE_URL"])
+    profile["publicKey"] = url_for("verify.published_keys", _external=True)
+    response = jsonify(profile)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    return response
