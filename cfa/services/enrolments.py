@@ -40,6 +40,7 @@ def followed_enrolments(tutor: User, include_past: bool = True) -> list[Enrolmen
         .options(
             selectinload(Enrolment.apprentice),
             selectinload(Enrolment.cohort).selectinload(Cohort.programme),
+            selectinload(Enrolment.cohort).selectinload(Cohort.centre),
             selectinload(Enrolment.tutor),
         )
         .join(User, Enrolment.apprentice_id == User.id)

@@ -3,7 +3,7 @@
 import importlib
 
 # Each module named here defines `bp`; later areas add their name to this list.
-BLUEPRINT_MODULES = ["auth", "main", "admin", "me", "employer", "planning", "assessment", "verify"]
+BLUEPRINT_MODULES = ["auth", "main", "admin", "me", "employer", "planning", "feeds", "assessment", "verify"]
 
 
 def register_blueprints(app) -> None:

@@ -9,6 +9,7 @@ from cfa.formatting import today_paris
 from cfa.services import planning
 from cfa.services.enrolments import followed_enrolments
 from cfa.views.employer import bp
+from cfa.views.feeds import my_feed_url
 
 
 @bp.route("/calendrier")
@@ -16,4 +17,6 @@ def calendar():
     today = today_paris()
     enrolments = followed_enrolments(current_user, include_past=False)
     weeks = planning.centre_weeks_for(enrolments, start=today - timedelta(days=today.weekday()))
-    return render_template("employer/calendar.html", enrolments=enrolments, weeks=weeks, today=today)
+    return render_template(
+        "employer/calendar.html", enrolments=enrolments, weeks=weeks, today=today, feed_url=my_feed_url()
+    )

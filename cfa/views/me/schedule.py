@@ -8,6 +8,7 @@ from flask_login import current_user
 from cfa.formatting import today_paris
 from cfa.services import planning
 from cfa.services.enrolments import current_enrolment
+from cfa.views.feeds import my_feed_url
 from cfa.views.me import bp
 
 
@@ -24,6 +25,7 @@ def schedule():
     ][:10]
     return render_template(
         "me/schedule.html",
+        feed_url=my_feed_url(),
         enrolment=enrolment,
         cohort=cohort,
         calendar=calendar,

@@ -10,6 +10,7 @@ from cfa.services import planning
 from cfa.services.permissions import Ability
 from cfa.services.planner import monday_of
 from cfa.views.access import requires
+from cfa.views.feeds import my_feed_url
 from cfa.views.planning import bp
 
 WEEKS_SHOWN = 4
@@ -29,6 +30,7 @@ def trainer_agenda():
         days.setdefault(session.date, []).append(session)
     return render_template(
         "planning/agenda.html",
+        feed_url=my_feed_url(),
         days=days,
         start=start,
         end=end,

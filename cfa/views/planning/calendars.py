@@ -14,6 +14,7 @@ from cfa.services import planning
 from cfa.services.permissions import Ability, can, teaches_cohort_clause
 from cfa.services.planner import monday_of
 from cfa.views.access import requires
+from cfa.views.feeds import cohort_feed_url
 from cfa.views.planning import bp, cohort_or_404
 
 
@@ -41,6 +42,7 @@ def cohort(cohort_id: int):
         "planning/cohort.html",
         cohort=cohort,
         calendar=planning.cohort_calendar(cohort),
+        cohort_feed_url=cohort_feed_url,
         today=today_paris(),
         week=timedelta(days=7),
     )

@@ -1,0 +1,107 @@
+"""iCalendar (RFC 5545) feeds: events in, bytes out.
+
+The output depends only on the events: DTSTAMP is each event's last change, events are sorted by UID, and
+the time zone is written as a rule rather than as a list of transitions. The same calendar therefore always
+gives the same bytes, and a hash of them is a correct ETag.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, timedelta
+
+from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
+
+from cfa.formatting import PARIS
+
+PRODID = "-//Cadence//Gestion du CFA//FR"
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    uid: str
+    summary: str
+    start: date | datetime  # a date for an all-day event; a naive Europe/Paris wall-clock time otherwise
+    end: date | datetime  # exclusive, as in RFC 5545
+    last_modified: datetime  # aware (UTC) or naive UTC
+    sequence: int = 0
+    cancelled: bool = False
+    location: str | None = None
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
+
+
+def _utc(moment: datetime) -> datetime:
+    if moment.tzinfo is None:
+        return moment.replace(tzinfo=UTC)
+    return moment.astimezone(UTC).replace(microsecond=0)
+
+
+def paris_timezone() -> Timezone:
+    """Europe/Paris as the EU rule in force since 1996: summer time from the last Sunday of March to the
+    last Sunday of October."""
+    zone = Timezone()
+    zone.add("tzid", "Europe/Paris")
+    zone.add("x-lic-location", "Europe/Paris")
+    standard = TimezoneStandard()
+    standard.add("tzname", "CET")
+    standard.add("dtstart", datetime(1970, 10, 25, 3, 0))
+    standard.add("tzoffsetfrom", timedelta(hours=2))
+    standard.add("tzoffsetto", timedelta(hours=1))
+    standard.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
+    daylight = TimezoneDaylight()
+    daylight.add("tzname", "CEST")
+    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0))
+    daylight.add("tzoffsetfrom", timedelta(hours=1))
+    daylight.add("tzoffsetto", timedelta(hours=2))
+    daylight.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
+    zone.add_component(standard)
+    zone.add_component(daylight)
+    return zone
+
+
+def render(name: str, events: Iterable[FeedEvent]) -> bytes:
+    calendar = Calendar()
+    calendar.add("prodid", PRODID)
+    calendar.add("version", "2.0")
+    calendar.add("calscale", "GREGORIAN")
+    calendar.add("method", "PUBLISH")
+    calendar.add("x-wr-calname", name)
+    calendar.add("x-wr-timezone", "Europe/Paris")
+    # Calendar apps poll at their own pace; this is a hint for those that honour it.
+    calendar.add("refresh-interval", timedelta(hours=1), parameters={"VALUE": "DURATION"})
+    calendar.add("x-published-ttl", "PT1H")
+    calendar.add_component(paris_timezone())
+    for item in sorted(events, key=lambda e: e.uid):
+        calendar.add_component(_event(item))
+    return calendar.to_ical()
+
+
+def _event(item: FeedEvent) -> Event:
+    event = Event()
+    event.add("uid", item.uid)
+    stamp = _utc(item.last_modified)
+    event.add("dtstamp", stamp)
+    event.add("last-modified", stamp)
+    event.add("sequence", item.sequence)
+    event.add("summary", item.summary)
+    if item.all_day:
+        event.add("dtstart", item.start)
+        event.add("dtend", item.end)
+        event.add("transp", "TRANSPARENT")
+    else:
+        event.add("dtstart", item.start.replace(tzinfo=PARIS))
+        event.add("dtend", item.end.replace(tzinfo=PARIS))
+    event.add("status", "CANCELLED" if item.cancelled else "CONFIRMED")
+    if item.location:
+        event.add("location", item.location)
+    if item.description:
+        event.add("description", item.description)
+    if item.categories:
+        event.add("categories", list(item.categories))
+    return event

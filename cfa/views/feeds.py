@@ -1,0 +1,88 @@
+"""Calendar subscription links (.ics): open to calendar apps with the secret token, nothing else."""
+
+import hashlib
+from urllib.parse import urlsplit
+
+from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
+from flask_login import current_user, login_required
+
+from cfa.renderers import ical
+from cfa.services import feeds
+from cfa.services.permissions import Ability
+from cfa.views.access import requires
+from cfa.views.forms import posted
+from cfa.views.planning import cohort_or_404
+
+bp = Blueprint("feeds", __name__, url_prefix="/agenda")
+
+
+def _domain() -> str:
+    """The UID domain: fixed by the public address, so that UIDs do not change with the host used."""
+    return urlsplit(current_app.config["PUBLIC_BASE_URL"]).hostname or "cadence"
+
+
+def _ics(name: str, events) -> Response:
+    body = ical.render(name, events)
+    etag = hashlib.sha256(body).hexdigest()[:32]
+    response = Response(body, mimetype="text/calendar")
+    response.set_etag(etag)
+    response.headers["Cache-Control"] = "private, max-age=300"
+    response.headers["Content-Disposition"] = 'inline; filename="cadence.ics"'
+    response.headers["X-Robots-Tag"] = "noindex"
+    return response.make_conditional(request)
+
+
+@bp.route("/<token>.ics")
+def user_calendar(token: str):
+    user = feeds.user_for_token(token)
+    if user is None:
+        abort(404)
+    return _ics(*feeds.user_feed(user, _domain()))
+
+
+@bp.route("/promotion/<token>.ics")
+def cohort_calendar(token: str):
+    cohort = feeds.cohort_for_token(token)
+    if cohort is None:
+        abort(404)
+    return _ics(*feeds.cohort_feed(cohort, _domain()))
+
+
+@bp.route("/nouveau-lien", methods=["POST"])
+@login_required
+def regenerate():
+    if not posted():
+        abort(400)
+    feeds.regenerate(current_user)
+    flash(
+        "Nouveau lien d'abonnement créé : l'ancien ne fonctionne plus. Abonnez votre agenda au nouveau lien.", "success"
+    )
+    return redirect(_back())
+
+
+@bp.route("/promotion/<int:cohort_id>/nouveau-lien", methods=["POST"])
+@requires(Ability.MANAGE_PLANNING)
+def regenerate_cohort(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    if not posted():
+        abort(400)
+    feeds.regenerate(cohort)
+    flash(f"Nouveau lien d'abonnement pour {cohort.name} : l'ancien ne fonctionne plus.", "success")
+    return redirect(url_for("planning.cohort", cohort_id=cohort.id))
+
+
+def _back() -> str:
+    """Back to the page that showed the link; only a path of this site, never an outside address."""
+    target = request.form.get("next", "")
+    if target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.home")
+
+
+def my_feed_url() -> str:
+    """The logged-in person's subscription link (its token is created on first use)."""
+    return url_for("feeds.user_calendar", token=feeds.ensure_token(current_user), _external=True)
+
+
+def cohort_feed_url(cohort) -> str:
+    return url_for("feeds.cohort_calendar", token=feeds.ensure_token(cohort), _external=True)

@@ -1,0 +1,165 @@
+"""Calendar subscription links: the token is the only key, each person sees only their own events."""
+
+from datetime import date, time
+
+import pytest
+import vobject
+
+from cfa.extensions import db
+from cfa.formatting import PARIS
+from cfa.models import HalfDay, PeriodKind, Role, SessionStatus
+from cfa.services.planning import cohort_sessions
+from tests import factories as f
+
+
+@pytest.fixture
+def enrolment():
+    enrolment = f.EnrolmentFactory(
+        cohort=f.CohortFactory(name="MSADS Rennes 2026-2027", start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
+    )
+    cohort = enrolment.cohort
+    module = f.ModuleFactory(programme=cohort.programme, title="Posture du médiateur")
+    f.SessionFactory(cohort=cohort, module=module, date=date(2026, 9, 14), half_day=HalfDay.AM)
+    f.SessionFactory(cohort=cohort, module=module, date=date(2026, 9, 14), half_day=HalfDay.PM)
+    f.CalendarPeriodFactory(
+        cohort=cohort, kind=PeriodKind.COURSE, start_date=date(2026, 9, 14), end_date=date(2026, 9, 18)
+    )
+    f.CalendarPeriodFactory(
+        cohort=cohort, kind=PeriodKind.FIELD, start_date=date(2026, 9, 21), end_date=date(2026, 10, 11)
+    )
+    return enrolment
+
+
+def feed(client, owner) -> list:
+    if owner.calendar_token is None:
+        owner.regenerate_calendar_token()
+        db.session.flush()
+    response = client.get(f"/agenda/{owner.calendar_token}.ics")
+    assert response.status_code == 200 and response.mimetype == "text/calendar"
+    return vobject.readOne(response.text).vevent_list
+
+
+def test_an_apprentice_feed_holds_their_sessions_and_field_weeks_as_the_database_does(client, enrolment):
+    events = feed(client, enrolment.apprentice)
+    sessions = cohort_sessions(enrolment.cohort_id)
+    timed = {e.uid.value: e for e in events if e.uid.value.startswith("session-")}
+    assert set(timed) == {f"session-{s.id}@127.0.0.1" for s in sessions}
+    for session in sessions:
+        event = timed[f"session-{session.id}@127.0.0.1"]
+        start, end = event.dtstart.value.astimezone(PARIS), event.dtend.value.astimezone(PARIS)
+        assert (start.date(), start.time(), end.time()) == (session.date, session.start_time, session.end_time)
+        assert event.summary.value == "Posture du médiateur"
+    field = [e for e in events if e.uid.value.startswith("entreprise-")]
+    assert (
+        len(field) == 1 and field[0].dtstart.value == date(2026, 9, 21) and field[0].dtend.value == date(2026, 10, 12)
+    )
+
+
+def test_a_changed_session_gets_a_higher_sequence_and_a_cancelled_one_stays_cancelled(client, enrolment):
+    session = cohort_sessions(enrolment.cohort_id)[0]
+    session.start_time = time(9, 30)
+    session.touch()
+    session.status = SessionStatus.CANCELLED
+    session.touch()
+    db.session.flush()
+    event = next(e for e in feed(client, enrolment.apprentice) if e.uid.value.startswith(f"session-{session.id}@"))
+    assert event.sequence.value == "2" and event.status.value == "CANCELLED"
+    assert event.summary.value.startswith("Annulé")
+
+
+def test_a_wrong_or_revoked_token_gets_404(client, enrolment):
+    apprentice = enrolment.apprentice
+    old = apprentice.regenerate_calendar_token()
+    db.session.flush()
+    assert client.get(f"/agenda/{old}.ics").status_code == 200
+    apprentice.regenerate_calendar_token()
+    db.session.flush()
+    assert client.get(f"/agenda/{old}.ics").status_code == 404
+    assert client.get("/agenda/pas-un-jeton.ics").status_code == 404
+    assert client.get(f"/agenda/{old[:-1]}x.ics").status_code == 404
+    assert client.get(f"/agenda/promotion/{old}.ics").status_code == 404
+
+
+def test_a_deactivated_account_s_link_stops_working(client, enrolment):
+    token = enrolment.apprentice.regenerate_calendar_token()
+    enrolment.apprentice.active = False
+    db.session.flush()
+    assert client.get(f"/agenda/{token}.ics").status_code == 404
+
+
+def test_an_unchanged_feed_answers_304(client, enrolment):
+    token = enrolment.apprentice.regenerate_calendar_token()
+    db.session.flush()
+    first = client.get(f"/agenda/{token}.ics")
+    assert first.headers["ETag"]
+    again = client.get(f"/agenda/{token}.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert again.status_code == 304 and again.data == b""
+    session = cohort_sessions(enrolment.cohort_id)[0]
+    session.touch()
+    db.session.flush()
+    changed = client.get(f"/agenda/{token}.ics", headers={"If-None-Match": first.headers["ETag"]})
+    assert changed.status_code == 200 and changed.headers["ETag"] != first.headers["ETag"]
+
+
+def test_a_tutor_feed_holds_only_their_apprentices_course_weeks(client, enrolment):
+    stranger = f.EnrolmentFactory(cohort=enrolment.cohort)
+    events = feed(client, enrolment.tutor)
+    summaries = [e.summary.value for e in events]
+    assert summaries == [f"{enrolment.apprentice.full_name} au centre (MSADS Rennes 2026-2027)"]
+    assert stranger.apprentice.full_name not in " ".join(summaries)
+    assert events[0].dtstart.value == date(2026, 9, 14) and events[0].dtend.value == date(2026, 9, 19)
+
+
+def test_a_trainer_feed_holds_the_sessions_they_teach_across_cohorts(client, enrolment):
+    trainer = f.UserFactory.trainer()
+    mine = f.SessionFactory(trainer=trainer, date=date(2026, 9, 15))
+    f.SessionFactory(date=date(2026, 9, 15))
+    events = feed(client, trainer)
+    assert [e.uid.value.split("@")[0] for e in events] == [f"session-{mine.id}"]
+    assert mine.cohort.name in events[0].summary.value
+
+
+def test_a_cohort_feed_and_its_regeneration_by_an_admin_only(login, enrolment):
+    cohort = enrolment.cohort
+    token = cohort.regenerate_calendar_token()
+    db.session.flush()
+    client = login(f.UserFactory(roles=[Role.TRAINER]))
+    assert len(vobject.readOne(client.get(f"/agenda/promotion/{token}.ics").text).vevent_list) == 3
+    assert client.post(f"/agenda/promotion/{cohort.id}/nouveau-lien").status_code == 403
+    client.logout()
+    admin = login(f.UserFactory.admin())
+    assert admin.post(f"/agenda/promotion/{cohort.id}/nouveau-lien").status_code == 302
+    assert admin.get(f"/agenda/promotion/{token}.ics").status_code == 404
+
+
+def test_regenerating_one_s_link_needs_a_login_and_a_post(client, enrolment):
+    apprentice = enrolment.apprentice
+    token = apprentice.regenerate_calendar_token()
+    db.session.flush()
+    anonymous = client.post("/agenda/nouveau-lien")
+    assert anonymous.status_code == 302 and anonymous.location.startswith("/connexion")
+    client.login(apprentice)
+    assert client.get("/agenda/nouveau-lien").status_code == 405
+    response = client.post("/agenda/nouveau-lien", data={"next": "https://ailleurs.example/"})
+    assert response.status_code == 302 and response.location == "/"
+    assert client.get(f"/agenda/{token}.ics").status_code == 404
+    page = client.get("/moi/planning")
+    db.session.refresh(apprentice)
+    assert apprentice.calendar_token in page.text and "webcal://" in page.text
+
+
+def test_a_feed_is_built_in_a_fixed_number_of_queries(client, enrolment, count_queries):
+    token = enrolment.apprentice.regenerate_calendar_token()
+    f.SessionFactory(
+        cohort=enrolment.cohort, date=date(2026, 9, 18), trainer=f.UserFactory.trainer(), room=f.RoomFactory()
+    )
+    db.session.flush()
+    with count_queries() as few:
+        client.get(f"/agenda/{token}.ics")
+    for day in (15, 16, 17):
+        f.SessionFactory(
+            cohort=enrolment.cohort, date=date(2026, 9, day), trainer=f.UserFactory.trainer(), room=f.RoomFactory()
+        )
+    with count_queries() as more:
+        client.get(f"/agenda/{token}.ics")
+    assert len(more) == len(few)
