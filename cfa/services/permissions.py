@@ -104,6 +104,23 @@ def can_take_attendance(user: User | None, session: Session) -> bool:
     return can(user, Ability.TAKE_ATTENDANCE) and session.trainer_id == user.id
 
 
+def can_view_cohort_calendar(user: User | None, cohort_id: int) -> bool:
+    """The year plan of a cohort: staff who may see its planning, its apprentices, and their tutors."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if can_view_cohort_planning(user, cohort_id):
+        return True
+    from cfa.extensions import db
+
+    mine = [Enrolment.apprentice_id == user.id] if user.has_role(Role.APPRENTICE, Role.LEARNER) else []
+    if user.has_role(Role.TUTOR):
+        mine.append(followed_enrolments_clause(user))
+    if not mine:
+        return False
+    stmt = sa.select(sa.exists().where(Enrolment.cohort_id == cohort_id, sa.or_(*mine)))
+    return bool(db.session.scalar(stmt))
+
+
 def can_view_cohort_planning(user: User | None, cohort_id: int) -> bool:
     """Admins and the quality officer see every calendar; a trainer those of the cohorts they teach."""
     if can(user, Ability.VIEW_ALL_PLANNING):

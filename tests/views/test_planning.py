@@ -224,3 +224,43 @@ def test_calendar_pages_do_not_issue_one_query_per_row(login, planned, count_que
     with count_queries() as more:
         client.get(f"/planning/promotions/{planned.id}")
     assert len(more) <= len(few) <= 15
+
+
+def test_the_year_plan_pdf_holds_the_cohort_its_hours_and_its_months(login, planned):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    response = login(f.UserFactory.admin()).get(f"/planning/promotions/{planned.id}/planning.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    reader = PdfReader(BytesIO(response.data))
+    assert len(reader.pages) == 1
+    page = reader.pages[0]
+    assert page.mediabox.width > page.mediabox.height  # landscape
+    content = page.extract_text()
+    for expected in (
+        planned.name,
+        "70 h au centre sur 70 h",
+        "Septembre 2026",
+        "Juin 2027",
+        "Jour férié",
+        "14/09/2026",
+    ):
+        assert expected in content, expected
+
+
+def test_the_year_plan_pdf_is_for_the_cohort_s_apprentices_and_their_tutors_only(client, planned):
+    enrolment = f.EnrolmentFactory(cohort=planned)
+    outsider = f.EnrolmentFactory()
+    url = f"/planning/promotions/{planned.id}/planning.pdf"
+    for user, status in (
+        (enrolment.apprentice, 200),
+        (enrolment.tutor, 200),
+        (outsider.apprentice, 403),
+        (outsider.tutor, 403),
+        (f.UserFactory.trainer(), 403),
+    ):
+        client.login(user)
+        assert client.get(url).status_code == status, user.roles
+        client.logout()
+    assert client.get(url).status_code == 302

@@ -97,7 +97,7 @@ def identity_header(identity: Identity, width: float) -> Table:
     """The top band: the CFA's name and identifiers."""
     left = markup(f"<b>{text(identity.name)}</b><br/>{text(identity.address)}", "small")
     right = markup(text(identity.identifiers), "small")
-    table = Table([[left, right]], colWidths=[width * 0.6, width * 0.4])
+    table = Table([[left, right]], colWidths=[width * 0.55, width * 0.45])
     table.setStyle(
         TableStyle(
             [

@@ -8,6 +8,7 @@ from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
 from cfa.services.assessment_credentials import SigningKeyMissing, credential_url, sign_credential
 from cfa.services.organisation import current_organisation
+from cfa.views.downloads import attachment
 
 
 def base_url() -> str:
@@ -16,10 +17,6 @@ def base_url() -> str:
 
 def verify_url(award: Award) -> str:
     return credential_url(base_url(), award)
-
-
-def attachment(data: bytes, filename: str, mimetype: str) -> Response:
-    return Response(data, mimetype=mimetype, headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 def certificate_response(award: Award) -> Response:

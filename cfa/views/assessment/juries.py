@@ -28,8 +28,9 @@ from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.assessment import bp
-from cfa.views.assessment.documents import attachment, certificates_zip_response
+from cfa.views.assessment.documents import certificates_zip_response
 from cfa.views.crud import commit_or_report
+from cfa.views.downloads import attachment
 from cfa.views.forms import form_page, posted
 
 

@@ -10,10 +10,14 @@ from sqlalchemy.orm import selectinload
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import Cohort
+from cfa.renderers.pdf.alternance_plan import render_alternance_plan
+from cfa.renderers.pdf.base import Identity
 from cfa.services import planning
-from cfa.services.permissions import Ability, can, teaches_cohort_clause
-from cfa.services.planner import monday_of
+from cfa.services.organisation import current_organisation
+from cfa.services.permissions import Ability, can, can_view_cohort_calendar, teaches_cohort_clause
+from cfa.services.planner import french_holidays, monday_of
 from cfa.views.access import requires
+from cfa.views.downloads import attachment
 from cfa.views.feeds import cohort_feed_url
 from cfa.views.planning import bp, cohort_or_404
 
@@ -74,3 +78,19 @@ def week(cohort_id: int):
         next=monday + timedelta(days=7),
         today=today_paris(),
     )
+
+
+@bp.route("/promotions/<int:cohort_id>/planning.pdf")
+@login_required
+def year_plan_pdf(cohort_id: int):
+    cohort = planning.load_cohort(cohort_id)
+    if cohort is None:
+        abort(404)
+    if not can_view_cohort_calendar(current_user, cohort.id):
+        abort(403)
+    body = render_alternance_plan(
+        planning.cohort_calendar(cohort),
+        Identity.from_organisation(current_organisation()),
+        sorted(french_holidays(cohort.start_date, cohort.end_date).items()),
+    )
+    return attachment(body, f"Planning d'alternance {cohort.name}.pdf", "application/pdf", inline=True)
