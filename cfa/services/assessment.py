@@ -18,7 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import (
-    AuditEvent,
     Award,
     AwardKind,
     BlockResult,
@@ -34,6 +33,7 @@ from cfa.models import (
     SkillBlock,
     User,
 )
+from cfa.services import audit
 
 
 class AssessmentError(ValueError):
@@ -74,18 +74,10 @@ def record_evaluation_result(
         after = {"outcome": outcome.value, "score": score, "comment": comment}
         if before == after:
             return result
-        db.session.add(
-            AuditEvent(
-                actor_id=actor.id if actor else None,
-                entity="evaluation_result",
-                entity_id=result.id,
-                action="correct",
-                before=before,
-                after=after,
-                context_entity="evaluation",
-                context_id=evaluation.id,
-            )
-        )
+        audit.record(
+            actor, "evaluation_result", result.id, "correct", before=before, after=after,
+            context=("evaluation", evaluation.id),
+        )  # fmt: skip
     result.outcome = outcome
     result.score = score
     result.comment = comment
@@ -386,14 +378,8 @@ def publish_jury(jury: JurySession, actor: User, now: datetime | None = None) ->
     jury.status = JuryStatus.PUBLISHED
     jury.published_at = now or datetime.now(UTC)
     db.session.flush()
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            entity="jury_session",
-            entity_id=jury.id,
-            action="publish",
-            after={"candidates": len(jury.candidates), "awards": len(issued)},
-        )
+    audit.record(
+        actor, "jury_session", jury.id, "publish", after={"candidates": len(jury.candidates), "awards": len(issued)}
     )
     db.session.flush()
     return issued
@@ -443,19 +429,10 @@ def correct_jury_results(
             revoked.append(award)
     db.session.flush()
     issued = _issue_awards(candidate)
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            entity="jury_candidate",
-            entity_id=candidate.id,
-            action="correct",
-            before=before,
-            after=after,
-            reason=reason.strip(),
-            context_entity="jury_session",
-            context_id=jury.id,
-        )
-    )
+    audit.record(
+        actor, "jury_candidate", candidate.id, "correct", before=before, after=after, reason=reason.strip(),
+        context=("jury_session", jury.id),
+    )  # fmt: skip
     db.session.flush()
     return issued, revoked
 

@@ -9,7 +9,6 @@ from sqlalchemy.orm import selectinload
 from cfa.extensions import db
 from cfa.formatting import minutes_label
 from cfa.models import (
-    AuditEvent,
     Award,
     AwardKind,
     JuryCandidate,
@@ -20,6 +19,7 @@ from cfa.models import (
     SkillBlock,
     User,
 )
+from cfa.services import audit
 from cfa.services.assessment import AssessmentError
 
 LEARNER_ROLES = (Role.APPRENTICE, Role.LEARNER)
@@ -74,16 +74,10 @@ def revoke_award(award: Award, actor: User, reason: str, now: datetime | None = 
     award.revoked_at = now or datetime.now(UTC)
     award.revoked_by_id = actor.id
     award.revocation_reason = reason.strip()
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id,
-            entity="award",
-            entity_id=award.id,
-            action="revoke",
-            after={"verification_code": award.verification_code},
-            reason=award.revocation_reason,
-        )
-    )
+    audit.record(
+        actor, "award", award.id, "revoke", after={"verification_code": award.verification_code},
+        reason=award.revocation_reason,
+    )  # fmt: skip
     db.session.flush()
 
 

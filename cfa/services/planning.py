@@ -17,7 +17,6 @@ from cfa.extensions import db
 from cfa.formatting import long_date, minutes_label, today_paris
 from cfa.models import (
     AttendanceMark,
-    AuditEvent,
     CalendarPeriod,
     ClosurePeriod,
     Cohort,
@@ -30,7 +29,7 @@ from cfa.models import (
     User,
 )
 from cfa.models.base import utcnow
-from cfa.services import planner
+from cfa.services import audit, planner
 from cfa.services.conflicts import Booking, Conflict, find_conflicts
 
 
@@ -231,7 +230,9 @@ def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -
     counts = _sync(result, write=True)
     _rebuild_periods(result.cohort, result.plan)
     result.cohort.planned_at = utcnow()
-    _audit(actor, "cohort", result.cohort.id, "plan", {"from": result.from_date.isoformat(), **counts.__dict__})
+    audit.record(
+        actor, "cohort", result.cohort.id, "plan", after={"from": result.from_date.isoformat(), **counts.__dict__}
+    )
     db.session.flush()
     return counts
 
@@ -322,22 +323,6 @@ def _rebuild_periods(cohort: Cohort, result: planner.Plan) -> None:
         cohort.periods.append(CalendarPeriod(kind=PeriodKind.HOLIDAY, start_date=day, end_date=day, label=name))
 
 
-def _audit(actor, entity: str, entity_id: int, action: str, after=None, before=None, reason=None, cohort_id=None):
-    db.session.add(
-        AuditEvent(
-            actor_id=actor.id if actor else None,
-            entity=entity,
-            entity_id=entity_id,
-            action=action,
-            before=before,
-            after=after,
-            reason=reason,
-            context_entity="cohort" if cohort_id else None,
-            context_id=cohort_id,
-        )
-    )
-
-
 # --- Editing by hand --------------------------------------------------------------------------
 
 
@@ -406,7 +391,15 @@ def update_session(
     session.status = SessionStatus.PLANNED
     session.conflict_accepted = bool(conflicts)
     session.touch()
-    _audit(actor, "session", session.id, "update", _snapshot(session), before, cohort_id=session.cohort_id)
+    audit.record(
+        actor,
+        "session",
+        session.id,
+        "update",
+        before=before,
+        after=_snapshot(session),
+        context=("cohort", session.cohort_id),
+    )
     db.session.flush()
     return conflicts
 
@@ -419,7 +412,10 @@ def cancel_session(session: Session, actor: User | None, reason: str, today: dat
     session.status = SessionStatus.CANCELLED
     session.note = reason[:300]
     session.touch()
-    _audit(actor, "session", session.id, "cancel", _snapshot(session), before, reason, session.cohort_id)
+    audit.record(
+        actor, "session", session.id, "cancel", before=before, after=_snapshot(session), reason=reason,
+        context=("cohort", session.cohort_id),
+    )  # fmt: skip
     db.session.flush()
 
 
@@ -438,7 +434,9 @@ def set_course_week(
     kind = PeriodKind.COURSE if at_centre else PeriodKind.FIELD
     cohort.periods.append(CalendarPeriod(kind=kind, start_date=monday, end_date=monday, manual=True))
     db.session.flush()
-    _audit(actor, "cohort", cohort.id, "add_week" if at_centre else "remove_week", {"week": monday.isoformat()})
+    audit.record(
+        actor, "cohort", cohort.id, "add_week" if at_centre else "remove_week", after={"week": monday.isoformat()}
+    )
     return preview(cohort, from_date=monday, today=today)
 
 
