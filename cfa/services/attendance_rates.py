@@ -1,0 +1,90 @@
+"""Attendance rates: minutes attended over minutes scheduled, lateness and early leaves deducted,
+justified and unjustified absences counted apart (what OPCOs pay on, and what Qualiopi indicator 12 follows)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+
+import sqlalchemy as sa
+
+from cfa.extensions import db
+from cfa.models import AttendanceMark, Enrolment, Justification, JustificationStatus, MarkStatus, Session, SessionStatus
+
+
+@dataclass
+class Rate:
+    scheduled: int = 0  # minutes of sessions whose attendance was taken
+    attended: int = 0
+    late: int = 0
+    left_early: int = 0
+    absent_justified: int = 0
+    absent_unjustified: int = 0
+    half_days: int = 0
+    absences: int = 0  # half-days absent
+    lateness: int = 0  # half-days late or left early
+
+    @property
+    def value(self) -> float | None:
+        return self.attended / self.scheduled if self.scheduled else None
+
+    def add(self, other: Rate) -> None:
+        for name in self.__dataclass_fields__:
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+
+
+def mark_minutes(status: MarkStatus, session_minutes: int, late: int, early: int, justified: bool) -> Rate:
+    """What one mark adds to a rate."""
+    rate = Rate(scheduled=session_minutes, half_days=1)
+    if status == MarkStatus.ABSENT:
+        rate.absences = 1
+        if justified:
+            rate.absent_justified = session_minutes
+        else:
+            rate.absent_unjustified = session_minutes
+        return rate
+    rate.late, rate.left_early = late, early
+    rate.lateness = 1 if late or early else 0
+    rate.attended = max(0, session_minutes - late - early)
+    return rate
+
+
+def _minutes(start, end) -> int:
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
+def rates_by_enrolment(
+    enrolment_ids: Iterable[int], start: date | None = None, end: date | None = None
+) -> dict[int, Rate]:
+    """One query for any number of apprentices; only live sessions whose attendance was taken count."""
+    ids = list(enrolment_ids)
+    rates = {eid: Rate() for eid in ids}
+    if not ids:
+        return rates
+    stmt = (
+        sa.select(
+            AttendanceMark.enrolment_id, AttendanceMark.status, AttendanceMark.minutes_late,
+            AttendanceMark.minutes_left_early, Session.start_time, Session.end_time, Justification.status,
+        )
+        .join(Session, AttendanceMark.session_id == Session.id)
+        .outerjoin(Justification, AttendanceMark.justification_id == Justification.id)
+        .where(AttendanceMark.enrolment_id.in_(ids), Session.status == SessionStatus.PLANNED)
+    )  # fmt: skip
+    if start is not None:
+        stmt = stmt.where(Session.date >= start)
+    if end is not None:
+        stmt = stmt.where(Session.date <= end)
+    for eid, status, late, early, s_start, s_end, justification in db.session.execute(stmt):
+        justified = justification == JustificationStatus.ACCEPTED
+        rates[eid].add(mark_minutes(status, _minutes(s_start, s_end), late, early, justified))
+    return rates
+
+
+def cohort_rate(cohort_id: int, start: date | None = None, end: date | None = None) -> tuple[Rate, dict[int, Rate]]:
+    ids = list(db.session.scalars(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)))
+    per_enrolment = rates_by_enrolment(ids, start, end)
+    total = Rate()
+    for rate in per_enrolment.values():
+        total.add(rate)
+    return total, per_enrolment

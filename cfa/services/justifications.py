@@ -1,0 +1,129 @@
+"""Absence justifications: a reason and a proof from the apprentice, accepted or refused by the CFA."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import date
+from pathlib import Path
+
+import sqlalchemy as sa
+
+from cfa.extensions import db
+from cfa.models import AttendanceMark, Enrolment, Justification, JustificationStatus, MarkStatus, Session, User
+from cfa.models.base import utcnow
+from cfa.services import audit
+from cfa.services.attendance import AttendanceError
+
+MAX_PROOF_BYTES = 5 * 1024 * 1024
+# The type is read from the file's first bytes, never from its name or the browser's say-so.
+SIGNATURES = [
+    (b"%PDF-", "application/pdf", "pdf"),
+    (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
+    (b"\xff\xd8\xff", "image/jpeg", "jpg"),
+]
+
+
+def detect_type(head: bytes) -> tuple[str, str] | None:
+    for magic, mimetype, extension in SIGNATURES:
+        if head.startswith(magic):
+            return mimetype, extension
+    return None
+
+
+def submit(
+    enrolment: Enrolment,
+    actor: User,
+    start: date,
+    end: date,
+    reason: str,
+    filename: str | None,
+    stream,
+    upload_dir: str,
+) -> Justification:
+    reason = (reason or "").strip()
+    if not reason:
+        raise AttendanceError("Indiquez le motif de l'absence.")
+    if end < start:
+        raise AttendanceError("La fin de l'absence doit suivre son début.")
+    if not (enrolment.contract_start <= start and end <= enrolment.last_day):
+        raise AttendanceError("Ces dates sont hors de votre contrat.")
+    data = stream.read(MAX_PROOF_BYTES + 1) if stream is not None else b""
+    stored = None
+    if data:
+        if len(data) > MAX_PROOF_BYTES:
+            raise AttendanceError(
+                "Le justificatif dépasse 5 Mo : envoyez un fichier plus léger (photo réduite ou PDF)."
+            )
+        kind = detect_type(data[:16])
+        if kind is None:
+            raise AttendanceError("Le justificatif doit être un PDF, une image JPEG ou PNG.")
+        folder = Path(upload_dir) / "justificatifs"
+        folder.mkdir(parents=True, exist_ok=True)
+        name = f"{secrets.token_hex(16)}.{kind[1]}"
+        (folder / name).write_bytes(data)
+        stored = (f"justificatifs/{name}", kind[0], len(data))
+    justification = Justification(
+        enrolment_id=enrolment.id,
+        start_date=start,
+        end_date=end,
+        reason=reason[:300],
+        submitted_by_id=actor.id,
+        proof_path=stored[0] if stored else None,
+        proof_mimetype=stored[1] if stored else None,
+        proof_size=stored[2] if stored else None,
+        proof_filename=(filename or "justificatif")[:200] if stored else None,
+    )
+    db.session.add(justification)
+    db.session.flush()
+    return justification
+
+
+def absences_covered(justification: Justification) -> list[AttendanceMark]:
+    stmt = (
+        sa.select(AttendanceMark)
+        .join(Session, AttendanceMark.session_id == Session.id)
+        .where(
+            AttendanceMark.enrolment_id == justification.enrolment_id,
+            AttendanceMark.status == MarkStatus.ABSENT,
+            Session.date.between(justification.start_date, justification.end_date),
+        )
+    )
+    return list(db.session.scalars(stmt))
+
+
+def decide(justification: Justification, actor: User, accept: bool, refusal_reason: str | None = None) -> int:
+    """Accepting makes the absences of the span justified; returns how many half-days it covers."""
+    if justification.status != JustificationStatus.PENDING:
+        raise AttendanceError("Ce justificatif a déjà été traité.")
+    refusal_reason = (refusal_reason or "").strip()
+    if not accept and not refusal_reason:
+        raise AttendanceError("Indiquez le motif du refus : l'apprenti·e le verra.")
+    marks = absences_covered(justification)
+    justification.status = JustificationStatus.ACCEPTED if accept else JustificationStatus.REFUSED
+    justification.refusal_reason = None if accept else refusal_reason[:300]
+    justification.decided_by_id = actor.id
+    justification.decided_at = utcnow()
+    if accept:
+        for mark in marks:
+            mark.justification_id = justification.id
+    audit.record(
+        actor, "justification", justification.id, "accept" if accept else "refuse",
+        after={"half_days": len(marks) if accept else 0}, reason=refusal_reason or None,
+    )  # fmt: skip
+    db.session.flush()
+    return len(marks) if accept else 0
+
+
+def pending() -> list[Justification]:
+    from sqlalchemy.orm import selectinload
+
+    stmt = (
+        sa.select(Justification)
+        .where(Justification.status == JustificationStatus.PENDING)
+        .options(
+            selectinload(Justification.enrolment).selectinload(Enrolment.apprentice),
+            selectinload(Justification.enrolment).selectinload(Enrolment.cohort),
+        )
+        .order_by(Justification.created_at)
+    )
+    return list(db.session.scalars(stmt))

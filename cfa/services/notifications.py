@@ -1,0 +1,150 @@
+"""E-mails through the outbox: written in the same transaction as what caused them, sent by `flask send-mail`.
+
+A tutor is told when their apprentice is absent or more than 15 minutes late: an apprentice absent from
+the CFA is absent from work. One message per apprentice and day, sent once the day is over, listing the
+half-days; a mark corrected before then cancels or rewrites the message.
+"""
+
+from __future__ import annotations
+
+import smtplib
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time
+from email.message import EmailMessage
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.formatting import PARIS, long_date
+from cfa.models import AttendanceMark, Enrolment, MarkStatus, OutboxMessage, Session, SessionStatus
+from cfa.services.attendance import describe, state_of
+
+LATE_ALERT_MINUTES = 15
+SEND_AT = time(18, 0)
+
+
+def _noteworthy(mark: AttendanceMark) -> bool:
+    return mark.status == MarkStatus.ABSENT or (
+        mark.status == MarkStatus.LATE and mark.minutes_late > LATE_ALERT_MINUTES
+    )
+
+
+def alert_key(enrolment_id: int, day: date) -> str:
+    return f"absence:{enrolment_id}:{day.isoformat()}"
+
+
+def refresh_absence_alerts(session: Session) -> int:
+    """Bring the day's alerts of the session's apprentices up to date; returns the messages waiting."""
+    day = session.date
+    stmt = (
+        sa.select(AttendanceMark)
+        .join(Session, AttendanceMark.session_id == Session.id)
+        .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
+        .where(Session.date == day, Session.status == SessionStatus.PLANNED, Enrolment.cohort_id == session.cohort_id)
+        .options(
+            selectinload(AttendanceMark.session),
+            selectinload(AttendanceMark.enrolment).selectinload(Enrolment.apprentice),
+            selectinload(AttendanceMark.enrolment).selectinload(Enrolment.tutor),
+        )
+    )
+    by_enrolment: dict[int, list[AttendanceMark]] = {}
+    for mark in db.session.scalars(stmt):
+        by_enrolment.setdefault(mark.enrolment_id, []).append(mark)
+    keys = [alert_key(eid, day) for eid in by_enrolment]
+    existing = {
+        m.dedup_key: m for m in db.session.scalars(sa.select(OutboxMessage).where(OutboxMessage.dedup_key.in_(keys)))
+    }
+    waiting = 0
+    for enrolment_id, marks in by_enrolment.items():
+        enrolment = marks[0].enrolment
+        message = existing.get(alert_key(enrolment_id, day))
+        if message is not None and message.sent_at is not None:
+            continue  # already told; a later change shows on the tutor's page
+        worth = sorted((m for m in marks if _noteworthy(m)), key=lambda m: m.session.start_time)
+        tutor = enrolment.tutor
+        if not worth or tutor is None or not tutor.active:
+            if message is not None:
+                db.session.delete(message)  # corrected before the evening: nothing to tell any more
+            continue
+        subject, body = _absence_text(enrolment, day, worth)
+        if message is None:
+            message = OutboxMessage(dedup_key=alert_key(enrolment_id, day))
+            db.session.add(message)
+        message.recipient = tutor.email
+        message.subject = subject
+        message.body_text = body
+        message.send_after = datetime.combine(day, SEND_AT, tzinfo=PARIS).astimezone(UTC)
+        waiting += 1
+    db.session.flush()
+    return waiting
+
+
+def _absence_text(enrolment: Enrolment, day: date, marks: list[AttendanceMark]) -> tuple[str, str]:
+    name = enrolment.apprentice.full_name
+    lines = []
+    for mark in marks:
+        half = mark.session.half_day.label.lower()
+        hours = f"{mark.session.start_time:%H:%M}-{mark.session.end_time:%H:%M}"
+        lines.append(f"- {half} ({hours}) : {describe(state_of(mark))}")
+    subject = f"{name} : absence ou retard au centre le {day:%d/%m/%Y}"
+    body = (
+        f"Bonjour,\n\nVotre apprenti·e {name} ({enrolment.cohort.name}) était attendu·e au centre de formation "
+        f"le {long_date(day)} :\n" + "\n".join(lines) + "\n\n"
+        "Une absence au centre est une absence au travail. Si elle est justifiée, l'apprenti·e peut déposer "
+        "son justificatif dans Cadence.\n\nCeci est un message automatique de Cadence."
+    )
+    return subject, body
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    failed: int = 0
+
+
+def send_outbox(config, now: datetime | None = None, limit: int = 200) -> SendReport:
+    """Send what is due through SMTP; a failure is kept with its error and tried again next time."""
+    now = now or datetime.now(UTC)
+    due = list(
+        db.session.scalars(
+            sa.select(OutboxMessage)
+            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.send_after <= now, OutboxMessage.attempts < 10)
+            .order_by(OutboxMessage.id)
+            .limit(limit)
+        )
+    )
+    report = SendReport()
+    if not due:
+        return report
+    try:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
+    except OSError as error:
+        for message in due:
+            message.attempts += 1
+            message.last_error = f"Connexion SMTP impossible : {error}"
+        db.session.commit()
+        report.failed = len(due)
+        return report
+    with smtp:
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+        if config.get("MAIL_USERNAME"):
+            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+        for message in due:
+            email = EmailMessage()
+            email["From"] = config["MAIL_SENDER"]
+            email["To"] = message.recipient
+            email["Subject"] = message.subject
+            email.set_content(message.body_text)
+            try:
+                smtp.send_message(email)
+            except smtplib.SMTPException as error:
+                message.attempts += 1
+                message.last_error = str(error)[:1000]
+                report.failed += 1
+            else:
+                message.sent_at = now
+                report.sent += 1
+            db.session.commit()  # one message's fate never depends on the next one's
+    return report
