@@ -265,3 +265,15 @@ class AwardFactory(Base):
     learner = factory.SubFactory(UserFactory, roles=[m.Role.APPRENTICE])
     micro_certification = factory.SubFactory(MicroCertificationFactory)
     awarded_on = date(2026, 3, 1)
+
+
+class JustificationFactory(Base):
+    class Meta:
+        model = m.Justification
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    start_date = date(2025, 9, 16)
+    end_date = date(2025, 9, 16)
+    reason = "Arrêt maladie"
+    submitted_by = factory.LazyAttribute(lambda o: o.enrolment.apprentice)
+    status = m.JustificationStatus.PENDING

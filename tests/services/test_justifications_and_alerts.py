@@ -1,0 +1,159 @@
+"""Justifications checked by content, tutor alerts through the outbox, delivered to a real SMTP server."""
+
+import io
+import socket
+import time as clock
+from datetime import UTC, date, datetime
+from email.header import decode_header, make_header
+
+import pytest
+import sqlalchemy as sa
+
+from cfa.extensions import db
+from cfa.models import JustificationStatus, MarkStatus, OutboxMessage
+from cfa.services import attendance as att
+from cfa.services import justifications, notifications
+from cfa.services.attendance import MarkInput
+from tests import factories as f
+
+DAY = date(2026, 11, 16)
+DURING = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+PDF = b"%PDF-1.4\n%fake but well-typed\n"
+JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
+
+
+@pytest.fixture
+def enrolment():
+    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
+    return f.EnrolmentFactory(cohort=cohort)
+
+
+@pytest.fixture
+def day_sessions(enrolment):
+    am = f.SessionFactory(cohort=enrolment.cohort, date=DAY, half_day=f.m.HalfDay.AM, trainer=f.UserFactory.trainer())
+    pm = f.SessionFactory(cohort=enrolment.cohort, date=DAY, half_day=f.m.HalfDay.PM, trainer=am.trainer)
+    return am, pm
+
+
+def submit(enrolment, data, tmp_path, filename="arret.pdf"):
+    return justifications.submit(
+        enrolment, enrolment.apprentice, DAY, DAY, "Arrêt maladie", filename, io.BytesIO(data), str(tmp_path)
+    )
+
+
+def test_a_proof_is_typed_by_its_content_not_its_name(enrolment, tmp_path):
+    proof = submit(enrolment, JPEG, tmp_path, filename="photo.pdf")
+    assert proof.proof_mimetype == "image/jpeg" and (tmp_path / proof.proof_path).read_bytes() == JPEG
+    with pytest.raises(att.AttendanceError, match="PDF, une image JPEG ou PNG"):
+        submit(enrolment, b"MZ\x90\x00 an executable", tmp_path, filename="justificatif.pdf")
+
+
+def test_a_proof_over_5_mb_is_refused_and_nothing_is_kept(enrolment, tmp_path):
+    with pytest.raises(att.AttendanceError, match="5 Mo"):
+        submit(enrolment, PDF + b"0" * (5 * 1024 * 1024), tmp_path)
+    assert not (tmp_path / "justificatifs").exists() or not any((tmp_path / "justificatifs").iterdir())
+
+
+def test_accepting_a_justification_justifies_the_absences_of_its_span(enrolment, day_sessions, tmp_path):
+    am, pm = day_sessions
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    proof = submit(enrolment, PDF, tmp_path)
+    assert justifications.decide(proof, f.UserFactory.admin(), accept=True) == 2
+    assert proof.status == JustificationStatus.ACCEPTED
+    assert all(m.justification_id == proof.id for m in att.marks_of(att.sheet_of(am)).values())
+    with pytest.raises(att.AttendanceError, match="déjà été traité"):
+        justifications.decide(proof, f.UserFactory.admin(), accept=False, refusal_reason="x")
+
+
+def test_refusing_needs_a_reason(enrolment, tmp_path):
+    proof = submit(enrolment, PDF, tmp_path)
+    with pytest.raises(att.AttendanceError, match="motif du refus"):
+        justifications.decide(proof, f.UserFactory.admin(), accept=False)
+    justifications.decide(proof, f.UserFactory.admin(), accept=False, refusal_reason="Document illisible")
+    assert proof.status == JustificationStatus.REFUSED and proof.refusal_reason == "Document illisible"
+
+
+def test_one_alert_per_apprentice_and_day_listing_the_half_days(enrolment, day_sessions):
+    am, pm = day_sessions
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    notifications.refresh_absence_alerts(am)
+    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.LATE, 25)}, {}, now=DURING)
+    notifications.refresh_absence_alerts(pm)
+    (message,) = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert message.recipient == enrolment.tutor.email
+    assert "- matin (09:00-12:30) : absent·e" in message.body_text
+    assert "- après-midi (13:30-17:00) : en retard de 25 min" in message.body_text
+    assert message.send_after == datetime(2026, 11, 16, 17, 0, tzinfo=UTC)  # 18:00 in Paris
+
+
+def test_a_short_lateness_or_a_correction_before_the_evening_sends_nothing(enrolment, day_sessions):
+    am, _ = day_sessions
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.LATE, 10)}, {}, now=DURING)
+    assert notifications.refresh_absence_alerts(am) == 0
+    att.save_marks(
+        am,
+        am.trainer,
+        {enrolment.id: MarkInput(MarkStatus.ABSENT)},
+        {enrolment.id: MarkInput(MarkStatus.LATE, 10)},
+        now=DURING,
+    )
+    assert notifications.refresh_absence_alerts(am) == 1
+    seen = {enrolment.id: MarkInput(MarkStatus.ABSENT)}
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.PRESENT)}, seen, now=DURING)
+    notifications.refresh_absence_alerts(am)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+
+
+@pytest.fixture
+def smtp_server():
+    from aiosmtpd.controller import Controller
+    from aiosmtpd.handlers import Message
+
+    received = []
+
+    class Keep(Message):
+        def handle_message(self, message):
+            received.append(message)
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Keep(), hostname="127.0.0.1", port=port)
+    controller.start()
+    yield port, received
+    controller.stop()
+
+
+def test_send_mail_delivers_the_alert_to_a_real_smtp_server(app, enrolment, day_sessions, smtp_server):
+    port, received = smtp_server
+    am, _ = day_sessions
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    notifications.refresh_absence_alerts(am)
+    config = dict(app.config, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USERNAME=None, MAIL_USE_TLS=False)
+    early = notifications.send_outbox(config, now=datetime(2026, 11, 16, 12, 0, tzinfo=UTC))
+    assert early.sent == 0  # not before the day is over
+    report = notifications.send_outbox(config, now=datetime(2026, 11, 16, 18, 0, tzinfo=UTC))
+    assert report.sent == 1
+    for _ in range(50):
+        if received:
+            break
+        clock.sleep(0.05)
+    (mail,) = received
+    assert mail["To"] == enrolment.tutor.email
+    assert enrolment.apprentice.full_name in str(make_header(decode_header(mail["Subject"])))
+    assert "absent" in mail.get_payload(decode=True).decode()
+    assert notifications.send_outbox(config, now=datetime(2026, 11, 17, tzinfo=UTC)).sent == 0  # sent once
+
+
+def test_an_unreachable_smtp_server_keeps_the_message_for_later(app, enrolment, day_sessions):
+    am, _ = day_sessions
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    notifications.refresh_absence_alerts(am)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
+    config = dict(app.config, MAIL_SERVER="127.0.0.1", MAIL_PORT=closed_port)
+    report = notifications.send_outbox(config, now=datetime(2026, 11, 17, tzinfo=UTC))
+    message = db.session.scalar(sa.select(OutboxMessage))
+    assert report.failed == 1 and message.sent_at is None and message.attempts == 1 and "SMTP" in message.last_error
