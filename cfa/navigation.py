@@ -24,6 +24,7 @@ NAV = [
     NavItem("Mes certificats", "me.certificates", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes apprentis", "employer.apprentices", Ability.FOLLOW_APPRENTICES),
     NavItem("Calendrier", "employer.calendar", Ability.FOLLOW_APPRENTICES),
+    NavItem("Absences", "employer.absences", Ability.FOLLOW_APPRENTICES),
     NavItem("Résultats", "employer.results", Ability.FOLLOW_APPRENTICES),
     NavItem("Plannings", "planning.cohorts", Ability.VIEW_ALL_PLANNING),
     NavItem("Émargement", "attendance.overview", Ability.MANAGE_ATTENDANCE),

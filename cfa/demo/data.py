@@ -127,7 +127,7 @@ TEACHING = {
                "ECRITS": "t.nguyen@cfa-mediation.test", "NUMERIQUE": "t.nguyen@cfa-mediation.test",
                "PUBLICS": "p.lemoine@cfa-mediation.test", "SST": "l.garnier@cfa-mediation.test",
                "SECURITE": "l.garnier@cfa-mediation.test", "LIEN": "j.guillou@cfa-mediation.test",
-               "PRESENCE": "j.guillou@cfa-mediation.test"},
+               "PRESENCE": "formateur@cadence.test"},
     "NANTES": {"default": "a.diallo@cfa-mediation.test", "COMM": "s.kerjean@cfa-mediation.test",
                "ECOUTE": "s.kerjean@cfa-mediation.test", "DROITS": "s.kerjean@cfa-mediation.test",
                "ECRITS": "s.kerjean@cfa-mediation.test", "NUMERIQUE": "s.kerjean@cfa-mediation.test"},

@@ -3,7 +3,18 @@
 import importlib
 
 # Each module named here defines `bp`; later areas add their name to this list.
-BLUEPRINT_MODULES = ["auth", "main", "admin", "me", "employer", "planning", "feeds", "assessment", "verify"]
+BLUEPRINT_MODULES = [
+    "auth",
+    "main",
+    "admin",
+    "me",
+    "employer",
+    "planning",
+    "feeds",
+    "attendance",
+    "assessment",
+    "verify",
+]
 
 
 def register_blueprints(app) -> None:

@@ -114,10 +114,12 @@ def identity_header(identity: Identity, width: float) -> Table:
 
 
 def grid_style(header_rows: int = 1) -> list:
-    """The table look of every document: a soft header, thin lines."""
-    return [
+    """The table look of every document: a soft header (if any), thin lines."""
+    header = [
         ("FONTNAME", (0, 0), (-1, header_rows - 1), "Helvetica-Bold"),
         ("BACKGROUND", (0, 0), (-1, header_rows - 1), SOFT),
+    ]
+    return (header if header_rows else []) + [
         ("GRID", (0, 0), (-1, -1), 0.4, LINE),
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("FONTSIZE", (0, 0), (-1, -1), 8.5),

@@ -1,0 +1,51 @@
+"""Forms of attendance: justifications, self sign-in, corrections, decisions."""
+
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField
+from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms.validators import Length, NumberRange, Optional
+
+from cfa.forms.admin import dates_ordered, required
+from cfa.models import MarkStatus
+
+
+class JustificationForm(FlaskForm):
+    start_date = DateField("Du", validators=[required()])
+    end_date = DateField(
+        "Au", validators=[required(), dates_ordered("start_date", "end_date", "La fin doit suivre le début.")]
+    )
+    reason = StringField(
+        "Motif",
+        validators=[required(), Length(max=300)],
+        description="Ex. arrêt maladie, convocation administrative, décès d'un proche.",
+    )
+    proof = FileField("Justificatif", description="PDF, JPEG ou PNG, 5 Mo au plus.")
+
+
+class SignInForm(FlaskForm):
+    code = StringField(
+        "Code affiché par le formateur",
+        validators=[required(), Length(min=4, max=12)],
+        description="Six caractères ; il change toutes les 30 secondes.",
+    )
+
+
+class CorrectionForm(FlaskForm):
+    enrolment_id = SelectField("Apprenti·e", coerce=int)
+    status = SelectField("Statut", choices=MarkStatus.choices(), coerce=MarkStatus)
+    minutes = IntegerField(
+        "Minutes de retard ou de départ anticipé", validators=[Optional(), NumberRange(min=0, max=600)]
+    )
+    reason = TextAreaField(
+        "Motif de la correction",
+        validators=[required(), Length(min=5, max=1000)],
+        description="Obligatoire : il est conservé avec l'ancienne et la nouvelle valeur.",
+    )
+
+
+class RefusalForm(FlaskForm):
+    refusal_reason = StringField("Motif du refus", validators=[required(), Length(max=300)])
+
+
+class SignatureForm(FlaskForm):
+    signature = HiddenField(validators=[required()])

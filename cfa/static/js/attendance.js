@@ -1,0 +1,124 @@
+// The attendance sheet: signature pads, the rotating self sign-in code, sign-ins arriving from phones.
+// Without JavaScript the sheet still works as a plain form; these only add what a form cannot do.
+(function () {
+  "use strict";
+
+  // --- Signature pads: draw with a finger, a stylus or a mouse; sent as a PNG data URL.
+  function pad(canvas) {
+    var context = canvas.getContext("2d");
+    var drawing = false, drawn = false;
+    context.lineWidth = 3;
+    context.lineCap = "round";
+    context.strokeStyle = "#1d2433";
+    function point(event) {
+      var box = canvas.getBoundingClientRect();
+      return { x: (event.clientX - box.left) * canvas.width / box.width, y: (event.clientY - box.top) * canvas.height / box.height };
+    }
+    canvas.addEventListener("pointerdown", function (event) {
+      drawing = true; drawn = true;
+      canvas.setPointerCapture(event.pointerId);
+      var p = point(event);
+      context.beginPath(); context.moveTo(p.x, p.y);
+    });
+    canvas.addEventListener("pointermove", function (event) {
+      if (!drawing) return;
+      var p = point(event);
+      context.lineTo(p.x, p.y); context.stroke();
+    });
+    ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
+      canvas.addEventListener(name, function () { drawing = false; });
+    });
+    return {
+      clear: function () { context.clearRect(0, 0, canvas.width, canvas.height); drawn = false; },
+      value: function () { return drawn ? canvas.toDataURL("image/png") : ""; }
+    };
+  }
+
+  document.querySelectorAll("[data-signature-form]").forEach(function (form) {
+    var canvas = form.querySelector("canvas");
+    if (!canvas) return;
+    var signature = pad(canvas);
+    form.signaturePad = signature;
+    var clear = form.querySelector("[data-signature-clear]");
+    if (clear) clear.addEventListener("click", signature.clear);
+    form.addEventListener("submit", function (event) {
+      var value = signature.value();
+      if (!value) { event.preventDefault(); window.alert("Signez dans le cadre avant de valider."); return; }
+      form.querySelector("[data-signature-value]").value = value;
+    });
+  });
+
+  var dialog = document.querySelector("[data-signature-dialog]");
+  document.querySelectorAll("[data-sign]").forEach(function (button) {
+    button.addEventListener("click", function () {
+      if (!dialog || !dialog.showModal) return;
+      var form = dialog.querySelector("form");
+      form.action = button.getAttribute("data-sign");
+      dialog.querySelector("[data-signature-title]").textContent = "Signature de " + button.getAttribute("data-name");
+      form.signaturePad.clear();
+      dialog.showModal();
+    });
+  });
+  if (dialog) {
+    dialog.querySelector("[data-dialog-close]").addEventListener("click", function () { dialog.close(); });
+  }
+
+  // --- Self sign-in: the code and its QR, renewed when they expire.
+  var selfsign = document.querySelector("[data-code-url]");
+  var codeTimer = null;
+  function refreshCode() {
+    fetch(selfsign.getAttribute("data-code-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (data.error) { selfsign.querySelector("[data-code]").textContent = data.error; return; }
+        selfsign.querySelector("[data-qr]").innerHTML = data.svg;
+        selfsign.querySelector("[data-code]").textContent = data.code;
+        codeTimer = window.setTimeout(refreshCode, data.expires_in * 1000 + 200);
+      })
+      .catch(function () { codeTimer = window.setTimeout(refreshCode, 5000); });
+  }
+  if (selfsign) {
+    selfsign.addEventListener("toggle", function () {
+      window.clearTimeout(codeTimer);
+      if (selfsign.open) refreshCode();
+    });
+  }
+
+  // --- Sign-ins from phones appear on the trainer's sheet; rows the trainer touched are left alone.
+  var sheet = document.querySelector("[data-state-url]");
+  if (!sheet) return;
+  var touched = {};
+  sheet.addEventListener("change", function (event) {
+    var row = event.target.closest("[data-enrolment]");
+    if (row) touched[row.getAttribute("data-enrolment")] = true;
+  });
+  var version = sheet.getAttribute("data-version");
+  function poll() {
+    fetch(sheet.getAttribute("data-state-url"), { credentials: "same-origin" })
+      .then(function (response) { return response.json(); })
+      .then(function (data) {
+        if (String(data.version) === version) return;
+        version = String(data.version);
+        Object.keys(data.marks).forEach(function (id) {
+          var mark = data.marks[id];
+          var row = sheet.querySelector('[data-enrolment="' + id + '"]');
+          if (!row) return;
+          if (mark.signed) {
+            row.querySelector("[data-signed]").textContent = "✓ signé" + (mark.method ? " (" + mark.method + ")" : "");
+            var button = row.querySelector("[data-sign]");
+            if (button) button.remove();
+          }
+          if (touched[id]) return;
+          var radio = row.querySelector('input[type=radio][value="' + mark.status + '"]');
+          if (radio) radio.checked = true;
+          var seen = row.querySelector('input[name^="seen-"]');
+          if (seen) seen.value = mark.status + ":" + mark.late + ":" + mark.early;
+          var late = row.querySelector('input[name^="late-"]'), early = row.querySelector('input[name^="early-"]');
+          if (late) late.value = mark.late || "";
+          if (early) early.value = mark.early || "";
+        });
+      })
+      .catch(function () {});
+  }
+  window.setInterval(poll, 5000);
+})();

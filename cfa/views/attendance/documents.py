@@ -1,0 +1,129 @@
+"""Attendance documents: feuilles d'émargement, certificats de réalisation, attestations d'assiduité."""
+
+from datetime import date
+
+from flask import abort, request
+from flask_login import current_user, login_required
+from werkzeug.utils import secure_filename
+
+from cfa.extensions import db
+from cfa.formatting import today_paris
+from cfa.models import Enrolment
+from cfa.renderers.pdf.attendance_sheet import render_attendance_sheets
+from cfa.renderers.pdf.base import Identity
+from cfa.renderers.pdf.certificat_realisation import render_attestation, render_certificats
+from cfa.services import attendance_documents as docs
+from cfa.services import planning
+from cfa.services.organisation import current_organisation
+from cfa.services.permissions import Ability, can, can_view_cohort_planning
+from cfa.services.planner import monday_of
+from cfa.views.access import requires
+from cfa.views.attendance import bp, session_or_404
+from cfa.views.downloads import attachment
+
+
+def _identity() -> Identity:
+    return Identity.from_organisation(current_organisation())
+
+
+def _date_arg(name: str, default: date | None = None) -> date:
+    try:
+        return date.fromisoformat(request.args[name]) if name in request.args else default
+    except ValueError:
+        abort(404)
+
+
+@bp.route("/seances/<int:session_id>/feuille.pdf")
+@requires(Ability.TAKE_ATTENDANCE)
+def sheet_pdf(session_id: int):
+    session = session_or_404(session_id)
+    body = render_attendance_sheets(docs.sheet_pages([session]), _identity())
+    return attachment(
+        body,
+        f"Émargement {session.cohort.name} {session.date:%Y-%m-%d} {session.half_day.label}.pdf",
+        "application/pdf",
+        inline=True,
+    )
+
+
+@bp.route("/promotions/<int:cohort_id>/semaine.pdf")
+@login_required
+def week_pdf(cohort_id: int):
+    cohort = planning.load_cohort(cohort_id)
+    if cohort is None:
+        abort(404)
+    if not (
+        can(current_user, Ability.MANAGE_ATTENDANCE)
+        or (can(current_user, Ability.TAKE_ATTENDANCE) and can_view_cohort_planning(current_user, cohort.id))
+    ):
+        abort(403)
+    monday = monday_of(_date_arg("du", today_paris()))
+    body = render_attendance_sheets(docs.sheet_pages(docs.week_sessions(cohort.id, monday)), _identity())
+    return attachment(
+        body, f"Émargement {cohort.name} semaine du {monday:%Y-%m-%d}.pdf", "application/pdf", inline=True
+    )
+
+
+def _enrolment_for_documents(enrolment_id: int) -> Enrolment:
+    """The CFA prints any apprentice's documents; an apprentice downloads their own."""
+    enrolment = db.session.get(Enrolment, enrolment_id)
+    if enrolment is None:
+        abort(404)
+    if not (can(current_user, Ability.MANAGE_ATTENDANCE) or enrolment.apprentice_id == current_user.id):
+        abort(403)
+    return enrolment
+
+
+def _period(enrolment: Enrolment):
+    start = _date_arg("du", enrolment.contract_start)
+    end = _date_arg("au", min(enrolment.last_day, today_paris()))
+    if end < start:
+        abort(404)
+    (period,) = docs.periods_for([enrolment], start, end) or [None]
+    if period is None:
+        abort(404)
+    return period
+
+
+@bp.route("/inscriptions/<int:enrolment_id>/certificat-realisation.pdf")
+@login_required
+def certificat(enrolment_id: int):
+    enrolment = _enrolment_for_documents(enrolment_id)
+    period = _period(enrolment)
+    body = render_certificats([period], _identity(), today_paris())
+    name = secure_filename(enrolment.apprentice.full_name) or "apprenti"
+    return attachment(body, f"Certificat de réalisation {name} {period.start:%Y-%m-%d}.pdf", "application/pdf")
+
+
+@bp.route("/inscriptions/<int:enrolment_id>/attestation-assiduite.pdf")
+@login_required
+def attestation(enrolment_id: int):
+    enrolment = _enrolment_for_documents(enrolment_id)
+    period = _period(enrolment)
+    body = render_attestation(period, _identity(), today_paris())
+    name = secure_filename(enrolment.apprentice.full_name) or "apprenti"
+    return attachment(body, f"Attestation d'assiduité {name}.pdf", "application/pdf")
+
+
+@bp.route("/promotions/<int:cohort_id>/certificats-<month>.zip")
+@requires(Ability.MANAGE_ATTENDANCE)
+def cohort_certificats(cohort_id: int, month: str):
+    """For the funders: every apprentice's certificat de réalisation for one month, one PDF each."""
+    cohort = planning.load_cohort(cohort_id)
+    try:
+        first = date.fromisoformat(f"{month}-01")
+    except ValueError:
+        abort(404)
+    if cohort is None:
+        abort(404)
+    start, end = docs.month_bounds(first)
+    periods = docs.periods_for(docs.cohort_enrolments_for_documents(cohort.id), start, end)
+    identity, today = _identity(), today_paris()
+    files = [
+        (
+            f"{secure_filename(p.enrolment.apprentice.sort_name) or p.enrolment.id}-{month}.pdf",
+            render_certificats([p], identity, today),
+        )
+        for p in periods
+    ]
+    return attachment(docs.zip_of(files), f"Certificats de réalisation {cohort.name} {month}.zip", "application/zip")

@@ -1,0 +1,138 @@
+"""The CFA's follow-up: sheets left open, justifications to decide, attendance rates per cohort."""
+
+from datetime import timedelta
+from pathlib import Path
+
+import sqlalchemy as sa
+from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.formatting import today_paris
+from cfa.forms.attendance import RefusalForm
+from cfa.models import AttendanceSheet, Cohort, Enrolment, EnrolmentStatus, Justification, Session, SessionStatus
+from cfa.services import justifications
+from cfa.services.attendance import AttendanceError
+from cfa.services.attendance_rates import Rate, rates_by_enrolment
+from cfa.services.permissions import Ability, can
+from cfa.views.access import requires
+from cfa.views.attendance import bp
+from cfa.views.forms import posted
+
+OPEN_SHEETS_DAYS = 14
+
+
+def _open_past_sessions(today) -> list[Session]:
+    """Past half-days of the last two weeks whose sheet is missing or not closed."""
+    stmt = (
+        sa.select(Session)
+        .outerjoin(AttendanceSheet, AttendanceSheet.session_id == Session.id)
+        .where(
+            Session.status == SessionStatus.PLANNED,
+            Session.date.between(today - timedelta(days=OPEN_SHEETS_DAYS), today - timedelta(days=1)),
+            AttendanceSheet.closed_at.is_(None),
+        )
+        .options(selectinload(Session.cohort), selectinload(Session.trainer), selectinload(Session.module))
+        .order_by(Session.date.desc(), Session.start_time)
+    )
+    return list(db.session.scalars(stmt))
+
+
+def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
+    cohorts = list(
+        db.session.scalars(
+            sa.select(Cohort)
+            .where(Cohort.end_date >= today - timedelta(days=365))
+            .order_by(Cohort.start_date.desc(), Cohort.name)
+        )
+    )
+    enrolments = list(
+        db.session.execute(
+            sa.select(Enrolment.id, Enrolment.cohort_id, Enrolment.status).where(
+                Enrolment.cohort_id.in_([c.id for c in cohorts])
+            )
+        )
+    )
+    rates = rates_by_enrolment(e.id for e in enrolments)
+    result = []
+    for cohort in cohorts:
+        total = Rate()
+        members = [e for e in enrolments if e.cohort_id == cohort.id]
+        for member in members:
+            total.add(rates[member.id])
+        result.append((cohort, total, sum(1 for e in members if e.status == EnrolmentStatus.ACTIVE)))
+    return result
+
+
+@bp.route("/")
+@requires(Ability.MANAGE_ATTENDANCE)
+def overview():
+    today = today_paris()
+    return render_template(
+        "attendance/overview.html",
+        open_sessions=_open_past_sessions(today),
+        pending=justifications.pending(),
+        cohort_rates=_cohort_rates(today),
+        refusal=RefusalForm(),
+        months=[(today.replace(day=1) - timedelta(days=28 * i)).replace(day=1) for i in range(1, 4)],
+    )
+
+
+def _justification_or_404(justification_id: int) -> Justification:
+    justification = db.session.get(Justification, justification_id)
+    if justification is None:
+        abort(404)
+    return justification
+
+
+@bp.route("/justificatifs/<int:justification_id>/accepter", methods=["POST"])
+@requires(Ability.MANAGE_ATTENDANCE)
+def accept(justification_id: int):
+    justification = _justification_or_404(justification_id)
+    if not posted():
+        abort(400)
+    try:
+        covered = justifications.decide(justification, current_user, accept=True)
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Justificatif accepté : {covered} demi-journée(s) d'absence justifiée(s).", "success")
+    return redirect(url_for("attendance.overview"))
+
+
+@bp.route("/justificatifs/<int:justification_id>/refuser", methods=["POST"])
+@requires(Ability.MANAGE_ATTENDANCE)
+def refuse(justification_id: int):
+    justification = _justification_or_404(justification_id)
+    form = RefusalForm()
+    if not form.validate_on_submit():
+        flash("Indiquez le motif du refus : l'apprenti·e le verra.", "error")
+        return redirect(url_for("attendance.overview"))
+    try:
+        justifications.decide(justification, current_user, accept=False, refusal_reason=form.refusal_reason.data)
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Justificatif refusé.", "warning")
+    return redirect(url_for("attendance.overview"))
+
+
+@bp.route("/justificatifs/<int:justification_id>/piece")
+def proof(justification_id: int):
+    """The proof file, for the CFA and for the apprentice who sent it (and their tutor)."""
+    justification = _justification_or_404(justification_id)
+    if not current_user.is_authenticated:
+        return current_app.login_manager.unauthorized()
+    # A proof is often medical: the CFA and the apprentice see it, not the employer.
+    own = justification.enrolment.apprentice_id == current_user.id
+    if not (can(current_user, Ability.MANAGE_ATTENDANCE) or own) or justification.proof_path is None:
+        abort(404)
+    path = Path(current_app.config["UPLOAD_DIR"]) / justification.proof_path
+    if not path.is_file():
+        abort(404)
+    return send_file(path, mimetype=justification.proof_mimetype, download_name=justification.proof_filename, max_age=0)

@@ -1,0 +1,244 @@
+"""The trainer's day and the sheet of a half-day: marks, signatures, the self sign-in code, closing, corrections."""
+
+from datetime import UTC, date, datetime, timedelta
+
+from flask import abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cfa.extensions import db
+from cfa.formatting import today_paris
+from cfa.forms.attendance import CorrectionForm, SignatureForm
+from cfa.models import MarkStatus, SignatureMethod
+from cfa.renderers.qr import qr_svg
+from cfa.services import attendance, notifications
+from cfa.services import attendance_codes as codes
+from cfa.services.attendance import AttendanceError, MarkInput
+from cfa.services.audit import history
+from cfa.services.permissions import Ability, can
+from cfa.views.access import requires
+from cfa.views.attendance import bp, session_or_404
+from cfa.views.forms import posted
+
+
+@bp.route("/aujourdhui")
+@requires(Ability.TAKE_ATTENDANCE)
+def today():
+    try:
+        day = date.fromisoformat(request.args["jour"]) if "jour" in request.args else today_paris()
+    except ValueError:
+        abort(404)
+    mine_only = not can(current_user, Ability.MANAGE_ATTENDANCE)
+    sessions = attendance.sessions_on(day, current_user if mine_only else None)
+    ids = [s.id for s in sessions]
+    return render_template(
+        "attendance/today.html",
+        day=day,
+        sessions=sessions,
+        sheets=attendance.sheets_by_session(ids),
+        counts=attendance.mark_counts(ids),
+        previous=day - timedelta(days=1),
+        next=day + timedelta(days=1),
+        is_today=day == today_paris(),
+        statuses=MarkStatus,
+    )
+
+
+def _sheet_context(session):
+    sheet = attendance.sheet_of(session)
+    rows = attendance.rows(session, sheet)
+    locked = bool(sheet) and attendance.is_locked(sheet, session)
+    correction = CorrectionForm(prefix="correction")
+    correction.enrolment_id.choices = [(r.enrolment.id, r.apprentice.sort_name) for r in rows]
+    return dict(
+        session=session,
+        sheet=sheet,
+        rows=rows,
+        locked=locked,
+        statuses=list(MarkStatus),
+        correction=correction,
+        signature_form=SignatureForm(),
+    )
+
+
+@bp.route("/seances/<int:session_id>")
+@requires(Ability.TAKE_ATTENDANCE)
+def sheet(session_id: int):
+    session = session_or_404(session_id)
+    return render_template("attendance/sheet.html", **_sheet_context(session))
+
+
+def _entries(form, rows) -> tuple[dict, dict]:
+    """The statuses posted for each row, and what the device showed when it loaded the sheet."""
+    entries, seen = {}, {}
+    for row in rows:
+        eid = row.enrolment.id
+        status = form.get(f"status-{eid}")
+        if status:
+            try:
+                entries[eid] = MarkInput(
+                    MarkStatus(status), _int(form.get(f"late-{eid}")), _int(form.get(f"early-{eid}"))
+                )
+            except ValueError:
+                raise AttendanceError("Statut inconnu : rechargez la page.") from None
+        shown = form.get(f"seen-{eid}")
+        if shown:
+            status_shown, late, early = (shown.split(":") + ["0", "0"])[:3]
+            seen[eid] = MarkInput(MarkStatus(status_shown), _int(late), _int(early))
+        else:
+            seen[eid] = None
+    return entries, seen
+
+
+def _int(value) -> int:
+    try:
+        return max(0, int(value or 0))
+    except ValueError:
+        raise AttendanceError("Les minutes doivent être un nombre entier.") from None
+
+
+@bp.route("/seances/<int:session_id>", methods=["POST"])
+@requires(Ability.TAKE_ATTENDANCE)
+def save(session_id: int):
+    session = session_or_404(session_id)
+    if not posted():
+        abort(400)
+    try:
+        if request.form.get("action") == "all-present":
+            added = attendance.mark_everyone_present(session, current_user)
+            message = (
+                f"{added} apprenti·e(s) marqué·e(s) présent·e(s). Touchez maintenant les exceptions." if added else None
+            )
+            result = None
+        else:
+            rows = attendance.rows(session, attendance.sheet_of(session))
+            entries, seen = _entries(request.form, rows)
+            result = attendance.save_marks(session, current_user, entries, seen, request.user_agent.string)
+            message = (
+                f"{result.saved} émargement(s) enregistré(s)." if result.saved else "Rien de nouveau à enregistrer."
+            )
+        notifications.refresh_absence_alerts(session)
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("attendance.sheet", session_id=session.id))
+    db.session.commit()
+    if result is not None and result.message:
+        flash(result.message, "warning")
+    if message:
+        flash(message, "success")
+    return redirect(url_for("attendance.sheet", session_id=session.id))
+
+
+@bp.route("/seances/<int:session_id>/signer/<int:enrolment_id>", methods=["POST"])
+@requires(Ability.TAKE_ATTENDANCE)
+def sign(session_id: int, enrolment_id: int):
+    """The apprentice signs on the trainer's device."""
+    session = session_or_404(session_id)
+    form = SignatureForm()
+    try:
+        if not form.validate_on_submit():
+            raise AttendanceError("La signature est vide : signez dans le cadre.")
+        png = attendance.decode_signature(form.signature.data)
+        attendance.sign(
+            session, enrolment_id, png, SignatureMethod.TRAINER_DEVICE, request.user_agent.string, current_user
+        )
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Signature enregistrée.", "success")
+    return redirect(url_for("attendance.sheet", session_id=session.id, _anchor=f"r-{enrolment_id}"))
+
+
+@bp.route("/seances/<int:session_id>/clore", methods=["POST"])
+@requires(Ability.TAKE_ATTENDANCE)
+def close(session_id: int):
+    session = session_or_404(session_id)
+    form = SignatureForm()
+    try:
+        if not form.validate_on_submit():
+            raise AttendanceError("Votre signature est vide : signez dans le cadre pour clore la feuille.")
+        png = attendance.decode_signature(form.signature.data)
+        attendance.close(session, current_user, png, request.user_agent.string)
+    except AttendanceError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash("Feuille signée et close.", "success")
+    return redirect(url_for("attendance.sheet", session_id=session.id))
+
+
+@bp.route("/seances/<int:session_id>/corriger", methods=["POST"])
+@requires(Ability.TAKE_ATTENDANCE)
+def correct(session_id: int):
+    session = session_or_404(session_id)
+    context = _sheet_context(session)
+    form = context["correction"]
+    if form.validate_on_submit():
+        minutes = form.minutes.data or 0
+        entry = MarkInput(form.status.data, minutes, minutes)
+        try:
+            attendance.correct(session, form.enrolment_id.data, entry, form.reason.data, current_user)
+            notifications.refresh_absence_alerts(session)
+        except AttendanceError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Correction enregistrée ; elle figure dans l'historique de la feuille.", "success")
+            return redirect(url_for("attendance.sheet", session_id=session.id))
+    return render_template("attendance/sheet.html", **context), 422
+
+
+@bp.route("/seances/<int:session_id>/historique")
+@requires(Ability.TAKE_ATTENDANCE)
+def sheet_history(session_id: int):
+    session = session_or_404(session_id)
+    sheet = attendance.sheet_of(session)
+    events = history("attendance_sheet", sheet.id) if sheet else []
+    names = {r.enrolment.id: r.apprentice.full_name for r in attendance.rows(session, sheet)}
+    marks = attendance.marks_of(sheet) if sheet else {}
+    mark_names = {m.id: names.get(m.enrolment_id, "?") for m in marks.values()}
+    return render_template(
+        "attendance/history.html", session=session, sheet=sheet, events=events, mark_names=mark_names
+    )
+
+
+@bp.route("/seances/<int:session_id>/code")
+@requires(Ability.TAKE_ATTENDANCE)
+def code(session_id: int):
+    """The self sign-in code and its QR, for the trainer's screen (refreshed by the page every 30 s)."""
+    session = session_or_404(session_id)
+    try:
+        sheet = attendance.open_sheet(session)
+    except AttendanceError as error:
+        return jsonify(error=str(error)), 409
+    db.session.commit()
+    now = datetime.now(UTC)
+    value, expires = codes.current_code(sheet, now)
+    link = url_for("me.sign_in", code=value, _external=True)
+    return jsonify(code=value, expires_in=max(1, int((expires - now).total_seconds())), svg=qr_svg(link), link=link)
+
+
+@bp.route("/seances/<int:session_id>/etat")
+@requires(Ability.TAKE_ATTENDANCE)
+def state(session_id: int):
+    """What the sheet holds now, for the trainer's page to show sign-ins as they arrive."""
+    session = session_or_404(session_id)
+    sheet = attendance.sheet_of(session)
+    marks = attendance.marks_of(sheet) if sheet else {}
+    return jsonify(
+        version=sheet.version if sheet else 0,
+        marks={
+            str(eid): {
+                "status": m.status.value,
+                "late": m.minutes_late,
+                "early": m.minutes_left_early,
+                "signed": m.signed_at is not None,
+                "method": m.signature_method.label.lower() if m.signature_method else "",
+            }
+            for eid, m in marks.items()
+        },
+    )

@@ -1,0 +1,29 @@
+"""The tutor's view of their apprentices' absences and lateness, and their attendance rates."""
+
+from datetime import timedelta
+
+from flask import render_template
+from flask_login import current_user
+
+from cfa.formatting import today_paris
+from cfa.services import absences
+from cfa.services.attendance import describe, state_of
+from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.enrolments import followed_enrolments
+from cfa.views.employer import bp
+
+SHOWN_DAYS = 120
+
+
+@bp.route("/absences", endpoint="absences")
+def absences_page():
+    enrolments = followed_enrolments(current_user, include_past=False)
+    ids = [e.id for e in enrolments]
+    return render_template(
+        "employer/absences.html",
+        enrolments=enrolments,
+        rates=rates_by_enrolment(ids),
+        marks=absences.notable_marks(ids, start=today_paris() - timedelta(days=SHOWN_DAYS)),
+        describe=lambda mark: describe(state_of(mark)),
+        days=SHOWN_DAYS,
+    )

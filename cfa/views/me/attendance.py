@@ -1,0 +1,67 @@
+"""The apprentice's attendance: rates, absences, justifications, and self sign-in with the trainer's code."""
+
+from flask import current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from cfa.extensions import db
+from cfa.formatting import long_date, today_paris
+from cfa.forms.attendance import JustificationForm, SignInForm
+from cfa.services import absences, justifications, notifications
+from cfa.services import attendance_codes as codes
+from cfa.services.attendance import AttendanceError, describe, state_of
+from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.enrolments import current_enrolment
+from cfa.views.me import bp
+
+
+@bp.route("/presences", methods=["GET", "POST"])
+def attendance():
+    enrolment = current_enrolment(current_user, on=today_paris())
+    form = JustificationForm()
+    if enrolment is not None and form.validate_on_submit():
+        upload = form.proof.data
+        try:
+            justifications.submit(
+                enrolment, current_user, form.start_date.data, form.end_date.data, form.reason.data,
+                upload.filename if upload else None, upload.stream if upload else None, current_app.config["UPLOAD_DIR"],
+            )  # fmt: skip
+        except AttendanceError as error:
+            db.session.rollback()
+            form.proof.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash("Justificatif envoyé : le CFA vous répondra ici.", "success")
+            return redirect(url_for("me.attendance"))
+    ids = [enrolment.id] if enrolment else []
+    return render_template(
+        "me/attendance.html",
+        enrolment=enrolment,
+        rate=rates_by_enrolment(ids).get(enrolment.id) if enrolment else None,
+        marks=absences.notable_marks(ids),
+        justifications=absences.justifications_of(ids),
+        form=form,
+        describe=lambda mark: describe(state_of(mark)),
+    )
+
+
+@bp.route("/emargement", methods=["GET", "POST"])
+def sign_in():
+    """Self sign-in: the QR code opens this page with the code filled in; a broken camera types it."""
+    form = SignInForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
+    if form.validate_on_submit():
+        try:
+            mark = codes.self_sign_in(current_user, form.code.data, request.user_agent.string)
+            notifications.refresh_absence_alerts(mark.session)
+        except AttendanceError as error:
+            db.session.rollback()
+            form.code.errors.append(str(error))
+        else:
+            db.session.commit()
+            session = mark.session
+            flash(
+                f"Émargement enregistré : {long_date(session.date)}, {session.half_day.label.lower()} "
+                f"({describe(state_of(mark))}).",
+                "success",
+            )
+            return redirect(url_for("me.attendance"))
+    return render_template("me/sign_in.html", form=form)
