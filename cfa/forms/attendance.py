@@ -3,23 +3,25 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
 from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
-from cfa.forms.admin import dates_ordered, required
+from cfa.forms.admin import required
 from cfa.models import MarkStatus
 
 
 class JustificationForm(FlaskForm):
     start_date = DateField("Du", validators=[required()])
-    end_date = DateField(
-        "Au", validators=[required(), dates_ordered("start_date", "end_date", "La fin doit suivre le début.")]
-    )
+    end_date = DateField("Au", validators=[required()], description="Le même jour pour une absence d'un jour.")
     reason = StringField(
         "Motif",
         validators=[required(), Length(max=300)],
         description="Ex. arrêt maladie, convocation administrative, décès d'un proche.",
     )
     proof = FileField("Justificatif", description="PDF, JPEG ou PNG, 5 Mo au plus.")
+
+    def validate_end_date(self, field):
+        if self.start_date.data and field.data and field.data < self.start_date.data:
+            raise ValidationError("La fin de l'absence ne peut pas précéder son début.")
 
 
 class SignInForm(FlaskForm):

@@ -44,6 +44,10 @@ def _box(checked: bool) -> str:
     return "[X]" if checked else "[  ]"
 
 
+# An apprentice's training is always the fourth nature of the official model.
+NATURE_LINES = "<br/>".join(f"{_box(n == NATURES[3])} {text(n)}" for n in NATURES)
+
+
 def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
     enrolment = period.enrolment
     width = page_width()
@@ -67,11 +71,12 @@ def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
         ("Apprenti·e", enrolment.apprentice.full_name),
         ("Salarié·e de l'entreprise", employer),
         ("A suivi l'action", f"{enrolment.cohort.programme.title} (promotion {enrolment.cohort.name})"),
-        ("Nature de l'action", "   ".join(f"{_box(n == NATURES[3])} {n}" for n in NATURES)),
+        ("Nature de l'action", NATURE_LINES),
         ("Qui s'est déroulée", f"du {short_date(period.start)} au {short_date(period.end)}"),
         ("Pour une durée de", f"{minutes_label(period.rate.attended)} réalisées"),
     ]
-    table = Table([[para(k, "cell_bold"), para(v, "cell")] for k, v in facts], colWidths=[50 * mm, width - 50 * mm])
+    cells = [[para(k, "cell_bold"), markup(v, "cell") if v is NATURE_LINES else para(v, "cell")] for k, v in facts]
+    table = Table(cells, colWidths=[50 * mm, width - 50 * mm])
     table.setStyle(TableStyle(grid_style(header_rows=0) + [("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
     story += [table, Spacer(1, 3 * mm)]
     detail = (
