@@ -33,6 +33,7 @@ from cfa.models.base import utcnow
 from cfa.services import audit
 
 LOCK_AFTER = timedelta(hours=48)
+OPENS_BEFORE = timedelta(minutes=15)  # a sheet cannot record a half-day that has not begun
 MAX_SIGNATURE_BYTES = 200_000
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -162,6 +163,11 @@ def rows(session: Session, sheet: AttendanceSheet | None) -> list[Row]:
     return [Row(e, marks.get(e.id)) for e in roster(session)]
 
 
+def check_started(session: Session, now: datetime | None = None) -> None:
+    if (now or datetime.now(UTC)) < session_start(session) - OPENS_BEFORE:
+        raise AttendanceError("La séance n'a pas encore commencé : l'émargement ouvre 15 minutes avant son début.")
+
+
 def is_locked(sheet: AttendanceSheet, session: Session, now: datetime | None = None) -> bool:
     """Closed by the trainer's signature, or 48 hours after the session ended."""
     now = now or datetime.now(UTC)
@@ -207,6 +213,7 @@ def save_marks(
 ) -> SaveResult:
     """Record a device's marks. `seen` is what the device showed when it loaded the sheet: a row the device
     did not change is left as it is now, and a row changed meanwhile by another device is not overwritten."""
+    check_started(session, now)
     sheet = open_sheet(session)
     if is_locked(sheet, session, now):
         raise SheetLocked("Cette feuille est verrouillée : une modification passe par une correction motivée.")
@@ -249,6 +256,7 @@ def save_marks(
 
 def mark_everyone_present(session: Session, actor: User, now: datetime | None = None) -> int:
     """The first tap of a sheet: everyone not yet marked is present; the trainer then taps the exceptions."""
+    check_started(session, now)
     sheet = open_sheet(session)
     if is_locked(sheet, session, now):
         raise SheetLocked("Cette feuille est verrouillée.")
@@ -292,6 +300,7 @@ def sign(
     now: datetime | None = None,
 ) -> AttendanceMark:
     """The apprentice's signature for a half-day; signing makes them present if nobody marked them yet."""
+    check_started(session, now)
     sheet = open_sheet(session)
     if is_locked(sheet, session, now):
         raise SheetLocked("Cette feuille est verrouillée : il n'est plus possible de signer.")
@@ -319,6 +328,7 @@ def sign(
 
 def close(session: Session, actor: User, png: bytes, user_agent: str | None, now: datetime | None = None) -> None:
     """The trainer signs and closes the sheet: every apprentice must have a mark."""
+    check_started(session, now)
     sheet = open_sheet(session)
     if sheet.closed_at is not None:
         raise AttendanceError("Cette feuille est déjà close.")

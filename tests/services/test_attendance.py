@@ -131,6 +131,13 @@ def test_closing_needs_every_mark_then_locks_the_sheet(session, enrolments):
         att.save_marks(session, trainer, {enrolments[0].id: ABSENT}, {enrolments[0].id: PRESENT}, now=DURING)
 
 
+def test_a_half_day_that_has_not_begun_cannot_be_marked(session, enrolments):
+    early = att.session_start(session) - timedelta(minutes=20)
+    with pytest.raises(att.AttendanceError, match="pas encore commencé"):
+        att.mark_everyone_present(session, session.trainer, now=early)
+    assert att.mark_everyone_present(session, session.trainer, now=early + timedelta(minutes=10)) == 3
+
+
 def test_a_sheet_locks_itself_48_hours_after_the_session(session):
     sheet = att.open_sheet(session)
     end = att.session_end(session)

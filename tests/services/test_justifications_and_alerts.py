@@ -18,6 +18,7 @@ from tests import factories as f
 
 DAY = date(2026, 11, 16)
 DURING = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)
+AFTERNOON = datetime(2026, 11, 16, 14, 0, tzinfo=UTC)
 PDF = b"%PDF-1.4\n%fake but well-typed\n"
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
 
@@ -57,7 +58,7 @@ def test_a_proof_over_5_mb_is_refused_and_nothing_is_kept(enrolment, tmp_path):
 def test_accepting_a_justification_justifies_the_absences_of_its_span(enrolment, day_sessions, tmp_path):
     am, pm = day_sessions
     att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
-    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=AFTERNOON)
     proof = submit(enrolment, PDF, tmp_path)
     assert justifications.decide(proof, f.UserFactory.admin(), accept=True) == 2
     assert proof.status == JustificationStatus.ACCEPTED
@@ -78,7 +79,7 @@ def test_one_alert_per_apprentice_and_day_listing_the_half_days(enrolment, day_s
     am, pm = day_sessions
     att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
     notifications.refresh_absence_alerts(am)
-    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.LATE, 25)}, {}, now=DURING)
+    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.LATE, 25)}, {}, now=AFTERNOON)
     notifications.refresh_absence_alerts(pm)
     (message,) = db.session.scalars(sa.select(OutboxMessage)).all()
     assert message.recipient == enrolment.tutor.email
