@@ -43,3 +43,11 @@ def register_commands(app: Flask) -> None:
 
         path, created = create_signing_key(app.config["KEYS_DIR"], replace=replace)
         click.echo(f"Clé de signature {'créée' if created else 'déjà présente'} : {path}")
+
+    @app.cli.command("send-mail")
+    def send_mail_command():
+        """Send the e-mails waiting in the outbox (run it every few minutes from cron or a systemd timer)."""
+        from cfa.services.notifications import send_outbox
+
+        report = send_outbox(app.config)
+        click.echo(f"E-mails envoyés : {report.sent} ; en échec (réessayés plus tard) : {report.failed}")

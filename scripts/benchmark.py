@@ -27,11 +27,13 @@ PAGES = [
     ("admin@cadence.test", "/planning/promotions/5/generer"),
     ("formateur@cadence.test", "/emargement/aujourdhui"),
     ("formateur@cadence.test", "/planning/mon-agenda"),
+    ("admin@cadence.test", "/emargement/"),
     ("apprenti@cadence.test", "/moi/planning"),
     ("apprenti@cadence.test", "/moi/presences"),
     ("apprenti@cadence.test", "/moi/resultats"),
-    ("tuteur@cadence.test", "/employeur/apprentis"),
     ("tuteur@cadence.test", "/employeur/calendrier"),
+    ("tuteur@cadence.test", "/employeur/absences"),
+    ("tuteur@cadence.test", "/employeur/resultats"),
 ]
 
 
