@@ -32,7 +32,7 @@ lint: $(VENV)/.dev-installed
 	$(BIN)/ruff format --check cfa tests scripts migrations config.py wsgi.py
 
 format: $(VENV)/.dev-installed
-	$(BIN)/ruff check --fix cfa tests scripts config.py wsgi.py
+	$(BIN)/ruff check --fix cfa tests scripts migrations config.py wsgi.py
 	$(BIN)/ruff format cfa tests scripts migrations config.py wsgi.py
 
 clean:
