@@ -264,3 +264,16 @@ def test_the_year_plan_pdf_is_for_the_cohort_s_apprentices_and_their_tutors_only
         assert client.get(url).status_code == status, user.roles
         client.logout()
     assert client.get(url).status_code == 302
+
+
+def test_a_tutor_downloads_the_copy_of_the_plan_for_their_apprentice_only(client, planned):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    mine, other = f.EnrolmentFactory(cohort=planned), f.EnrolmentFactory(cohort=planned)
+    client.login(mine.tutor)
+    url = f"/planning/promotions/{planned.id}/planning.pdf?inscription="
+    text = PdfReader(BytesIO(client.get(url + str(mine.id)).data)).pages[0].extract_text()
+    assert mine.apprentice.full_name in text and mine.employer.name in text
+    assert client.get(url + str(other.id)).status_code == 404

@@ -40,7 +40,10 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
-def render_alternance_plan(calendar: CohortCalendar, identity: Identity, holidays: list[tuple[date, str]]) -> bytes:
+def render_alternance_plan(
+    calendar: CohortCalendar, identity: Identity, holidays: list[tuple[date, str]], enrolment=None
+) -> bytes:
+    """The cohort's plan; with an enrolment, the copy for that apprentice and their employer."""
     cohort = calendar.cohort
     programme = cohort.programme
     width = page_width("landscape")
@@ -56,6 +59,15 @@ def render_alternance_plan(calendar: CohortCalendar, identity: Identity, holiday
             "subtitle",
         )
     )
+    if enrolment is not None:
+        employer = enrolment.employer.name if enrolment.employer else "–"
+        tutor = f" · maître d'apprentissage : {text(enrolment.tutor.full_name)}" if enrolment.tutor else ""
+        story.append(
+            markup(
+                f"Apprenti·e : <b>{text(enrolment.apprentice.full_name)}</b> · employeur : <b>{text(employer)}</b>{tutor} · "
+                f"contrat du {text(short_date(enrolment.contract_start))} au {text(short_date(enrolment.contract_end))}",
+            )
+        )
     hours = f"<b>{text(minutes_label(calendar.planned_minutes))}</b> au centre sur {text(minutes_label(programme.total_minutes))}"
     if calendar.missing_minutes > 0:
         hours += f" (<font color='#b42318'>il manque {text(minutes_label(calendar.missing_minutes))}</font>)"

@@ -9,12 +9,12 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
-from cfa.models import Cohort
+from cfa.models import Cohort, Enrolment
 from cfa.renderers.pdf.alternance_plan import render_alternance_plan
 from cfa.renderers.pdf.base import Identity
 from cfa.services import planning
 from cfa.services.organisation import current_organisation
-from cfa.services.permissions import Ability, can, can_view_cohort_calendar, teaches_cohort_clause
+from cfa.services.permissions import Ability, can, can_view_cohort_calendar, can_view_enrolment, teaches_cohort_clause
 from cfa.services.planner import french_holidays, monday_of
 from cfa.views.access import requires
 from cfa.views.downloads import attachment
@@ -88,9 +88,15 @@ def year_plan_pdf(cohort_id: int):
         abort(404)
     if not can_view_cohort_calendar(current_user, cohort.id):
         abort(403)
+    enrolment = None
+    if enrolment_id := request.args.get("inscription", type=int):
+        enrolment = db.session.get(Enrolment, enrolment_id)
+        if enrolment is None or enrolment.cohort_id != cohort.id or not can_view_enrolment(current_user, enrolment):
+            abort(404)
     body = render_alternance_plan(
         planning.cohort_calendar(cohort),
         Identity.from_organisation(current_organisation()),
         sorted(french_holidays(cohort.start_date, cohort.end_date).items()),
+        enrolment,
     )
     return attachment(body, f"Planning d'alternance {cohort.name}.pdf", "application/pdf", inline=True)
