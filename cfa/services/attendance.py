@@ -31,6 +31,7 @@ from cfa.models import (
 )
 from cfa.models.base import utcnow
 from cfa.services import audit
+from cfa.services.planning import session_details
 
 LOCK_AFTER = timedelta(hours=48)
 OPENS_BEFORE = timedelta(minutes=15)  # a sheet cannot record a half-day that has not begun
@@ -119,17 +120,7 @@ def roster(session: Session) -> list[Enrolment]:
 
 
 def load_session(session_id: int) -> Session | None:
-    stmt = (
-        sa.select(Session)
-        .where(Session.id == session_id)
-        .options(
-            selectinload(Session.cohort).selectinload(Cohort.programme),
-            selectinload(Session.cohort).selectinload(Cohort.centre),
-            selectinload(Session.module),
-            selectinload(Session.trainer),
-            selectinload(Session.room),
-        )
-    )
+    stmt = sa.select(Session).where(Session.id == session_id).options(*session_details())
     return db.session.scalar(stmt)
 
 

@@ -14,6 +14,7 @@ from cfa.models import AttendanceMark, AttendanceSheet, Cohort, Enrolment, Sessi
 from cfa.renderers.pdf.attendance_sheet import SheetPage
 from cfa.renderers.pdf.certificat_realisation import Period
 from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.planning import session_details
 
 
 def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
@@ -61,13 +62,7 @@ def week_sessions(cohort_id: int, monday: date) -> list[Session]:
             Session.status == SessionStatus.PLANNED,
             Session.date.between(monday, monday + timedelta(days=6)),
         )
-        .options(
-            selectinload(Session.cohort).selectinload(Cohort.programme),
-            selectinload(Session.cohort).selectinload(Cohort.centre),
-            selectinload(Session.module),
-            selectinload(Session.trainer),
-            selectinload(Session.room),
-        )
+        .options(*session_details())
         .order_by(Session.date, Session.start_time)
     )
     return list(db.session.scalars(stmt))

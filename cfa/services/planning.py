@@ -88,6 +88,17 @@ def marked_session_ids(session_ids) -> set[int]:
     return set(db.session.scalars(stmt))
 
 
+def session_details() -> list:
+    """Eager loads for a session shown with its cohort (programme, centre), module, trainer and room."""
+    return [
+        selectinload(Session.cohort).selectinload(Cohort.programme),
+        selectinload(Session.cohort).selectinload(Cohort.centre),
+        selectinload(Session.module),
+        selectinload(Session.trainer),
+        selectinload(Session.room),
+    ]
+
+
 def cohort_sessions(cohort_id: int, start: date | None = None, end: date | None = None, live_only: bool = False):
     stmt = (
         sa.select(Session)

@@ -20,6 +20,7 @@ from cfa.services.planner import monday_of
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
 from cfa.views.downloads import attachment
+from cfa.views.planning import cohort_or_404
 
 
 def _identity() -> Identity:
@@ -49,18 +50,18 @@ def sheet_pdf(session_id: int):
 @bp.route("/promotions/<int:cohort_id>/semaine.pdf")
 @login_required
 def week_pdf(cohort_id: int):
-    cohort = planning.load_cohort(cohort_id)
-    if cohort is None:
-        abort(404)
-    if not (
-        can(current_user, Ability.MANAGE_ATTENDANCE)
-        or (can(current_user, Ability.TAKE_ATTENDANCE) and can_view_cohort_planning(current_user, cohort.id))
-    ):
-        abort(403)
+    cohort = cohort_or_404(cohort_id, _may_print_sheets)
     monday = monday_of(_date_arg("du", today_paris()))
     body = render_attendance_sheets(docs.sheet_pages(docs.week_sessions(cohort.id, monday)), _identity())
     return attachment(
         body, f"Émargement {cohort.name} semaine du {monday:%Y-%m-%d}.pdf", "application/pdf", inline=True
+    )
+
+
+def _may_print_sheets(user, cohort_id: int) -> bool:
+    """The CFA, and the trainers of the cohort, print its sheets."""
+    return can(user, Ability.MANAGE_ATTENDANCE) or (
+        can(user, Ability.TAKE_ATTENDANCE) and can_view_cohort_planning(user, cohort_id)
     )
 
 

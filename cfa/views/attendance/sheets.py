@@ -129,45 +129,50 @@ def save(session_id: int):
     return redirect(url_for("attendance.sheet", session_id=session.id))
 
 
-@bp.route("/seances/<int:session_id>/signer/<int:enrolment_id>", methods=["POST"])
-@requires(Ability.TAKE_ATTENDANCE)
-def sign(session_id: int, enrolment_id: int):
-    """The apprentice signs on the trainer's device."""
-    session = session_or_404(session_id)
+def _signed(session, empty: str, action, done: str, anchor: str | None = None):
+    """Run an action that needs a drawn signature; a refusal is flashed in French and changes nothing."""
     form = SignatureForm()
     try:
         if not form.validate_on_submit():
-            raise AttendanceError("La signature est vide : signez dans le cadre.")
-        png = attendance.decode_signature(form.signature.data)
-        attendance.sign(
-            session, enrolment_id, png, SignatureMethod.TRAINER_DEVICE, request.user_agent.string, current_user
-        )
+            raise AttendanceError(empty)
+        action(attendance.decode_signature(form.signature.data))
     except AttendanceError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
-        flash("Signature enregistrée.", "success")
-    return redirect(url_for("attendance.sheet", session_id=session.id, _anchor=f"r-{enrolment_id}"))
+        flash(done, "success")
+    return redirect(url_for("attendance.sheet", session_id=session.id, _anchor=anchor))
+
+
+@bp.route("/seances/<int:session_id>/signer/<int:enrolment_id>", methods=["POST"])
+@requires(Ability.TAKE_ATTENDANCE)
+def sign(session_id: int, enrolment_id: int):
+    """The apprentice signs on the trainer's device."""
+    session = session_or_404(session_id)
+    user_agent = request.user_agent.string
+    return _signed(
+        session,
+        "La signature est vide : signez dans le cadre.",
+        lambda png: attendance.sign(
+            session, enrolment_id, png, SignatureMethod.TRAINER_DEVICE, user_agent, current_user
+        ),
+        "Signature enregistrée.",
+        anchor=f"r-{enrolment_id}",
+    )
 
 
 @bp.route("/seances/<int:session_id>/clore", methods=["POST"])
 @requires(Ability.TAKE_ATTENDANCE)
 def close(session_id: int):
     session = session_or_404(session_id)
-    form = SignatureForm()
-    try:
-        if not form.validate_on_submit():
-            raise AttendanceError("Votre signature est vide : signez dans le cadre pour clore la feuille.")
-        png = attendance.decode_signature(form.signature.data)
-        attendance.close(session, current_user, png, request.user_agent.string)
-    except AttendanceError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash("Feuille signée et close.", "success")
-    return redirect(url_for("attendance.sheet", session_id=session.id))
+    user_agent = request.user_agent.string
+    return _signed(
+        session,
+        "Votre signature est vide : signez dans le cadre pour clore la feuille.",
+        lambda png: attendance.close(session, current_user, png, user_agent),
+        "Feuille signée et close.",
+    )
 
 
 @bp.route("/seances/<int:session_id>/corriger", methods=["POST"])

@@ -14,11 +14,11 @@ bp = Blueprint("planning", __name__, url_prefix="/planning")
 MODULES = ["calendars", "editing", "agenda"]
 
 
-def cohort_or_404(cohort_id: int):
-    """The cohort, its programme and periods loaded, if the user may see its calendar."""
+def cohort_or_404(cohort_id: int, allowed=can_view_cohort_planning):
+    """The cohort, its programme and periods loaded, if `allowed(user, cohort_id)` (by default: may see its planning)."""
     cohort = planning.load_cohort(cohort_id)
     if cohort is None:
         abort(404)
-    if not can_view_cohort_planning(current_user, cohort.id):
+    if not allowed(current_user, cohort.id):
         abort(403)
     return cohort

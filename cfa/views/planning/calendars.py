@@ -83,11 +83,7 @@ def week(cohort_id: int):
 @bp.route("/promotions/<int:cohort_id>/planning.pdf")
 @login_required
 def year_plan_pdf(cohort_id: int):
-    cohort = planning.load_cohort(cohort_id)
-    if cohort is None:
-        abort(404)
-    if not can_view_cohort_calendar(current_user, cohort.id):
-        abort(403)
+    cohort = cohort_or_404(cohort_id, can_view_cohort_calendar)
     enrolment = None
     if enrolment_id := request.args.get("inscription", type=int):
         enrolment = db.session.get(Enrolment, enrolment_id)
