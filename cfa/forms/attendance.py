@@ -30,6 +30,7 @@ class SignInForm(FlaskForm):
         validators=[required(), Length(min=4, max=12)],
         description="Six caractères ; il change toutes les 30 secondes.",
     )
+    signature = HiddenField()  # drawn on the apprentice's own phone; optional
 
 
 class CorrectionForm(FlaskForm):

@@ -83,7 +83,10 @@ def open_sessions_for(user: User, now: datetime) -> list[tuple[Session, Enrolmen
     return found
 
 
-def self_sign_in(user: User, code: str, user_agent: str | None, now: datetime | None = None) -> AttendanceMark:
+def self_sign_in(
+    user: User, code: str, user_agent: str | None, now: datetime | None = None, signature: bytes | None = None
+) -> AttendanceMark:
+    """Sign in with the trainer's code; a signature drawn on one's own phone is kept with it."""
     now = now or datetime.now(UTC)
     code = normalise(code)
     running = open_sessions_for(user, now)
@@ -116,7 +119,8 @@ def self_sign_in(user: User, code: str, user_agent: str | None, now: datetime | 
             else:
                 mark.status, mark.minutes_late, mark.minutes_left_early = MarkStatus.PRESENT, 0, 0
         mark.signed_at = now
-        mark.signature_method = SignatureMethod.QR
+        mark.signature = signature
+        mark.signature_method = SignatureMethod.OWN_DEVICE if signature else SignatureMethod.QR
         mark.signature_user_agent = (user_agent or "")[:300]
         sheet.version += 1
         db.session.flush()

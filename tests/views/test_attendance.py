@@ -298,3 +298,16 @@ def test_the_day_page_lists_the_trainer_s_sessions_in_a_fixed_number_of_queries(
     with count_queries() as more:
         page = client.get(f"/emargement/aujourdhui?jour={DAY.isoformat()}")
     assert session.cohort.name in page.text and len(more) <= len(few) + 1
+
+
+def test_an_apprentice_may_sign_on_their_own_phone_with_the_code(login, session, enrolments):
+    sheet = att.open_sheet(session)
+    client = login(enrolments[1].apprentice)
+    with mock.patch("cfa.services.attendance_codes.datetime") as clock:
+        clock.now.return_value = DURING
+        code = codes.current_code(sheet, DURING)[0]
+        bad = client.post("/moi/emargement", data={"code": code, "signature": "data:image/png;base64,AAAA"})
+        assert "signature n&#39;a pas pu être lue" in bad.text and att.marks_of(sheet) == {}
+        client.post("/moi/emargement", data={"code": code, "signature": SIGNATURE})
+    mark = att.marks_of(sheet)[enrolments[1].id]
+    assert mark.signature == PNG and mark.signature_method.value == "own_device"

@@ -43,6 +43,7 @@
     if (clear) clear.addEventListener("click", signature.clear);
     form.addEventListener("submit", function (event) {
       var value = signature.value();
+      if (!value && form.hasAttribute("data-signature-optional")) return;
       if (!value) { event.preventDefault(); window.alert("Signez dans le cadre avant de valider."); return; }
       form.querySelector("[data-signature-value]").value = value;
     });

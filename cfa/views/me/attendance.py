@@ -8,7 +8,7 @@ from cfa.formatting import long_date, today_paris
 from cfa.forms.attendance import JustificationForm, SignInForm
 from cfa.services import absences, justifications, notifications
 from cfa.services import attendance_codes as codes
-from cfa.services.attendance import AttendanceError, describe, state_of
+from cfa.services.attendance import AttendanceError, decode_signature, describe, state_of
 from cfa.services.attendance_rates import rates_by_enrolment
 from cfa.services.enrolments import current_enrolment
 from cfa.views.me import bp
@@ -50,7 +50,8 @@ def sign_in():
     form = SignInForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
     if form.validate_on_submit():
         try:
-            mark = codes.self_sign_in(current_user, form.code.data, request.user_agent.string)
+            drawn = decode_signature(form.signature.data) if form.signature.data else None
+            mark = codes.self_sign_in(current_user, form.code.data, request.user_agent.string, signature=drawn)
             notifications.refresh_absence_alerts(mark.session)
         except AttendanceError as error:
             db.session.rollback()
