@@ -11,6 +11,11 @@ from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
 
 
+def minutes_between(start: time, end: time) -> int:
+    """Wall-clock minutes from one time of day to a later one (durations are whole minutes, never floats)."""
+    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
+
+
 class Cohort(TimestampMixin, db.Model):
     """One run of a programme at one centre (a promotion), e.g. "MSADS Rennes 2025-2026"."""
 
@@ -153,7 +158,7 @@ class Session(TimestampMixin, db.Model):
 
     @property
     def minutes(self) -> int:
-        return (self.end_time.hour * 60 + self.end_time.minute) - (self.start_time.hour * 60 + self.start_time.minute)
+        return minutes_between(self.start_time, self.end_time)
 
     @property
     def is_cancelled(self) -> bool:

@@ -42,26 +42,25 @@ def _utc(moment: datetime) -> datetime:
     return moment.astimezone(UTC).replace(microsecond=0)
 
 
+def _transition(kind, name: str, start: datetime, before: int, after: int, month: int):
+    """One yearly switch of the EU rule: on the last Sunday of `month`, from UTC+`before` to UTC+`after`."""
+    part = kind()
+    part.add("tzname", name)
+    part.add("dtstart", start)
+    part.add("tzoffsetfrom", timedelta(hours=before))
+    part.add("tzoffsetto", timedelta(hours=after))
+    part.add("rrule", vRecur(freq="YEARLY", bymonth=month, byday="-1SU"))
+    return part
+
+
 def paris_timezone() -> Timezone:
     """Europe/Paris as the EU rule in force since 1996: summer time from the last Sunday of March to the
     last Sunday of October."""
     zone = Timezone()
     zone.add("tzid", "Europe/Paris")
     zone.add("x-lic-location", "Europe/Paris")
-    standard = TimezoneStandard()
-    standard.add("tzname", "CET")
-    standard.add("dtstart", datetime(1970, 10, 25, 3, 0))
-    standard.add("tzoffsetfrom", timedelta(hours=2))
-    standard.add("tzoffsetto", timedelta(hours=1))
-    standard.add("rrule", vRecur(freq="YEARLY", bymonth=10, byday="-1SU"))
-    daylight = TimezoneDaylight()
-    daylight.add("tzname", "CEST")
-    daylight.add("dtstart", datetime(1970, 3, 29, 2, 0))
-    daylight.add("tzoffsetfrom", timedelta(hours=1))
-    daylight.add("tzoffsetto", timedelta(hours=2))
-    daylight.add("rrule", vRecur(freq="YEARLY", bymonth=3, byday="-1SU"))
-    zone.add_component(standard)
-    zone.add_component(daylight)
+    zone.add_component(_transition(TimezoneStandard, "CET", datetime(1970, 10, 25, 3, 0), 2, 1, 10))
+    zone.add_component(_transition(TimezoneDaylight, "CEST", datetime(1970, 3, 29, 2, 0), 1, 2, 3))
     return zone
 
 

@@ -118,6 +118,14 @@ class Certified:
     certifier: str | None
 
 
+# How a titre professionnel and each of its CCPs are assessed (arrêté of the title).
+TITLE_ASSESSMENT = "Session de validation : mise en situation professionnelle, entretiens et dossier professionnel"
+
+
+def national_level(programme) -> str:
+    return f"Niveau {programme.level} du cadre national des certifications"
+
+
 def certified(award: Award) -> Certified:
     if award.kind == AwardKind.MICRO_CERTIFICATION:
         micro = award.micro_certification
@@ -145,8 +153,8 @@ def certified(award: Award) -> Certified:
             description=f"Bloc de compétences du titre professionnel {programme.title} (niveau {programme.level}).",
             outcomes=[block.description] if block.description else [],
             workload=None,
-            level=f"Niveau {programme.level} du cadre national des certifications",
-            assessment="Session de validation : mise en situation professionnelle, entretiens et dossier professionnel",
+            level=national_level(programme),
+            assessment=TITLE_ASSESSMENT,
             participation=None,
             quality_assurance="Titre professionnel enregistré au RNCP (France Compétences)",
             prerequisites=None,
@@ -160,8 +168,8 @@ def certified(award: Award) -> Certified:
         description=programme.description,
         outcomes=[f"{b.code} – {b.title}" for b in programme.skill_blocks],
         workload=minutes_label(programme.total_minutes),
-        level=f"Niveau {programme.level} du cadre national des certifications",
-        assessment="Session de validation : mise en situation professionnelle, entretiens et dossier professionnel",
+        level=national_level(programme),
+        assessment=TITLE_ASSESSMENT,
         participation=None,
         quality_assurance="Titre professionnel enregistré au RNCP (France Compétences)",
         prerequisites=None,

@@ -21,7 +21,6 @@ from cfa.formatting import PARIS
 from cfa.models import (
     AttendanceMark,
     AttendanceSheet,
-    Cohort,
     Enrolment,
     MarkStatus,
     Session,
@@ -31,6 +30,7 @@ from cfa.models import (
 )
 from cfa.models.base import utcnow
 from cfa.services import audit
+from cfa.services.enrolments import cohort_enrolments
 from cfa.services.planning import session_details
 
 LOCK_AFTER = timedelta(hours=48)
@@ -96,27 +96,21 @@ class Row:
         return self.enrolment.apprentice
 
 
-def to_paris(session: Session, moment_time) -> datetime:
+def _at(session: Session, moment_time) -> datetime:
     return datetime.combine(session.date, moment_time, tzinfo=PARIS)
 
 
 def session_start(session: Session) -> datetime:
-    return to_paris(session, session.start_time)
+    return _at(session, session.start_time)
 
 
 def session_end(session: Session) -> datetime:
-    return to_paris(session, session.end_time)
+    return _at(session, session.end_time)
 
 
 def roster(session: Session) -> list[Enrolment]:
     """The apprentices enrolled in the session's cohort on its date: not those who left, nor those yet to start."""
-    stmt = (
-        sa.select(Enrolment)
-        .where(Enrolment.cohort_id == session.cohort_id)
-        .options(selectinload(Enrolment.apprentice), selectinload(Enrolment.tutor), selectinload(Enrolment.employer))
-    )
-    enrolled = [e for e in db.session.scalars(stmt) if e.is_enrolled_on(session.date)]
-    return sorted(enrolled, key=lambda e: (e.apprentice.last_name.lower(), e.apprentice.first_name.lower()))
+    return [e for e in cohort_enrolments(session.cohort_id) if e.is_enrolled_on(session.date)]
 
 
 def load_session(session_id: int) -> Session | None:
@@ -383,16 +377,11 @@ def _snapshot(state: MarkInput | None) -> dict | None:
 
 
 def sessions_on(day: date, trainer: User | None = None) -> list[Session]:
-    """The day's live sessions (a trainer's own, or all), their sheets' state loaded in one more query."""
+    """The day's live sessions: a trainer's own, or all of them."""
     stmt = (
         sa.select(Session)
         .where(Session.date == day, Session.status == SessionStatus.PLANNED)
-        .options(
-            selectinload(Session.cohort).selectinload(Cohort.centre),
-            selectinload(Session.module),
-            selectinload(Session.room),
-            selectinload(Session.trainer),
-        )
+        .options(*session_details())
         .order_by(Session.start_time, Session.cohort_id)
     )
     if trainer is not None:

@@ -7,13 +7,13 @@ import zipfile
 from datetime import date, timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
-from cfa.models import AttendanceMark, AttendanceSheet, Cohort, Enrolment, Session, SessionStatus
+from cfa.models import AttendanceMark, AttendanceSheet, Enrolment, Session, SessionStatus
 from cfa.renderers.pdf.attendance_sheet import SheetPage
 from cfa.renderers.pdf.certificat_realisation import Period
 from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.enrolments import cohort_enrolments
 from cfa.services.planning import session_details
 
 
@@ -32,7 +32,7 @@ def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
     pages = []
     for session in sessions:
         if session.cohort_id not in rosters:
-            rosters[session.cohort_id] = _cohort_enrolments(session.cohort_id)
+            rosters[session.cohort_id] = cohort_enrolments(session.cohort_id)
         enrolled = [e for e in rosters[session.cohort_id] if e.is_enrolled_on(session.date)]
         sheet = sheets.get(session.id)
         pages.append(
@@ -45,13 +45,6 @@ def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
             )
         )
     return pages
-
-
-def _cohort_enrolments(cohort_id: int) -> list[Enrolment]:
-    stmt = sa.select(Enrolment).where(Enrolment.cohort_id == cohort_id).options(selectinload(Enrolment.apprentice))
-    return sorted(
-        db.session.scalars(stmt), key=lambda e: (e.apprentice.last_name.lower(), e.apprentice.first_name.lower())
-    )
 
 
 def week_sessions(cohort_id: int, monday: date) -> list[Session]:
@@ -82,21 +75,6 @@ def periods_for(enrolments: list[Enrolment], start: date, end: date) -> list[Per
         if first <= last:
             periods.append(Period(enrolment, first, last, rates[enrolment.id]))
     return periods
-
-
-def cohort_enrolments_for_documents(cohort_id: int) -> list[Enrolment]:
-    stmt = (
-        sa.select(Enrolment)
-        .where(Enrolment.cohort_id == cohort_id)
-        .options(
-            selectinload(Enrolment.apprentice),
-            selectinload(Enrolment.employer),
-            selectinload(Enrolment.cohort).selectinload(Cohort.programme),
-        )
-    )
-    return sorted(
-        db.session.scalars(stmt), key=lambda e: (e.apprentice.last_name.lower(), e.apprentice.first_name.lower())
-    )
 
 
 def zip_of(files: list[tuple[str, bytes]]) -> bytes:

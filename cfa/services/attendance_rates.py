@@ -10,7 +10,17 @@ from datetime import date
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AttendanceMark, Enrolment, Justification, JustificationStatus, MarkStatus, Session, SessionStatus
+from cfa.models import (
+    AttendanceMark,
+    Enrolment,
+    EnrolmentStatus,
+    Justification,
+    JustificationStatus,
+    MarkStatus,
+    Session,
+    SessionStatus,
+)
+from cfa.models.planning import minutes_between
 
 
 @dataclass
@@ -50,10 +60,6 @@ def mark_minutes(status: MarkStatus, session_minutes: int, late: int, early: int
     return rate
 
 
-def _minutes(start, end) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-
-
 def rates_by_enrolment(
     enrolment_ids: Iterable[int], start: date | None = None, end: date | None = None
 ) -> dict[int, Rate]:
@@ -77,14 +83,21 @@ def rates_by_enrolment(
         stmt = stmt.where(Session.date <= end)
     for eid, status, late, early, s_start, s_end, justification in db.session.execute(stmt):
         justified = justification == JustificationStatus.ACCEPTED
-        rates[eid].add(mark_minutes(status, _minutes(s_start, s_end), late, early, justified))
+        rates[eid].add(mark_minutes(status, minutes_between(s_start, s_end), late, early, justified))
     return rates
 
 
-def cohort_rate(cohort_id: int, start: date | None = None, end: date | None = None) -> tuple[Rate, dict[int, Rate]]:
-    ids = list(db.session.scalars(sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort_id)))
-    per_enrolment = rates_by_enrolment(ids, start, end)
-    total = Rate()
-    for rate in per_enrolment.values():
-        total.add(rate)
-    return total, per_enrolment
+def rates_by_cohort(cohort_ids: Iterable[int]) -> tuple[dict[int, Rate], dict[int, int]]:
+    """Each cohort's summed rate and its number of active apprentices (two queries)."""
+    ids = list(cohort_ids)
+    members = list(
+        db.session.execute(
+            sa.select(Enrolment.id, Enrolment.cohort_id, Enrolment.status).where(Enrolment.cohort_id.in_(ids))
+        )
+    )
+    per_enrolment = rates_by_enrolment(m.id for m in members)
+    totals, active = {cid: Rate() for cid in ids}, dict.fromkeys(ids, 0)
+    for member in members:
+        totals[member.cohort_id].add(per_enrolment[member.id])
+        active[member.cohort_id] += member.status == EnrolmentStatus.ACTIVE
+    return totals, active

@@ -32,6 +32,23 @@ def current_enrolment(apprentice: User, on: date | None = None) -> Enrolment | N
     return (active or enrolments or [None])[0]
 
 
+def cohort_enrolments(cohort_id: int) -> list[Enrolment]:
+    """A cohort's enrolments in roll-call order, with what rosters and documents print of them."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(Enrolment.cohort_id == cohort_id)
+        .options(
+            selectinload(Enrolment.apprentice),
+            selectinload(Enrolment.tutor),
+            selectinload(Enrolment.employer),
+            selectinload(Enrolment.cohort).selectinload(Cohort.programme),
+        )
+    )
+    return sorted(
+        db.session.scalars(stmt), key=lambda e: (e.apprentice.last_name.lower(), e.apprentice.first_name.lower())
+    )
+
+
 def followed_enrolments(tutor: User, include_past: bool = True) -> list[Enrolment]:
     """The enrolments a tutor follows (theirs and their employer's), apprentices loaded."""
     stmt = (

@@ -13,9 +13,9 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import CalendarPeriod, Cohort, Enrolment, PeriodKind, Role, Session, User
-from cfa.models.base import utcnow
 from cfa.renderers.ical import FeedEvent
 from cfa.services.enrolments import followed_enrolments
+from cfa.services.planning import session_details
 
 MIN_TOKEN_LENGTH = 32
 
@@ -42,17 +42,7 @@ def ensure_token(owner) -> str:
 
 
 def _sessions(*conditions) -> list[Session]:
-    stmt = (
-        sa.select(Session)
-        .where(*conditions)
-        .options(
-            selectinload(Session.module),
-            selectinload(Session.trainer),
-            selectinload(Session.room),
-            selectinload(Session.cohort).selectinload(Cohort.centre),
-        )
-        .order_by(Session.date, Session.start_time)
-    )
+    stmt = sa.select(Session).where(*conditions).options(*session_details()).order_by(Session.date, Session.start_time)
     return list(db.session.scalars(stmt))
 
 
@@ -191,7 +181,5 @@ def cohort_feed(cohort: Cohort, domain: str) -> tuple[str, list[FeedEvent]]:
 
 def regenerate(owner) -> str:
     token = owner.regenerate_calendar_token()
-    if hasattr(owner, "updated_at"):
-        owner.updated_at = utcnow()
     db.session.commit()
     return token

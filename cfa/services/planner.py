@@ -25,7 +25,7 @@ from functools import cache
 
 import holidays as holidays_lib
 
-from cfa.models.planning import HalfDay, PeriodKind
+from cfa.models.planning import HalfDay, PeriodKind, minutes_between
 
 WEEK = timedelta(days=7)
 
@@ -52,10 +52,6 @@ class Rhythm:
 
     def slots(self) -> tuple[tuple[HalfDay, time, time], ...]:
         return ((HalfDay.AM, *self.morning), (HalfDay.PM, *self.afternoon))
-
-    @property
-    def minutes_per_day(self) -> int:
-        return sum(_minutes(start, end) for _, start, end in self.slots())
 
 
 @dataclass(frozen=True)
@@ -113,7 +109,7 @@ class PlannedSession:
 
     @property
     def minutes(self) -> int:
-        return _minutes(self.start_time, self.end_time)
+        return minutes_between(self.start_time, self.end_time)
 
     @property
     def slot(self) -> tuple[date, HalfDay]:
@@ -168,10 +164,6 @@ class Plan:
         return self.sessions[-1].date if self.sessions else None
 
 
-def _minutes(start: time, end: time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-
-
 def _add_minutes(start: time, minutes: int) -> time:
     moment = datetime.combine(date(2000, 1, 1), start) + timedelta(minutes=minutes)
     return moment.time()
@@ -211,13 +203,12 @@ class _Modules:
     """Modules laid end to end on the programme's timeline; a session takes the module at its middle,
     so that a module spans sessions and weeks and no budget is rounded to whole half-days."""
 
-    def __init__(self, budgets: Iterable[ModuleBudget], default_room_id: int | None):
+    def __init__(self, budgets: Iterable[ModuleBudget]):
         self.bounds: list[tuple[int, ModuleBudget]] = []
         elapsed = 0
         for budget in budgets:
             elapsed += budget.minutes
             self.bounds.append((elapsed, budget))
-        self.default_room_id = default_room_id
 
     def at(self, middle: float) -> ModuleBudget:
         for end, budget in self.bounds:
@@ -241,7 +232,7 @@ def plan(request: PlanRequest) -> Plan:
     first_new_day = max(request.start, request.from_date or request.start)
     result.fixed_minutes = sum(f.minutes for f in request.fixed)
     remaining = request.total_minutes - result.fixed_minutes
-    modules = _Modules(request.modules, request.default_room_id)
+    modules = _Modules(request.modules)
     elapsed = result.fixed_minutes
     state = _Rhythm(rhythm)
     deferred: tuple[date, str] | None = None  # a course week pushed back by a closure, and why
@@ -282,7 +273,7 @@ def plan(request: PlanRequest) -> Plan:
                         break
                     if (day, half_day) in fixed_slots:
                         continue
-                    length = min(_minutes(start, end), remaining)
+                    length = min(minutes_between(start, end), remaining)
                     budget = modules.at(elapsed + length / 2)
                     result.sessions.append(
                         PlannedSession(

@@ -29,6 +29,7 @@ from cfa.models import (
     User,
 )
 from cfa.models.base import utcnow
+from cfa.models.planning import minutes_between
 from cfa.services import audit, planner
 from cfa.services.conflicts import Booking, Conflict, find_conflicts
 
@@ -126,17 +127,8 @@ def planned_minutes_by_cohort(cohort_ids) -> dict[int, int]:
     )
     totals: dict[int, int] = {}
     for cohort_id, start, end in db.session.execute(stmt):
-        totals[cohort_id] = totals.get(cohort_id, 0) + _minutes(start, end)
+        totals[cohort_id] = totals.get(cohort_id, 0) + minutes_between(start, end)
     return totals
-
-
-def _minutes(start: time, end: time) -> int:
-    return (end.hour * 60 + end.minute) - (start.hour * 60 + start.minute)
-
-
-def is_frozen(session: Session, marked: set[int], today: date | None = None) -> bool:
-    """Past sessions and sessions holding attendance marks are records: the planner leaves them."""
-    return session.date < (today or today_paris()) or session.id in marked
 
 
 # --- Planning ---------------------------------------------------------------------------------
@@ -451,12 +443,6 @@ def set_course_week(
     return preview(cohort, from_date=monday, today=today)
 
 
-def clear_manual_weeks(cohort: Cohort) -> None:
-    for period in [p for p in cohort.periods if p.manual]:
-        cohort.periods.remove(period)
-    db.session.flush()
-
-
 def hours_summary(cohort: Cohort, minutes: int | None = None) -> str:
     planned = planned_minutes(cohort.id) if minutes is None else minutes
     total = cohort.programme.total_minutes
@@ -465,15 +451,6 @@ def hours_summary(cohort: Cohort, minutes: int | None = None) -> str:
     if planned < total:
         return f"{minutes_label(planned)} planifiées sur {minutes_label(total)} : il manque {minutes_label(total - planned)}"
     return f"{minutes_label(planned)} planifiées sur {minutes_label(total)} : {minutes_label(planned - total)} de trop"
-
-
-def plan_all(cohorts, actor: User | None = None, today: date | None = None) -> dict[str, Applied]:
-    """Plan cohorts one after the other, each seeing the sessions of those before it."""
-    results = {}
-    for cohort in cohorts:
-        result = preview(cohort, today=today or cohort.start_date)
-        results[cohort.name] = apply(result, actor, accept_conflicts=False)
-    return results
 
 
 # --- Reading the calendar back ----------------------------------------------------------------
@@ -566,11 +543,7 @@ def trainer_sessions(trainer_id: int, start: date, end: date) -> list[Session]:
     stmt = (
         sa.select(Session)
         .where(Session.trainer_id == trainer_id, Session.date.between(start, end))
-        .options(
-            selectinload(Session.module),
-            selectinload(Session.room),
-            selectinload(Session.cohort).selectinload(Cohort.centre),
-        )
+        .options(*session_details())
         .order_by(Session.date, Session.start_time)
     )
     return list(db.session.scalars(stmt))

@@ -1,22 +1,14 @@
 """Logging in and out, and changing one's password."""
 
-from urllib.parse import urlsplit
-
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_required, login_user, logout_user
 
 from cfa.extensions import db, limiter
 from cfa.forms.auth import ChangePasswordForm, LoginForm
 from cfa.services import accounts
+from cfa.views.forms import safe_next
 
 bp = Blueprint("auth", __name__)
-
-
-def _safe_next(target: str | None) -> str:
-    """Only a path on this site: never follow ?next= to another host."""
-    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
 
 
 @bp.route("/connexion", methods=["GET", "POST"])
@@ -32,7 +24,7 @@ def login():
         else:
             login_user(user, remember=form.remember.data)
             db.session.commit()
-            return redirect(_safe_next(request.args.get("next")))
+            return redirect(safe_next(request.args.get("next")))
     return render_template("auth/login.html", form=form)
 
 

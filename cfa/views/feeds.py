@@ -10,7 +10,7 @@ from cfa.renderers import ical
 from cfa.services import feeds
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
-from cfa.views.forms import posted
+from cfa.views.forms import posted, safe_next
 from cfa.views.planning import cohort_or_404
 
 bp = Blueprint("feeds", __name__, url_prefix="/agenda")
@@ -57,7 +57,7 @@ def regenerate():
     flash(
         "Nouveau lien d'abonnement créé : l'ancien ne fonctionne plus. Abonnez votre agenda au nouveau lien.", "success"
     )
-    return redirect(_back())
+    return redirect(safe_next(request.form.get("next")))
 
 
 @bp.route("/promotion/<int:cohort_id>/nouveau-lien", methods=["POST"])
@@ -69,14 +69,6 @@ def regenerate_cohort(cohort_id: int):
     feeds.regenerate(cohort)
     flash(f"Nouveau lien d'abonnement pour {cohort.name} : l'ancien ne fonctionne plus.", "success")
     return redirect(url_for("planning.cohort", cohort_id=cohort.id))
-
-
-def _back() -> str:
-    """Back to the page that showed the link; only a path of this site, never an outside address."""
-    target = request.form.get("next", "")
-    if target.startswith("/") and not target.startswith("//"):
-        return target
-    return url_for("main.home")
 
 
 def my_feed_url() -> str:

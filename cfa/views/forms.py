@@ -1,6 +1,8 @@
 """Small helpers shared by views that show a form."""
 
-from flask import render_template
+from urllib.parse import urlsplit
+
+from flask import render_template, url_for
 from flask_wtf import FlaskForm
 
 
@@ -21,3 +23,10 @@ def form_page(
 def posted() -> bool:
     """A POST carrying a valid CSRF token (for buttons that post no other field)."""
     return FlaskForm().validate_on_submit()
+
+
+def safe_next(target: str | None) -> str:
+    """Only a path on this site: never follow a ?next= or a posted `next` to another host."""
+    if target and not urlsplit(target).netloc and target.startswith("/") and not target.startswith("//"):
+        return target
+    return url_for("main.home")

@@ -14,6 +14,7 @@ from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_attestation, render_certificats
 from cfa.services import attendance_documents as docs
 from cfa.services import planning
+from cfa.services.enrolments import cohort_enrolments
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_planning
 from cfa.services.planner import monday_of
@@ -118,7 +119,7 @@ def cohort_certificats(cohort_id: int, month: str):
     if cohort is None:
         abort(404)
     start, end = docs.month_bounds(first)
-    periods = docs.periods_for(docs.cohort_enrolments_for_documents(cohort.id), start, end)
+    periods = docs.periods_for(cohort_enrolments(cohort.id), start, end)
     identity, today = _identity(), today_paris()
     files = [
         (

@@ -11,10 +11,10 @@ from sqlalchemy.orm import selectinload
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.attendance import RefusalForm
-from cfa.models import AttendanceSheet, Cohort, Enrolment, EnrolmentStatus, Justification, Session, SessionStatus
+from cfa.models import AttendanceSheet, Cohort, Justification, Session, SessionStatus
 from cfa.services import justifications
 from cfa.services.attendance import AttendanceError
-from cfa.services.attendance_rates import Rate, rates_by_enrolment
+from cfa.services.attendance_rates import Rate, rates_by_cohort
 from cfa.services.permissions import Ability, can
 from cfa.views.access import requires
 from cfa.views.attendance import bp
@@ -40,6 +40,7 @@ def _open_past_sessions(today) -> list[Session]:
 
 
 def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
+    """Cohorts of the last twelve months with their attendance."""
     cohorts = list(
         db.session.scalars(
             sa.select(Cohort)
@@ -47,22 +48,8 @@ def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
             .order_by(Cohort.start_date.desc(), Cohort.name)
         )
     )
-    enrolments = list(
-        db.session.execute(
-            sa.select(Enrolment.id, Enrolment.cohort_id, Enrolment.status).where(
-                Enrolment.cohort_id.in_([c.id for c in cohorts])
-            )
-        )
-    )
-    rates = rates_by_enrolment(e.id for e in enrolments)
-    result = []
-    for cohort in cohorts:
-        total = Rate()
-        members = [e for e in enrolments if e.cohort_id == cohort.id]
-        for member in members:
-            total.add(rates[member.id])
-        result.append((cohort, total, sum(1 for e in members if e.status == EnrolmentStatus.ACTIVE)))
-    return result
+    totals, active = rates_by_cohort(c.id for c in cohorts)
+    return [(c, totals[c.id], active[c.id]) for c in cohorts]
 
 
 @bp.route("/")
