@@ -18,7 +18,7 @@ def register_template_helpers(app) -> None:
         hours=formatting.minutes_label,
         percent=formatting.percent,
     )
-    app.jinja_env.globals.update(Ability=Ability, has_endpoint=lambda name: name in app.view_functions)
+    app.jinja_env.globals.update(Ability=Ability)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

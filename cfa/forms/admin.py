@@ -292,3 +292,11 @@ class InterruptionForm(FlaskForm):
     interrupted_on = DateField("Date de fin effective", validators=[required()])
     kind = SelectField("Nature", choices=InterruptionKind.choices())
     reason = TextAreaField("Motif", validators=[required(), Length(max=2000)])
+
+
+class ReopeningForm(FlaskForm):
+    reason = TextAreaField(
+        "Pourquoi remettre en cours ?",
+        validators=[required(), Length(max=2000)],
+        description="Saisie erronée, reprise du contrat… L'interruption effacée reste dans l'historique.",
+    )

@@ -1,5 +1,9 @@
 """The audit trail: every change to a record after the fact says who, when, from what, to what and why."""
 
+import enum
+from datetime import date, datetime, time
+from decimal import Decimal
+
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
@@ -32,6 +36,60 @@ def record(
     )
     db.session.add(event)
     return event
+
+
+# Bookkeeping columns every row carries: their change is not a change of the record.
+_UNTRACKED = frozenset({"created_at", "updated_at"})
+
+
+def _json(value):
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, datetime | date | time):
+        return value.isoformat()
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, bytes | bytearray):
+        return f"<{len(value)} octets>"
+    return value
+
+
+def snapshot(obj) -> dict:
+    """The record's column values, as JSON, for the before and after of an event."""
+    mapper = sa.inspect(obj).mapper
+    return {attr.key: _json(getattr(obj, attr.key)) for attr in mapper.column_attrs if attr.key not in _UNTRACKED}
+
+
+def record_change(
+    actor,
+    obj,
+    before: dict | None,
+    *,
+    action: str | None = None,
+    reason: str | None = None,
+    context: tuple[str, int] | None = None,
+) -> AuditEvent | None:
+    """Record what changed in `obj` since `before` (None: it was created); nothing when nothing changed.
+
+    The object must be flushed, so that a new row has its id.
+    """
+    after = snapshot(obj)
+    if before is not None:
+        changed = [key for key, value in after.items() if before.get(key) != value]
+        if not changed:
+            return None
+        before = {key: before.get(key) for key in changed}
+        after = {key: after[key] for key in changed}
+    return record(
+        actor,
+        sa.inspect(obj).mapper.local_table.name,
+        obj.id,
+        action or ("create" if before is None else "update"),
+        before=before,
+        after=after,
+        reason=reason,
+        context=context,
+    )
 
 
 def history(context_entity: str, context_id: int) -> list[AuditEvent]:

@@ -1,4 +1,8 @@
-"""List / create / edit screens for set-up data, declared once per model instead of copied."""
+"""List / create / edit screens for set-up data, declared once per model instead of copied.
+
+Programme hours, blocks, centres and contracts are what published figures and funders' documents are computed
+from: every create and edit made here leaves an audit event with the values before and after.
+"""
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -6,9 +10,11 @@ from typing import Any
 
 import sqlalchemy as sa
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
+from cfa.services import audit
 from cfa.views.forms import form_page
 
 
@@ -43,6 +49,10 @@ class Crud:
     prepare_form: Callable[[Any, Any], None] | None = None  # (form, obj): fill select choices
     validate: Callable[[Any, Any], bool] | None = None  # (form, obj): rules across fields and rows
     save: Callable[[Any, Any], None] | None = None  # (form, obj): copy the form into the model
+    # (actor, form, obj or None) -> the row: a service that checks, writes and audits, instead of the steps above.
+    # It raises an error with a `field` attribute (the form field) and a French message to refuse.
+    write: Callable[[Any, Any, Any], Any] | None = None
+    refusal: type[Exception] | None = None  # the error `write` raises
     after_save: Callable[[Any, bool], None] | None = None  # (obj, created), once committed
     filters: Callable[[Any], Any] | None = None  # (stmt) -> stmt, from request.args
     filter_template: str | None = None
@@ -78,9 +88,13 @@ def check_unique(form, obj, rules: Sequence[Unique], model) -> bool:
     return ok
 
 
-def commit_or_report(message: str = "Enregistrement impossible : une donnée entre en conflit avec une autre.") -> bool:
+CONFLICT = "Enregistrement impossible : une donnée entre en conflit avec une autre."
+
+
+def commit_or_report(message: str = CONFLICT) -> bool:
     """Commit once; on a refused constraint, roll back everything and tell the user."""
     try:
+        db.session.flush()
         db.session.commit()
     except IntegrityError:
         db.session.rollback()
@@ -106,28 +120,56 @@ def register_crud(bp, crud: Crud) -> None:
         form = crud.form(obj=obj)
         if crud.prepare_form:
             crud.prepare_form(form, obj)
-        if (
+        valid = (
             form.validate_on_submit()
             and check_unique(form, obj, crud.unique, crud.model)
             and (crud.validate is None or crud.validate(form, obj))
-        ):
-            target = obj or crud.model()
-            (crud.save or (lambda f, o: f.populate_obj(o)))(form, target)
-            if obj is None:
-                db.session.add(target)
-            if commit_or_report():
-                flash("Enregistré.", "success")
-                if crud.after_save:
-                    crud.after_save(target, obj is None)
-                if crud.detail_endpoint:
-                    return redirect(url_for(crud.detail_endpoint, obj_id=target.id))
-                return redirect(url_for(f".{crud.endpoint('list')}"))
+        )
+        if valid and (target := _write(crud, form, obj)) is not None and commit_or_report():
+            flash("Enregistré.", "success")
+            if crud.after_save:
+                crud.after_save(target, obj is None)
+            if crud.detail_endpoint:
+                return redirect(url_for(crud.detail_endpoint, obj_id=target.id))
+            return redirect(url_for(f".{crud.endpoint('list')}"))
         title = crud.new_label if obj is None else f"Modifier : {obj_title(obj)}"
         return render_template("admin/form.html", crud=crud, form=form, obj=obj, title=title)
 
     bp.add_url_rule(crud.url, crud.endpoint("list"), list_view)
     bp.add_url_rule(f"{crud.url}/nouveau", crud.endpoint("new"), edit_view, methods=["GET", "POST"])
     bp.add_url_rule(f"{crud.url}/<int:obj_id>/modifier", crud.endpoint("edit"), edit_view, methods=["GET", "POST"])
+
+
+def _write(crud: Crud, form, obj):
+    """The saved row, or None when the service refused (its message then sits on the form field)."""
+    if crud.write is not None:
+        try:
+            return crud.write(current_user, form, obj)
+        except crud.refusal as error:
+            db.session.rollback()
+            target_field = form._fields.get(error.field)
+            if target_field is not None:
+                target_field.errors = list(target_field.errors) + [str(error)]
+            else:
+                form.form_errors.append(str(error))
+            return None
+    return populate_audited(form, obj, crud.model, crud.save)
+
+
+def populate_audited(form, obj, model, save: Callable[[Any, Any], None] | None = None):
+    """Copy the form into the row (a new one when obj is None) and audit what changed."""
+    before = audit.snapshot(obj) if obj is not None else None
+    target = obj if obj is not None else model()
+    (save or (lambda f, o: f.populate_obj(o)))(form, target)
+    db.session.add(target)
+    try:
+        db.session.flush()
+    except IntegrityError:
+        db.session.rollback()
+        flash(CONFLICT, "error")
+        return None
+    audit.record_change(current_user, target, before)
+    return target
 
 
 def obj_title(obj) -> str:
@@ -150,11 +192,8 @@ def child_form(form, obj, create: Callable[[], Any], *, saved: str, back_url: st
 
     `valid` runs after the form's own validation, for rules that need the database (uniqueness within the parent).
     """
-    if form.validate_on_submit() and valid():
-        obj = obj or create()
-        form.populate_obj(obj)
-        db.session.add(obj)
-        if commit_or_report():
-            flash(saved, "success")
-            return redirect(back_url)
+    written = form.validate_on_submit() and valid() and populate_audited(form, obj, create) is not None
+    if written and commit_or_report():
+        flash(saved, "success")
+        return redirect(back_url)
     return form_page(form, title, subtitle, back_url)

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import Employer, Enrolment, EnrolmentStatus, InterruptionKind, Programme, Role, User
+from cfa.models import AuditEvent, Employer, Enrolment, EnrolmentStatus, InterruptionKind, Programme, Role, User
 from tests import factories as f
 
 
@@ -279,3 +279,52 @@ def test_the_organisation_identity_is_validated(admin):
     assert "11 chiffres" in field_error(response.text, "nda")
     assert "UAI" in field_error(response.text, "uai")
     assert "5 chiffres" in field_error(response.text, "postcode")
+
+
+def test_reopening_an_enrolment_asks_why_and_shows_the_erased_interruption_in_its_history(admin):
+    enrolment = f.EnrolmentFactory()
+    admin.post(
+        f"/admin/inscriptions/{enrolment.id}/interrompre",
+        data={"interrupted_on": "2026-01-16", "kind": "rupture", "reason": "Rupture pendant la période d'essai"},
+    )
+    response = admin.post(f"/admin/inscriptions/{enrolment.id}/reprendre", data={"reason": ""})
+    assert response.status_code == 422 and field_error(response.text, "reason")
+    db.session.refresh(enrolment)
+    assert enrolment.status == EnrolmentStatus.INTERRUPTED
+
+    response = admin.post(f"/admin/inscriptions/{enrolment.id}/reprendre", data={"reason": "Saisie erronée"})
+    assert response.status_code == 302
+    db.session.refresh(enrolment)
+    assert enrolment.status == EnrolmentStatus.ACTIVE
+    page = admin.get(f"/admin/inscriptions/{enrolment.id}").text
+    assert "Remise en cours" in page and "Saisie erronée" in page
+    assert "Interruption" in page and "2026-01-16" in page and "Rupture pendant la période d" in page
+
+
+def test_changing_a_programmes_hours_is_audited(admin):
+    programme = f.ProgrammeFactory(total_minutes=406 * 60)
+    response = admin.get(f"/admin/formations/{programme.id}/modifier")
+    assert response.status_code == 200
+    before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
+    data = {
+        "code": programme.code, "title": programme.title, "level": str(programme.level),
+        "certifier": programme.certifier or "Ministère du Travail", "total_minutes": "441 h",
+        "duration_months": str(programme.duration_months), "first_block_weeks": str(programme.first_block_weeks),
+        "course_weeks": str(programme.course_weeks), "field_weeks": str(programme.field_weeks),
+        "centre_days": list(programme.centre_days), "morning_start": "09:00", "morning_end": "12:30",
+        "afternoon_start": "13:30", "afternoon_end": "17:00",
+    }  # fmt: skip
+    assert admin.post(f"/admin/formations/{programme.id}/modifier", data=data).status_code == 302
+    event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
+    assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == before + 1
+    assert (event.entity, event.entity_id, event.action) == ("programme", programme.id, "update")
+    assert event.before["total_minutes"] == 406 * 60 and event.after["total_minutes"] == 441 * 60
+
+
+@pytest.mark.parametrize("role", ["trainer", "apprentice", "tutor", "quality"])
+def test_only_the_administration_may_interrupt_or_reopen_an_enrolment(login, role):
+    enrolment = f.EnrolmentFactory()
+    client = login(getattr(f.UserFactory, role)())
+    assert client.post(f"/admin/inscriptions/{enrolment.id}/reprendre", data={"reason": "x"}).status_code == 403
+    data = {"interrupted_on": "2026-01-16", "kind": "rupture", "reason": "x"}
+    assert client.post(f"/admin/inscriptions/{enrolment.id}/interrompre", data=data).status_code == 403

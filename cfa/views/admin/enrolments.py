@@ -2,15 +2,18 @@
 
 import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
 from sqlalchemy.orm import aliased, selectinload
 
 from cfa.extensions import db
 from cfa.forms import choices
-from cfa.forms.admin import EnrolmentForm, InterruptionForm
-from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, Role, User
+from cfa.forms.admin import EnrolmentForm, InterruptionForm, ReopeningForm
+from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, Role, User
+from cfa.services import enrolments
+from cfa.services.audit import history
+from cfa.services.enrolments import EnrolmentError, EnrolmentValues
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, register_crud
-from cfa.views.forms import posted
 
 Apprentice = aliased(User)
 
@@ -28,22 +31,19 @@ def _prepare(form, obj):
             form.contract_end.data = cohort.end_date
 
 
-def _validate(form, obj) -> bool:
-    ok = True
-    duplicate = sa.select(Enrolment.id).where(
-        Enrolment.apprentice_id == form.apprentice_id.data, Enrolment.cohort_id == form.cohort_id.data
+def _write(actor, form, obj) -> Enrolment:
+    return enrolments.save(
+        actor,
+        obj,
+        EnrolmentValues(
+            apprentice_id=form.apprentice_id.data,
+            cohort_id=form.cohort_id.data,
+            employer_id=form.employer_id.data,
+            tutor_id=form.tutor_id.data,
+            contract_start=form.contract_start.data,
+            contract_end=form.contract_end.data,
+        ),
     )
-    if obj is not None:
-        duplicate = duplicate.where(Enrolment.id != obj.id)
-    if db.session.scalar(duplicate):
-        form.apprentice_id.errors.append("Cette personne est déjà inscrite dans cette promotion.")
-        ok = False
-    if form.tutor_id.data:
-        tutor = db.session.get(User, form.tutor_id.data)
-        if form.employer_id.data and tutor.employer_id != form.employer_id.data:
-            form.tutor_id.errors.append("Ce·tte tuteur·rice n'appartient pas à l'employeur choisi.")
-            ok = False
-    return ok
 
 
 def _filters(stmt):
@@ -74,7 +74,8 @@ register_crud(
         order_by=[Apprentice.last_name, Apprentice.first_name],
         options=[selectinload(Enrolment.apprentice), selectinload(Enrolment.cohort), selectinload(Enrolment.employer)],
         prepare_form=_prepare,
-        validate=_validate,
+        write=_write,
+        refusal=EnrolmentError,
         filters=_filters,
         filter_template="admin/_enrolment_filters.html",
         detail_endpoint="admin.enrolment",
@@ -96,11 +97,19 @@ def _load(obj_id: int) -> Enrolment:
     ) or abort(404)
 
 
+def _page(enrolment: Enrolment, interruption=None, reopening=None, status: int = 200):
+    return render_template(
+        "admin/enrolment.html",
+        enrolment=enrolment,
+        form=interruption or InterruptionForm(formdata=None),
+        reopening=reopening or ReopeningForm(formdata=None),
+        events=history("enrolment", enrolment.id),
+    ), status
+
+
 @bp.route("/inscriptions/<int:obj_id>")
 def enrolment(obj_id: int):
-    enrolment = _load(obj_id)
-    form = InterruptionForm()
-    return render_template("admin/enrolment.html", enrolment=enrolment, form=form)
+    return _page(_load(obj_id))
 
 
 @bp.route("/inscriptions/<int:obj_id>/interrompre", methods=["POST"])
@@ -109,25 +118,31 @@ def interrupt_enrolment(obj_id: int):
     form = InterruptionForm()
     if form.validate_on_submit():
         try:
-            enrolment.interrupt(form.interrupted_on.data, InterruptionKind(form.kind.data), form.reason.data)
-        except InvalidTransition as error:
+            enrolments.interrupt(
+                current_user, enrolment, form.interrupted_on.data, InterruptionKind(form.kind.data), form.reason.data
+            )
+        except EnrolmentError as error:
+            db.session.rollback()
             form.interrupted_on.errors.append(str(error))
         else:
             db.session.commit()
             flash("Interruption enregistrée.", "success")
             return redirect(url_for("admin.enrolment", obj_id=obj_id))
-    return render_template("admin/enrolment.html", enrolment=enrolment, form=form), 422
+    return _page(_load(obj_id), interruption=form, status=422)
 
 
 @bp.route("/inscriptions/<int:obj_id>/reprendre", methods=["POST"])
 def reopen_enrolment(obj_id: int):
     enrolment = _load(obj_id)
-    if posted():
+    form = ReopeningForm()
+    if form.validate_on_submit():
         try:
-            enrolment.reopen()
-        except InvalidTransition as error:
-            flash(str(error), "error")
+            enrolments.reopen(current_user, enrolment, form.reason.data)
+        except EnrolmentError as error:
+            db.session.rollback()
+            form.reason.errors.append(str(error))
         else:
             db.session.commit()
             flash("Inscription remise en cours.", "success")
-    return redirect(url_for("admin.enrolment", obj_id=obj_id))
+            return redirect(url_for("admin.enrolment", obj_id=obj_id))
+    return _page(_load(obj_id), reopening=form, status=422)

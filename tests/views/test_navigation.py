@@ -1,0 +1,26 @@
+"""Every navigation entry leads to a page that exists, for each role that sees it."""
+
+import pytest
+from flask import url_for
+
+from cfa.models import Role
+from cfa.navigation import NAV
+from tests import factories as f
+
+
+@pytest.mark.parametrize("item", NAV, ids=lambda item: item.endpoint)
+def test_every_entry_names_a_real_view(app, item):
+    assert item.endpoint in app.view_functions, f"« {item.label} » points to {item.endpoint}, which does not exist"
+
+
+@pytest.mark.parametrize("role", list(Role), ids=lambda role: role.value)
+def test_each_entry_a_role_sees_opens(app, login, role):
+    client = login(f.UserFactory(roles=[role]))
+    home = client.get("/", follow_redirects=True)
+    assert home.status_code == 200
+    with app.test_request_context():
+        urls = {item.endpoint: url_for(item.endpoint) for item in NAV}
+    shown = [endpoint for endpoint, url in urls.items() if f'href="{url}"' in home.text]
+    assert shown, f"{role.value} sees no navigation"
+    for endpoint in shown:
+        assert client.get(urls[endpoint]).status_code == 200, endpoint
