@@ -1,30 +1,36 @@
-"""French formatting of dates, times and durations, without depending on the system locale."""
+"""French formatting of dates, times and durations, without depending on the system locale.
+
+Month and day names and number formats come from Babel (the Unicode CLDR data); what CLDR does not say is ours:
+"1er" for the first of the month, "9 h 00" for times, hours and minutes for durations.
+"""
 
 from datetime import UTC, date, datetime, time
 from zoneinfo import ZoneInfo
 
+from babel.dates import format_date, get_month_names
+from babel.numbers import format_decimal
+
 PARIS = ZoneInfo("Europe/Paris")
-DAYS = ["lundi", "mardi", "mercredi", "jeudi", "vendredi", "samedi", "dimanche"]
-MONTHS = [
-    "janvier", "février", "mars", "avril", "mai", "juin",
-    "juillet", "août", "septembre", "octobre", "novembre", "décembre",
-]  # fmt: skip
+LOCALE = "fr_FR"
+NARROW_NBSP = "\u202f"  # the French typographers' thin space before "%"
+MONTHS = [get_month_names("wide", locale=LOCALE)[number] for number in range(1, 13)]
+
+
+def _first_of_month(day: date, pattern: str) -> str:
+    """CLDR writes '1 septembre'; French writes '1er septembre'."""
+    if day.day == 1:
+        pattern = pattern.replace("d ", "d'er' ", 1)
+    return format_date(day, pattern, locale=LOCALE)
 
 
 def long_date(day: date | None) -> str:
     """'lundi 7 septembre 2026'."""
-    if day is None:
-        return ""
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{DAYS[day.weekday()]} {first} {MONTHS[day.month - 1]} {day.year}"
+    return _first_of_month(day, "EEEE d MMMM y") if day else ""
 
 
 def medium_date(day: date | None) -> str:
     """'7 septembre 2026'."""
-    if day is None:
-        return ""
-    first = "1er" if day.day == 1 else str(day.day)
-    return f"{first} {MONTHS[day.month - 1]} {day.year}"
+    return _first_of_month(day, "d MMMM y") if day else ""
 
 
 def short_date(day: date | None) -> str:
@@ -33,7 +39,8 @@ def short_date(day: date | None) -> str:
 
 
 def month_year(day: date) -> str:
-    return f"{MONTHS[day.month - 1]} {day.year}"
+    """'septembre 2026'."""
+    return format_date(day, "MMMM y", locale=LOCALE)
 
 
 def hhmm(value: time | None) -> str:
@@ -70,8 +77,8 @@ def percent(value: float | None, digits: int = 0) -> str:
     """0.934 -> '93 %' with the French narrow space before the sign."""
     if value is None:
         return "–"
-    text = f"{value * 100:.{digits}f}".replace(".", ",")
-    return f"{text}\u202f%"
+    pattern = "0." + "0" * digits if digits else "0"
+    return f"{format_decimal(round(value * 100, digits), pattern, locale=LOCALE)}{NARROW_NBSP}%"
 
 
 def today_paris() -> date:
