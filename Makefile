@@ -3,6 +3,8 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 export FLASK_APP := wsgi
+# Development settings (a random secret key per run); production is the default without it.
+export CADENCE_ENV ?= development
 
 .PHONY: run test lint format clean
 

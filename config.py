@@ -1,10 +1,13 @@
 """Settings read from the environment; one class per way of running Cadence."""
 
 import os
+import secrets
+from datetime import timedelta
 from pathlib import Path
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CADENCE_INSTANCE_DIR", BASE_DIR / "instance"))
+# A key once published in this repository: refused in production even if someone sets it.
 DEFAULT_SECRET_KEY = "dev-only-change-me"
 
 
@@ -18,7 +21,7 @@ def database_url(default: str) -> str:
 
 
 class Config:
-    SECRET_KEY = os.environ.get("SECRET_KEY", DEFAULT_SECRET_KEY)
+    SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'cadence.sqlite'}")
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # a trainer's attendance form may stay open a whole half-day
@@ -27,7 +30,11 @@ class Config:
     KEYS_DIR = os.environ.get("KEYS_DIR", str(INSTANCE_DIR / "keys"))
     TIMEZONE = "Europe/Paris"
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
-    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI", "memory://")
+    # Counters shared by every worker (and app server) through Redis when it is configured; else each worker
+    # counts alone, which lets an attacker multiply the allowed attempts by the number of workers.
+    RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
+    # How many reverse proxies stand in front (nginx: 1): their X-Forwarded-For gives the client's address.
+    PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
     PAGE_SIZE = 25
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
@@ -38,10 +45,15 @@ class Config:
     MAIL_SENDER = os.environ.get("MAIL_SENDER", "Cadence <ne-pas-repondre@cadence.test>")
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_DURATION = timedelta(days=30)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
 
 
 class DevConfig(Config):
     DEBUG = False  # the Werkzeug debugger stays off: `make run` is also used for demos
+    # A fresh key each run unless one is given: no key known to anyone signs a development cookie.
+    SECRET_KEY = os.environ.get("SECRET_KEY") or secrets.token_urlsafe(32)
 
 
 class TestConfig(Config):
@@ -55,6 +67,7 @@ class TestConfig(Config):
 
 class ProductionConfig(Config):
     SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
 
     @classmethod
     def check(cls) -> None:
@@ -65,3 +78,6 @@ class ProductionConfig(Config):
 
 
 CONFIGS = {"development": DevConfig, "testing": TestConfig, "production": ProductionConfig}
+# Without CADENCE_ENV the app runs as in production and so refuses to start without a real SECRET_KEY:
+# `make run` and the README's development commands set CADENCE_ENV=development.
+DEFAULT_CONFIG = "production"

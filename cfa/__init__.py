@@ -4,11 +4,11 @@ import os
 
 from flask import Flask
 
-from config import CONFIGS
+from config import CONFIGS, DEFAULT_CONFIG
 
 
 def create_app(config_name: str | None = None, **overrides) -> Flask:
-    config_name = config_name or os.environ.get("CADENCE_ENV", "development")
+    config_name = config_name or os.environ.get("CADENCE_ENV", DEFAULT_CONFIG)
     config_class = CONFIGS[config_name]
     if hasattr(config_class, "check"):
         config_class.check()
@@ -23,12 +23,21 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from cfa.templating import register_template_helpers
     from cfa.views import register_blueprints
 
+    _trust_proxies(app)
     register_extensions(app)
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
     register_commands(app)
     return app
+
+
+def _trust_proxies(app: Flask) -> None:
+    """Behind reverse proxies, the client's address (rate limits) and scheme come from their X-Forwarded headers."""
+    if count := app.config.get("PROXY_COUNT"):
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
 def _ensure_sqlite_folder(uri: str) -> None:

@@ -47,11 +47,17 @@ def register_extensions(app) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str):
+    def load_user(session_id: str):
+        """The user of a session or remember-me cookie, unless it was ended since (see User.get_id)."""
         from cfa.models import User
 
+        user_id, _, version = session_id.partition(":")
+        if not (user_id.isdigit() and version.isdigit()):
+            return None
         user = db.session.get(User, int(user_id))
-        return user if user and user.active else None
+        if user is None or not user.active or user.session_version != int(version):
+            return None
+        return user
 
     if not getattr(Engine, "_cadence_sqlite_hooks", False):
         Engine._cadence_sqlite_hooks = True

@@ -30,3 +30,29 @@ def test_production_starts_with_a_real_secret_key(monkeypatch):
 def test_database_url_selects_psycopg_3_for_postgresql(monkeypatch, url, expected):
     monkeypatch.setenv("DATABASE_URL", url)
     assert database_url("sqlite://") == expected
+
+
+def test_without_cadence_env_the_app_takes_the_production_settings_and_refuses_a_missing_key(monkeypatch):
+    monkeypatch.delenv("CADENCE_ENV", raising=False)
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", None)
+    with pytest.raises(RuntimeError, match="SECRET_KEY"):
+        create_app()
+
+
+def test_gunicorn_entry_point_refuses_to_start_without_a_secret_key(tmp_path):
+    """`gunicorn wsgi:app` imports wsgi: with neither CADENCE_ENV nor SECRET_KEY, it must fail, not run."""
+    import os
+    import subprocess
+    import sys
+
+    env = {k: v for k, v in os.environ.items() if k not in ("CADENCE_ENV", "SECRET_KEY")}
+    env["DATABASE_URL"] = f"sqlite:///{tmp_path}/x.sqlite"
+    result = subprocess.run([sys.executable, "-c", "import wsgi"], env=env, capture_output=True, text=True, timeout=60)
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr
+
+
+def test_development_signs_cookies_with_a_random_key_nobody_knows():
+    from config import DevConfig
+
+    assert DevConfig.SECRET_KEY != DEFAULT_SECRET_KEY and len(DevConfig.SECRET_KEY) >= 32

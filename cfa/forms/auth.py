@@ -1,8 +1,8 @@
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, PasswordField, SubmitField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, Email, EqualTo, Length
 
-MIN_PASSWORD = 10
+from cfa.services.accounts import MIN_PASSWORD
 
 
 class LoginForm(FlaskForm):
@@ -12,15 +12,14 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Se connecter")
 
 
-class ChangePasswordForm(FlaskForm):
-    current = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+class NewPasswordForm(FlaskForm):
     new = PasswordField(
         "Nouveau mot de passe",
         validators=[
             DataRequired("Choisissez un nouveau mot de passe."),
             Length(min=MIN_PASSWORD, message=f"Au moins {MIN_PASSWORD} caractères."),
         ],
-        description=f"Au moins {MIN_PASSWORD} caractères.",
+        description=f"Au moins {MIN_PASSWORD} caractères ; une phrase de plusieurs mots se retient mieux.",
     )
     confirm = PasswordField(
         "Confirmation",
@@ -29,4 +28,16 @@ class ChangePasswordForm(FlaskForm):
             EqualTo("new", message="Les deux mots de passe ne sont pas identiques."),
         ],
     )
-    submit = SubmitField("Changer le mot de passe")
+    submit = SubmitField("Enregistrer le mot de passe")
+
+
+class ChangePasswordForm(NewPasswordForm):
+    current = PasswordField("Mot de passe actuel", validators=[DataRequired("Indiquez votre mot de passe actuel.")])
+
+
+class ForgotPasswordForm(FlaskForm):
+    email = EmailField(
+        "Adresse e-mail",
+        validators=[DataRequired("Indiquez votre adresse e-mail."), Email("Adresse e-mail invalide.")],
+    )
+    submit = SubmitField("Recevoir un lien")

@@ -47,6 +47,10 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Secret of the personal .ics subscription link; regenerating it revokes the old link.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Part of every session and remember-me cookie: bumping it ends them all (log-out, password change, reset).
+    session_version: Mapped[int] = mapped_column(default=1, server_default="1")
+    # Set when an admin gives a temporary password: it must be replaced at the next log-in.
+    must_change_password: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     role_rows: Mapped[list[UserRole]] = relationship(
         cascade="all, delete-orphan", lazy="selectin", order_by=UserRole.role
@@ -61,6 +65,14 @@ class User(UserMixin, TimestampMixin, db.Model):
     @property
     def is_active(self) -> bool:  # Flask-Login refuses inactive accounts
         return self.active
+
+    def get_id(self) -> str:
+        """What Flask-Login keeps in the session and the remember-me cookie: stale once the version moves on."""
+        return f"{self.id}:{self.session_version}"
+
+    def end_sessions(self) -> None:
+        """End every session and remember-me cookie of this person, on every device."""
+        self.session_version += 1
 
     @property
     def full_name(self) -> str:

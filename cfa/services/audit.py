@@ -38,8 +38,8 @@ def record(
     return event
 
 
-# Bookkeeping columns every row carries: their change is not a change of the record.
-_UNTRACKED = frozenset({"created_at", "updated_at"})
+# Bookkeeping columns every row carries are no change of the record; secrets never enter the trail.
+_UNTRACKED = frozenset({"created_at", "updated_at", "password_hash", "calendar_token", "qr_secret", "session_version"})
 
 
 def _json(value):

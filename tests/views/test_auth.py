@@ -1,9 +1,12 @@
 """Logging in and out, refused credentials, deactivated accounts, CSRF, passwords."""
 
+import re
+
 import pytest
+import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import User
+from cfa.models import AuditEvent, OutboxMessage, User
 from tests import factories as f
 from tests.conftest import TEST_PASSWORD
 
@@ -113,7 +116,8 @@ def test_a_user_changes_their_password(login):
     ("current", "new", "confirm", "message"),
     [
         ("faux", "un-nouveau-secret", "un-nouveau-secret", "Le mot de passe actuel est incorrect."),
-        (TEST_PASSWORD, "court", "court", "Au moins 10 caractères."),
+        (TEST_PASSWORD, "court", "court", "Au moins 12 caractères."),
+        (TEST_PASSWORD, "motdepasse123", "motdepasse123", "trop courant ou trop facile à deviner"),
         (TEST_PASSWORD, "un-nouveau-secret", "autre-chose-123", "Les deux mots de passe ne sont pas identiques."),
         (TEST_PASSWORD, TEST_PASSWORD, TEST_PASSWORD, "Le nouveau mot de passe doit être différent"),
     ],
@@ -148,3 +152,154 @@ def test_the_500_page_is_in_french_and_rolls_the_session_back(app):
         body, status = render_error(500)
     assert status == 500
     assert "Erreur interne" in body and "réessayez plus tard" in body
+
+
+def _device_like(app, client):
+    """A second browser holding copies of the first one's session and remember-me cookies."""
+    other = app.test_client()
+    for name in ("session", "remember_token"):
+        if (cookie := client.get_cookie(name)) is not None:
+            other.set_cookie(name, cookie.value)
+    return other
+
+
+def _log_in(client, user, remember=True):
+    data = {"email": user.email, "password": TEST_PASSWORD}
+    if remember:
+        data["remember"] = "y"
+    assert client.post("/connexion", data=data).status_code == 302
+
+
+def _remember_cookie_only(app, client):
+    alone = app.test_client()
+    alone.set_cookie("remember_token", client.get_cookie("remember_token").value)
+    return alone
+
+
+def test_logging_out_ends_every_session_and_remember_me_cookie_of_the_person(app, client):
+    user = f.UserFactory.trainer()
+    _log_in(client, user)
+    copied, remembered = _device_like(app, client), _remember_cookie_only(app, client)
+    assert copied.get("/").status_code == 200 and remembered.get("/").status_code == 200
+    client.post("/deconnexion")
+    assert copied.get("/").status_code == 302
+    assert remembered.get("/").status_code == 302
+
+
+def test_changing_ones_password_ends_the_other_sessions_but_keeps_this_one(app, client):
+    user = f.UserFactory.apprentice()
+    _log_in(client, user)
+    other = _device_like(app, client)
+    data = {"current": TEST_PASSWORD, "new": "une phrase de passe solide", "confirm": "une phrase de passe solide"}
+    assert client.post("/mot-de-passe", data=data).status_code == 302
+    assert client.get("/", follow_redirects=True).status_code == 200
+    assert client.get("/mot-de-passe").status_code == 200
+    assert other.get("/mot-de-passe").status_code == 302
+
+
+def test_logging_out_everywhere_keeps_this_device(app, client):
+    user = f.UserFactory.tutor()
+    _log_in(client, user)
+    other = _device_like(app, client)
+    assert client.post("/sessions/terminer").status_code == 302
+    assert client.get("/mot-de-passe").status_code == 200
+    assert other.get("/mot-de-passe").status_code == 302
+    assert "Se déconnecter partout" in client.get("/mot-de-passe").text
+
+
+def test_remember_me_lasts_thirty_days_at_most_and_is_secure_in_production(app):
+    from config import ProductionConfig
+
+    assert app.config["REMEMBER_COOKIE_DURATION"].days <= 30
+    assert app.config["REMEMBER_COOKIE_HTTPONLY"] and app.config["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+    assert ProductionConfig.REMEMBER_COOKIE_SECURE and ProductionConfig.SESSION_COOKIE_SECURE
+
+
+def test_an_admin_reset_shows_the_temporary_password_once_never_in_the_cookie_and_forces_a_change(app, login):
+    person = f.UserFactory.apprentice()
+    device = app.test_client()
+    _log_in(device, person)
+    admin = login(f.UserFactory.admin())
+    response = admin.post(f"/admin/personnes/{person.id}/reinitialiser")
+    assert response.status_code == 200 and response.headers["Cache-Control"] == "no-store"
+    password = re.search(r"<code>([^<]+)</code>", response.text).group(1)
+    assert password not in admin.get(f"/admin/personnes/{person.id}").text
+    assert device.get("/mot-de-passe").status_code == 302  # the person's open session ended
+
+    device = app.test_client()
+    device.post("/connexion", data={"email": person.email, "password": password})
+    forced = device.get("/mes-presences")
+    assert forced.status_code == 302 and forced.location.endswith("/mot-de-passe")
+    data = {"current": password, "new": "une phrase de passe solide", "confirm": "une phrase de passe solide"}
+    assert device.post("/mot-de-passe", data=data).status_code == 302
+    assert device.get("/", follow_redirects=True).status_code == 200
+    assert not db.session.get(User, person.id).must_change_password
+
+
+def _link_in_last_mail(recipient: str) -> str:
+    message = db.session.scalars(
+        sa.select(OutboxMessage).where(OutboxMessage.recipient == recipient).order_by(OutboxMessage.id.desc())
+    ).first()
+    return re.search(r"https?://\S+", message.body_text).group(0)
+
+
+def test_a_forgotten_password_is_reset_by_a_one_time_link_sent_by_e_mail(client):
+    user = f.UserFactory.trainer()
+    response = client.post("/mot-de-passe-oublie", data={"email": user.email})
+    assert response.status_code == 302
+    link = _link_in_last_mail(user.email)
+    path = link.split("://", 1)[1].split("/", 1)[1]
+    data = {"new": "une phrase de passe solide", "confirm": "une phrase de passe solide"}
+    assert client.post("/" + path, data=data).status_code == 302
+    assert db.session.get(User, user.id).check_password("une phrase de passe solide")
+    used = client.post("/" + path, data={"new": "encore une autre phrase", "confirm": "encore une autre phrase"})
+    assert used.status_code == 302 and used.location.endswith("/mot-de-passe-oublie")
+    assert db.session.get(User, user.id).check_password("une phrase de passe solide")
+
+
+def test_an_unknown_address_gets_the_same_answer_and_no_mail(client):
+    response = client.post("/mot-de-passe-oublie", data={"email": "personne@nulle.part"}, follow_redirects=True)
+    assert "Si un compte actif correspond à cette adresse" in response.text
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 0
+
+
+def test_an_expired_or_forged_link_is_refused(app, client):
+    from cfa.services import accounts
+
+    user = f.UserFactory.trainer()
+    token = accounts.password_link_token(app.config["SECRET_KEY"], user, "reset")
+    assert accounts.user_for_token(app.config["SECRET_KEY"], token, "reset") == user
+    assert accounts.user_for_token(app.config["SECRET_KEY"], token, "invitation") is None
+    assert accounts.user_for_token("another-key", token, "reset") is None
+    response = client.get("/mot-de-passe/reset/not-a-token")
+    assert response.status_code == 302 and response.location.endswith("/mot-de-passe-oublie")
+
+
+def test_a_new_account_gets_an_invitation_to_choose_a_password(login):
+    admin = login(f.UserFactory.admin())
+    data = {"first_name": "Aïcha", "last_name": "Benali", "email": "aicha@exemple.test", "roles": ["trainer"]}
+    response = admin.post("/admin/personnes/nouveau", data=data, follow_redirects=True)
+    assert "reçoit par e-mail un lien pour choisir son mot de passe" in response.text
+    person = db.session.scalar(sa.select(User).where(User.email == "aicha@exemple.test"))
+    assert person.password_hash is None
+    assert "/mot-de-passe/invitation/" in _link_in_last_mail("aicha@exemple.test")
+
+
+def test_security_events_are_audited(client):
+    user = f.UserFactory.trainer()
+    client.post("/connexion", data={"email": user.email, "password": "pas-le-bon"})
+    client.post("/connexion", data={"email": "inconnu@nulle.part", "password": "x"})
+    _log_in(client, user, remember=False)
+    client.post("/deconnexion")
+    actions = db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.entity == "user")).all()
+    assert actions.count("login_failed") == 2 and "login" in actions and "sessions_ended" in actions
+
+
+def test_a_role_change_is_audited(login):
+    person = f.UserFactory.apprentice()
+    admin = login(f.UserFactory.admin())
+    data = {"first_name": person.first_name, "last_name": person.last_name, "email": person.email,
+            "roles": ["apprentice", "trainer"], "active": "y"}  # fmt: skip
+    assert admin.post(f"/admin/personnes/{person.id}/modifier", data=data).status_code == 302
+    event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "roles_change"))
+    assert event.before == {"roles": ["apprentice"]} and event.after == {"roles": ["apprentice", "trainer"]}

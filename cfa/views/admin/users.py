@@ -1,7 +1,7 @@
 """People: accounts, roles, activation and password resets."""
 
 import sqlalchemy as sa
-from flask import abort, flash, g, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -27,20 +27,21 @@ def _prepare(form, obj):
 
 
 def _save(form, user):
+    before = set(user.roles) if user.id is not None else None
     populate_except(form, user, "roles")
     user.set_roles(form.roles.data)
-    if user.id is None:
-        g.temporary_password = accounts.temporary_password()
-        user.set_password(g.temporary_password)
+    if before is not None:
+        accounts.record_roles_change(current_user, user, before)
 
 
-def _announce_password(user, created):
+def _invite(user, created):
+    """A new account has no password: its owner chooses one from the link e-mailed to them."""
     if created:
-        flash(
-            f"Compte créé. Mot de passe provisoire à transmettre à {user.first_name} : "
-            f"{g.temporary_password} (il ne sera plus affiché).",
-            "warning",
-        )
+        token = accounts.password_link_token(current_app.config["SECRET_KEY"], user, "invitation")
+        link = url_for("auth.password_from_link", purpose="invitation", token=token, _external=True)
+        accounts.send_password_link(user, link, "invitation")
+        db.session.commit()
+        flash(f"Compte créé. {user.first_name} reçoit par e-mail un lien pour choisir son mot de passe.", "success")
 
 
 def _filters(stmt):
@@ -77,7 +78,7 @@ register_crud(
         unique=[Unique("email", "Un compte existe déjà avec cette adresse e-mail.")],
         prepare_form=_prepare,
         save=_save,
-        after_save=_announce_password,
+        after_save=_invite,
         filters=_filters,
         filter_template="admin/_user_filters.html",
         detail_endpoint="admin.user",
@@ -120,11 +121,10 @@ def toggle_user(obj_id: int):
 @requires(Ability.MANAGE_ACCOUNTS)
 def reset_user_password(obj_id: int):
     person = db.session.get(User, obj_id) or abort(404)
-    if posted():
-        password = accounts.reset_password(person)
-        db.session.commit()
-        flash(
-            f"Nouveau mot de passe provisoire pour {person.full_name} : {password} (il ne sera plus affiché).",
-            "warning",
-        )
-    return redirect(url_for("admin.user", obj_id=obj_id))
+    if not posted():
+        return redirect(url_for("admin.user", obj_id=obj_id))
+    password = accounts.reset_password(current_user, person)
+    db.session.commit()
+    # Shown on this page only, never in a flash message (which would travel in the session cookie) nor cached.
+    page = render_template("admin/temporary_password.html", person=person, password=password)
+    return page, 200, {"Cache-Control": "no-store"}
