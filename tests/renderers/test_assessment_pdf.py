@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pypdf import PdfReader
 
@@ -63,15 +63,15 @@ def test_convocations_one_page_per_candidate():
     cohort = CohortFactory(programme=programme, name="AMIS Nantes 2025-2026")
     people = [EnrolmentFactory(cohort=cohort).apprentice for _ in range(2)]
     jury = JurySessionFactory(cohort=cohort, date=date(2026, 9, 8), start_time="09:00", place="CFA, Saint-Herblain")
-    add_candidates(jury)
-    data = render_convocations(jury.candidates, identity(), date(2026, 8, 20))
+    add_candidates(jury, now=datetime(2026, 8, 20, 8, 0, tzinfo=UTC))
+    data = render_convocations(jury.candidates, identity())
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 2
     content = pdf_text(data)
     for person in people:
         assert person.full_name in content
     assert "mardi 8 septembre 2026 à 9 h 00" in content and "CFA, Saint-Herblain" in content
-    assert "dossier professionnel" in content
+    assert "dossier professionnel" in content and "le 20 août 2026" in content
     assert convocation_filename(jury.candidates[0]).endswith("-2026-09-08.pdf")
 
 
