@@ -28,7 +28,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey,
 
 from cfa.extensions import db
 from cfa.models import Award, AwardKind, Organisation, Programme, SkillBlock
-from cfa.services.assessment_awards import award_by_code, certified
+from cfa.services.assessment_awards import COUNTRY_CODE, COUNTRY_NAME, award_by_code, certified
 
 KEY_FILE = "cfa-signing-ed25519.pem"
 OB3_CONTEXT = [
@@ -143,8 +143,8 @@ def issuer_profile(org: Organisation | None, base_url: str) -> dict:
             url=org.website or base_url,
             address={
                 "type": ["Address"],
-                "addressCountry": "France",
-                "addressCountryCode": "FR",
+                "addressCountry": COUNTRY_NAME,
+                "addressCountryCode": COUNTRY_CODE,
                 "postalCode": org.postcode,
                 "addressLocality": org.city,
                 "streetAddress": org.address,
@@ -250,7 +250,7 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
     eu = {
         "learner": learner.full_name,
         "title": what.title,
-        "country": "FR",
+        "country": COUNTRY_CODE,
         "awardingBody": org.name if org else None,
         "dateOfIssue": award.awarded_on.isoformat(),
         "learningOutcomes": what.outcomes,

@@ -49,6 +49,14 @@ def test_micro_certification_certificate_states_who_what_when_and_the_code():
     assert certificate_filename(award).startswith("certificat-ines_marchand-")
 
 
+def test_certificate_names_the_awarding_body_and_its_country():
+    """Two mandatory elements of an EU micro-credential."""
+    award = AwardFactory(micro_certification=MicroCertificationFactory())
+    content = pdf_text(render_certificate(award, identity(), "https://cfa.test/verify/X"))
+    assert "Délivré par\nCFA Médiation sociale Ouest" in content
+    assert "Pays de délivrance\nFrance" in content
+
+
 def test_title_certificate_lists_the_ccps():
     programme = ProgrammeFactory(title="Médiateur social accès aux droits et services", rncp_code="RNCP36241")
     for i in range(3):
