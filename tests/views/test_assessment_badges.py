@@ -3,6 +3,7 @@
 import io
 import json
 from datetime import date
+from pathlib import Path
 from urllib.parse import urlsplit
 
 import jwt
@@ -154,3 +155,15 @@ def test_title_badge_of_a_jury_is_verified_too(client):
     download = downloader(client, "http://localhost")
     credential = OB3Verifier(key_named_by_kid(token, download)).verify(token, check_status=True, download=download)
     assert credential.achievement.achievement_type == "Certification"
+
+
+def test_no_absolute_link_is_built_outside_the_public_address_helper():
+    """One helper (cfa/urls.py) builds every absolute link: no default host, no url_for(_external=True)."""
+    import cfa
+
+    offenders = [
+        str(path)
+        for path in Path(cfa.__file__).parent.rglob("*")
+        if path.suffix in (".py", ".html") and ("_external=True" in (text := path.read_text()) or "127.0.0.1" in text)
+    ]
+    assert offenders == []
