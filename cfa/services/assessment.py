@@ -295,11 +295,8 @@ def add_candidates(jury: JurySession, now: datetime | None = None) -> int:
     return added
 
 
-# What a convocation states: when one of them changes, the candidates get a new convocation, dated that day.
-CONVOCATION_FIELDS = ("date", "start_time", "place")
-
-
 def _convocation_state(jury: JurySession) -> dict:
+    """What a convocation states: when it changes, the candidates get a new convocation, dated that day."""
     return {"date": jury.date.isoformat() if jury.date else None, "start_time": jury.start_time, "place": jury.place}
 
 
