@@ -29,7 +29,8 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     KEYS_DIR = os.environ.get("KEYS_DIR", str(INSTANCE_DIR / "keys"))
     TIMEZONE = "Europe/Paris"
-    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000")
+    # The address printed on certificates and badges; empty: the host each request came to (cfa/urls.py).
+    PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     # Counters shared by every worker (and app server) through Redis when it is configured; else each worker
     # counts alone, which lets an attacker multiply the allowed attempts by the number of workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
@@ -63,6 +64,7 @@ class TestConfig(Config):
     RATELIMIT_ENABLED = False
     WTF_CSRF_ENABLED = False  # the CSRF test turns it back on explicitly
     SERVER_NAME = None
+    PUBLIC_BASE_URL = ""  # each test that needs one sets it; the environment never leaks in
 
 
 class ProductionConfig(Config):

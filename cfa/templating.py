@@ -5,6 +5,7 @@ from flask_login import current_user
 from cfa import formatting
 from cfa.navigation import nav_for
 from cfa.services.permissions import Ability, can
+from cfa.urls import public_url
 
 
 def register_template_helpers(app) -> None:
@@ -18,7 +19,7 @@ def register_template_helpers(app) -> None:
         hours=formatting.minutes_label,
         percent=formatting.percent,
     )
-    app.jinja_env.globals.update(Ability=Ability)
+    app.jinja_env.globals.update(Ability=Ability, public_url=public_url)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

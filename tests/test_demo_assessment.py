@@ -23,4 +23,4 @@ def test_demo_assessment(app):
     assert db.session.scalar(sa.select(sa.func.count(EvaluationResult.id)).where(
         EvaluationResult.enrolment.has(apprentice_id=ines.id))) >= 1  # fmt: skip
     assert db.session.scalar(sa.select(Award.id).where(Award.revoked_at.is_not(None)))
-    assert jwks(app.config["KEYS_DIR"])["keys"]
+    assert jwks(app.config["KEYS_DIR"], "https://cadence.example.fr")["keys"]

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
-from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
+from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
 
 
 class EvaluationOutcome(LabelledEnum):
@@ -109,7 +109,8 @@ class JuryCandidate(TimestampMixin, db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     jury_session_id: Mapped[int] = mapped_column(sa.ForeignKey("jury_session.id", ondelete="CASCADE"))
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
-    convened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # convocation issued
+    # When the convocation was issued: every print of it carries this date, never the day it is printed.
+    convened_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     decision: Mapped[Decision | None] = mapped_column(enum_type(Decision, "decision"))
 
     jury_session: Mapped[JurySession] = relationship(back_populates="candidates")

@@ -4,7 +4,10 @@ Entry points, each taking the acting user and the data (never the request):
 - `record_evaluation_result`: one ECF result; a change to an existing one is audited.
 - `block_progress`: where an enrolment stands on each skill block (ECF, capitalised CCPs, published jury).
 - `decide`: the jury's overall decision from the block results (a pure rule, see its docstring).
-- `record_jury_results`: the verdict per block (or the absence) of one candidate, and the decision.
+- `save_jury_session`: a session created (its candidates convened) or changed (convened again if the date,
+  time or place changed).
+- `record_jury_results`: the verdict per block (or the absence) of one candidate, and the decision;
+  never before the session's date.
 - `publish_jury`: results become visible to apprentices and tutors; CCP and title awards are issued.
 - `correct_jury_results`: a published result corrected with a reason, audited; awards follow the new decision.
 """
@@ -17,6 +20,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
+from cfa.formatting import PARIS, today_paris
 from cfa.models import (
     Award,
     AwardKind,
@@ -270,25 +274,79 @@ def capitalised_by_learner(
     return held
 
 
-def add_candidates(jury: JurySession) -> int:
-    """Convene every apprentice of the cohort whose contract was not interrupted; returns how many were added."""
+def add_candidates(jury: JurySession, now: datetime | None = None) -> int:
+    """Convene every apprentice of the cohort whose contract was not interrupted; returns how many were added.
+
+    The moment they are added is the convocation's date of issue: every print of it shows that date.
+    """
     present = {c.enrolment_id for c in jury.candidates}
     enrolments = db.session.scalars(
         sa.select(Enrolment).where(
             Enrolment.cohort_id == jury.cohort_id, Enrolment.status != EnrolmentStatus.INTERRUPTED
         )
     ).all()
+    moment = now or datetime.now(UTC)
     added = 0
     for enrolment in enrolments:
         if enrolment.id not in present:
-            jury.candidates.append(JuryCandidate(enrolment=enrolment))
+            jury.candidates.append(JuryCandidate(enrolment=enrolment, convened_at=moment))
             added += 1
     db.session.flush()
     return added
 
 
+def _convocation_state(jury: JurySession) -> dict:
+    """What a convocation states: when it changes, the candidates get a new convocation, dated that day."""
+    return {"date": jury.date.isoformat() if jury.date else None, "start_time": jury.start_time, "place": jury.place}
+
+
+def save_jury_session(jury: JurySession | None, values: dict, actor: User, now: datetime | None = None) -> JurySession:
+    """Create a session and convene its candidates, or change one.
+
+    A change of date, time or place issues new convocations (dated `now`) and is audited: a convocation
+    reprinted later must state what was sent, on the day it was sent.
+    """
+    moment = now or datetime.now(UTC)
+    if jury is not None and jury.status == JuryStatus.PUBLISHED:
+        raise AssessmentError("Les résultats sont publiés : la session ne peut plus être modifiée.")
+    if jury is not None and jury.candidates and values.get("cohort_id", jury.cohort_id) != jury.cohort_id:
+        raise AssessmentError("Des candidat·es sont déjà convoqué·es : la promotion ne peut plus changer.")
+    creating = jury is None
+    target = jury or JurySession()
+    before = None if creating else _convocation_state(target)
+    for name, value in values.items():
+        setattr(target, name, value)
+    db.session.add(target)
+    db.session.flush()
+    if creating:
+        add_candidates(target, moment)
+        return target
+    after = _convocation_state(target)
+    if before != after and target.candidates:
+        for candidate in target.candidates:
+            candidate.convened_at = moment
+        audit.record(actor, "jury_session", target.id, "reconvene", before=before, after=after)
+        db.session.flush()
+    return target
+
+
+def results_closed_reason(jury: JurySession, today: date | None = None) -> str | None:
+    """Why results cannot be entered or published yet (the session has not taken place), or None."""
+    if (today or today_paris()) < jury.date:
+        return (
+            f"La session de validation a lieu le {jury.date:%d/%m/%Y} : "
+            "ses résultats ne peuvent être ni saisis ni publiés avant cette date."
+        )
+    return None
+
+
 def record_jury_results(
-    candidate: JuryCandidate, acquired: dict[int, bool], *, absent: bool, comments: dict[int, str] | None = None
+    candidate: JuryCandidate,
+    acquired: dict[int, bool],
+    *,
+    absent: bool,
+    comments: dict[int, str] | None = None,
+    today: date | None = None,
 ) -> Decision:
     """Store the verdict on each CCP of the title (or the absence) and the decision that follows."""
     jury = candidate.jury_session
@@ -296,6 +354,8 @@ def record_jury_results(
         raise AssessmentError(
             "Les résultats de cette session sont publiés : utilisez « Corriger », avec un motif, pour les modifier."
         )
+    if closed := results_closed_reason(jury, today):
+        raise AssessmentError(closed)
     _apply_results(candidate, acquired, absent, comments or {})
     if jury.status == JuryStatus.PLANNED:
         jury.status = JuryStatus.HELD
@@ -366,6 +426,9 @@ def publish_jury(jury: JurySession, actor: User, now: datetime | None = None) ->
     """Make the results visible to apprentices and tutors and issue the CCP and title awards."""
     if jury.status == JuryStatus.PUBLISHED:
         raise AssessmentError("Les résultats de cette session sont déjà publiés.")
+    moment = now or datetime.now(UTC)
+    if closed := results_closed_reason(jury, moment.astimezone(PARIS).date()):
+        raise AssessmentError(closed)
     if not jury.candidates:
         raise AssessmentError("Aucun·e candidat·e n'est convoqué·e à cette session.")
     undecided = [c for c in jury.candidates if c.decision is None]
@@ -376,7 +439,7 @@ def publish_jury(jury: JurySession, actor: User, now: datetime | None = None) ->
         issued += _issue_awards(candidate)
         db.session.flush()
     jury.status = JuryStatus.PUBLISHED
-    jury.published_at = now or datetime.now(UTC)
+    jury.published_at = moment
     db.session.flush()
     audit.record(
         actor, "jury_session", jury.id, "publish", after={"candidates": len(jury.candidates), "awards": len(issued)}

@@ -23,6 +23,9 @@ from cfa.services import audit
 from cfa.services.assessment import AssessmentError
 
 LEARNER_ROLES = (Role.APPRENTICE, Role.LEARNER)
+# Where the CFA awards (an EU micro-credential element), on the certificate and in the badge alike.
+COUNTRY_CODE = "FR"
+COUNTRY_NAME = "France"
 
 
 def award_micro_certification(

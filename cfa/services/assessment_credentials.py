@@ -1,39 +1,65 @@
-"""Signed Open Badges 3.0 credentials (VC-JWT, EdDSA over Ed25519) and their verification.
+"""Signed Open Badges 3.0 credentials (VC-JWT, EdDSA over Ed25519), their revocation list, and their verification.
 
 The CFA's private key lives in KEYS_DIR, outside the repository, created by `flask create-signing-key`.
-The JWT is built with `cryptography` alone (a runtime dependency); anyone can check it with any JOSE
-library and the public key published at /.well-known/jwks.json (the tests use PyJWT for that).
-The payload follows Open Badges 3.0 §8.2 (VC-JWT): the OpenBadgeCredential itself plus iss, jti, sub, nbf;
-it carries the mandatory elements of the EU Council Recommendation of 16 June 2022 on micro-credentials.
+The JWT is built with `cryptography` alone (a runtime dependency). Anyone can check it without us:
+- the header's `kid` is a URL: the issuer's published key set (/.well-known/jwks.json) and the key's id in it;
+- the payload follows Open Badges 3.0 §8.2 (VC-JWT): the OpenBadgeCredential itself plus iss, jti, sub, nbf,
+  with `sub` equal to credentialSubject.id;
+- `credentialStatus` is a W3C Bitstring Status List entry; the list is a VC-JWT signed with the same key,
+  served at /credentials/status/<n>, where a revoked award's bit is set.
+The credential carries the mandatory elements of the EU Council Recommendation of 16 June 2022 on micro-credentials.
 """
 
 import base64
+import gzip
 import hashlib
 import json
 import os
+import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
+import sqlalchemy as sa
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
-from cfa.models import Award, AwardKind, Organisation
-from cfa.services.assessment_awards import award_by_code, certified
+from cfa.extensions import db
+from cfa.models import Award, AwardKind, Organisation, Programme, SkillBlock
+from cfa.services.assessment_awards import COUNTRY_CODE, COUNTRY_NAME, award_by_code, certified
 
 KEY_FILE = "cfa-signing-ed25519.pem"
 OB3_CONTEXT = [
     "https://www.w3.org/ns/credentials/v2",
     "https://purl.imsglobal.org/spec/ob/v3p0/context-3.0.3.json",
+    # Defines 1EdTechJsonSchemaValidator2019, the type of credentialSchema below.
+    "https://purl.imsglobal.org/spec/ob/v3p0/extensions.json",
     # Our own terms for the EU micro-credential elements that Open Badges has no property for.
     {"euMicroCredential": "https://w3id.org/cadence/terms#euMicroCredential"},
 ]
+OB3_SCHEMA = {
+    "id": "https://purl.imsglobal.org/spec/ob/v3p0/schema/json/ob_v3p0_achievementcredential_schema.json",
+    "type": "1EdTechJsonSchemaValidator2019",
+}
 ACHIEVEMENT_TYPES = {
     AwardKind.MICRO_CERTIFICATION: "MicroCredential",
     AwardKind.SKILL_BLOCK: "Competency",
     AwardKind.TITLE: "Certification",
 }
+# The paths the verify blueprint serves them at: the services build the same links without a request.
+JWKS_PATH = "/.well-known/jwks.json"
+ISSUER_PATH = "/.well-known/issuer.json"
+STATUS_LIST_PATH = "/credentials/status/<int:number>"
+# 16 KiB per list, the Bitstring Status List minimum: a list says little about any one of its holders.
+STATUS_LIST_SIZE = 131_072
+STATUS_LIST_TTL_SECONDS = 300
+RNCP_URL = "https://www.francecompetences.fr/recherche/rncp/{number}/"
+RNCP_FRAMEWORK = "Répertoire national des certifications professionnelles (RNCP)"
+# Fixed forever: a learner's subject id must stay the same in every badge they receive.
+SUBJECT_NAMESPACE = uuid.UUID("6f1d3c52-7f0e-4a8e-9a57-0c4f6f0c2b1d")
+PARIS = ZoneInfo("Europe/Paris")
 
 
 class SigningKeyMissing(RuntimeError):
@@ -46,6 +72,10 @@ def _b64(data: bytes) -> str:
 
 def _unb64(text: str) -> bytes:
     return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+
+
+def _utc(moment: datetime) -> str:
+    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def key_path(keys_dir: str | os.PathLike) -> Path:
@@ -79,25 +109,31 @@ def load_private_key(keys_dir) -> Ed25519PrivateKey:
     return key
 
 
-def public_jwk(public_key: Ed25519PublicKey) -> dict:
+def jwks_url(base_url: str) -> str:
+    return base_url.rstrip("/") + JWKS_PATH
+
+
+def public_jwk(public_key: Ed25519PublicKey, base_url: str) -> dict:
+    """The published key; its kid is a URL (the key set and the key's RFC 7638 thumbprint), so a verifier
+    holding only the badge finds the key."""
     raw = public_key.public_bytes(serialization.Encoding.Raw, serialization.PublicFormat.Raw)
     jwk = {"crv": "Ed25519", "kty": "OKP", "x": _b64(raw)}
     # RFC 7638 thumbprint: the members in lexicographic order, no spaces.
     thumbprint = hashlib.sha256(json.dumps(jwk, separators=(",", ":"), sort_keys=True).encode()).digest()
-    return dict(jwk, kid=_b64(thumbprint), alg="EdDSA", use="sig")
+    return dict(jwk, kid=f"{jwks_url(base_url)}#{_b64(thumbprint)}", alg="EdDSA", use="sig")
 
 
-def jwks(keys_dir) -> dict:
+def jwks(keys_dir, base_url: str) -> dict:
     """The published key set; empty while no key exists."""
     try:
         key = load_private_key(keys_dir)
     except SigningKeyMissing:
         return {"keys": []}
-    return {"keys": [public_jwk(key.public_key())]}
+    return {"keys": [public_jwk(key.public_key(), base_url)]}
 
 
 def issuer_id(base_url: str) -> str:
-    return f"{base_url.rstrip('/')}/.well-known/issuer.json"
+    return base_url.rstrip("/") + ISSUER_PATH
 
 
 def issuer_profile(org: Organisation | None, base_url: str) -> dict:
@@ -107,15 +143,16 @@ def issuer_profile(org: Organisation | None, base_url: str) -> dict:
             url=org.website or base_url,
             address={
                 "type": ["Address"],
-                "addressCountry": "France",
-                "addressCountryCode": "FR",
+                "addressCountry": COUNTRY_NAME,
+                "addressCountryCode": COUNTRY_CODE,
                 "postalCode": org.postcode,
                 "addressLocality": org.city,
                 "streetAddress": org.address,
             },
+            # "identifier" is the specification's generic type; the value names the French register.
             otherIdentifier=[
-                {"type": "IdentifierEntry", "identifierType": "sisId", "identifier": f"SIRET {org.siret}"},
-                {"type": "IdentifierEntry", "identifierType": "sisId", "identifier": f"UAI {org.uai}"},
+                {"type": "IdentifierEntry", "identifierType": "identifier", "identifier": f"SIRET {org.siret}"},
+                {"type": "IdentifierEntry", "identifierType": "identifier", "identifier": f"UAI {org.uai}"},
             ],
         )
     return profile
@@ -125,10 +162,71 @@ def credential_url(base_url: str, award: Award) -> str:
     return f"{base_url.rstrip('/')}/verify/{award.verification_code}"
 
 
+def subject_id(award: Award) -> str:
+    """The learner's id in their badges: stable, and no e-mail or name in it."""
+    return f"urn:uuid:{uuid.uuid5(SUBJECT_NAMESPACE, f'learner:{award.learner_id}')}"
+
+
+def rncp_url(programme: Programme) -> str | None:
+    digits = "".join(c for c in (programme.rncp_code or "") if c.isdigit())
+    return RNCP_URL.format(number=digits) if digits else None
+
+
+def _block_alignment(block: SkillBlock) -> dict | None:
+    url = rncp_url(block.programme)
+    if url is None:
+        return None
+    return {
+        "type": ["Alignment"],
+        "targetType": "ceasn:Competency",
+        "targetName": f"{block.code} – {block.title}",
+        "targetCode": block.code,
+        "targetFramework": f"{RNCP_FRAMEWORK} : {block.programme.rncp_code} {block.programme.title}",
+        "targetUrl": url,
+    }
+
+
+def alignments(award: Award) -> list[dict]:
+    """The RNCP entries the badge certifies: the CCP blocks, and the title itself for a title."""
+    if award.kind == AwardKind.MICRO_CERTIFICATION:
+        blocks = award.micro_certification.skill_blocks
+    elif award.kind == AwardKind.SKILL_BLOCK:
+        blocks = [award.skill_block]
+    else:
+        blocks = award.programme.skill_blocks
+    out = [a for a in (_block_alignment(b) for b in blocks) if a]
+    if award.kind == AwardKind.TITLE and (url := rncp_url(award.programme)):
+        out.insert(0, {"type": ["Alignment"], "targetType": "ceterms:Credential", "targetName": award.programme.title,
+                       "targetCode": award.programme.rncp_code, "targetFramework": RNCP_FRAMEWORK, "targetUrl": url})  # fmt: skip
+    return out
+
+
+def status_list_url(base_url: str, number: int) -> str:
+    return base_url.rstrip("/") + STATUS_LIST_PATH.replace("<int:number>", str(number))
+
+
+def status_position(award_id: int) -> tuple[int, int]:
+    """(list number, index in the list) of an award: its id, so nothing has to be stored."""
+    return divmod(award_id, STATUS_LIST_SIZE)
+
+
+def status_entry(award: Award, base_url: str) -> dict:
+    number, index = status_position(award.id)
+    url = status_list_url(base_url, number)
+    return {
+        "id": f"{url}#{index}",
+        "type": "BitstringStatusListEntry",
+        "statusPurpose": "revocation",
+        "statusListIndex": str(index),
+        "statusListCredential": url,
+    }
+
+
 def build_credential(award: Award, org: Organisation | None, base_url: str) -> dict:
     """The OpenBadgeCredential of an award, with the EU micro-credential elements."""
     what = certified(award)
-    issued_at = datetime.combine(award.awarded_on, time(12, 0), tzinfo=UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    # The day of the award starts at midnight in Paris: a badge issued today is valid today, not from noon.
+    issued_at = _utc(datetime.combine(award.awarded_on, time(0, 0), tzinfo=PARIS))
     base = base_url.rstrip("/")
     achievement_key = {
         AwardKind.MICRO_CERTIFICATION: award.micro_certification_id,
@@ -146,11 +244,13 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
     }
     if what.reference:
         achievement["humanCode"] = what.reference
+    if aligned := alignments(award):
+        achievement["alignment"] = aligned
     learner = award.learner
     eu = {
         "learner": learner.full_name,
         "title": what.title,
-        "country": "FR",
+        "country": COUNTRY_CODE,
         "awardingBody": org.name if org else None,
         "dateOfIssue": award.awarded_on.isoformat(),
         "learningOutcomes": what.outcomes,
@@ -170,33 +270,95 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
         "issuer": issuer_profile(org, base_url),
         "validFrom": issued_at,
         "credentialSubject": {
+            "id": subject_id(award),
             "type": ["AchievementSubject"],
             "identifier": [
                 {"type": "IdentityObject", "identityType": "name", "hashed": False, "identityHash": learner.full_name}
             ],
             "achievement": achievement,
         },
-        "credentialStatus": {"id": f"{credential_url(base_url, award)}/status", "type": "CadenceRevocationStatus"},
+        "credentialSchema": [OB3_SCHEMA],
+        "credentialStatus": status_entry(award, base_url),
         "euMicroCredential": {k: v for k, v in eu.items() if v not in (None, [])},
     }
+
+
+def _jwt(payload: dict, key: Ed25519PrivateKey, base_url: str) -> str:
+    """A compact JWS (EdDSA) whose kid leads to the published key."""
+    header = {"alg": "EdDSA", "typ": "JWT", "kid": public_jwk(key.public_key(), base_url)["kid"]}
+    signing_input = ".".join(
+        _b64(json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode()) for part in (header, payload)
+    )
+    return f"{signing_input}.{_b64(key.sign(signing_input.encode('ascii')))}"
+
+
+def _registered_claims(credential: dict) -> dict:
+    """OB 3.0 §8.2.4.1: iss, jti, sub and nbf mirror the credential's own members."""
+    return dict(
+        credential,
+        iss=credential["issuer"]["id"] if isinstance(credential["issuer"], dict) else credential["issuer"],
+        jti=credential["id"],
+        sub=credential["credentialSubject"]["id"],
+        nbf=int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp()),
+    )
 
 
 def sign_credential(award: Award, org: Organisation | None, base_url: str, keys_dir) -> str:
     """The award's credential as a compact VC-JWT signed with the CFA's key (EdDSA)."""
     key = load_private_key(keys_dir)
-    credential = build_credential(award, org, base_url)
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": public_jwk(key.public_key())["kid"]}
-    payload = dict(
-        credential,
-        iss=credential["issuer"]["id"],
-        jti=credential["id"],
-        sub=f"urn:cadence:learner:{award.learner_id}",
-        nbf=int(datetime.fromisoformat(credential["validFrom"].replace("Z", "+00:00")).timestamp()),
+    return _jwt(_registered_claims(build_credential(award, org, base_url)), key, base_url)
+
+
+# --- Revocation: W3C Bitstring Status List -------------------------------------------------------------
+
+
+def revoked_indexes(number: int) -> list[int]:
+    """Indexes of the revoked awards of one list, in one query on the primary key range."""
+    low = number * STATUS_LIST_SIZE
+    ids = db.session.scalars(
+        sa.select(Award.id).where(Award.id >= low, Award.id < low + STATUS_LIST_SIZE, Award.revoked_at.is_not(None))
     )
-    signing_input = ".".join(
-        _b64(json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode()) for part in (header, payload)
-    )
-    return f"{signing_input}.{_b64(key.sign(signing_input.encode('ascii')))}"
+    return [award_id - low for award_id in ids]
+
+
+def status_list_exists(number: int) -> bool:
+    """A list exists once an award has an index in it."""
+    highest = db.session.scalar(sa.select(sa.func.max(Award.id)))
+    return number >= 0 and highest is not None and number <= highest // STATUS_LIST_SIZE
+
+
+def encode_bitstring(indexes: list[int], size: int = STATUS_LIST_SIZE) -> str:
+    """Bitstring Status List encodedList: multibase base64url (prefix "u") of the GZIP'd bits, index 0 leftmost."""
+    bits = bytearray(size // 8)
+    for index in indexes:
+        bits[index // 8] |= 0x80 >> (index % 8)
+    return "u" + _b64(gzip.compress(bytes(bits), mtime=0))
+
+
+def build_status_list(number: int, base_url: str, now: datetime) -> dict:
+    url = status_list_url(base_url, number)
+    # A little in the past: a verifier whose clock runs late must not find the list "not yet valid".
+    valid_from = now.replace(microsecond=0) - timedelta(minutes=5)
+    return {
+        "@context": ["https://www.w3.org/ns/credentials/v2"],
+        "id": url,
+        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
+        "issuer": issuer_id(base_url),
+        "validFrom": _utc(valid_from),
+        "credentialSubject": {
+            "id": f"{url}#list",
+            "type": "BitstringStatusList",
+            "statusPurpose": "revocation",
+            "encodedList": encode_bitstring(revoked_indexes(number)),
+            "ttl": STATUS_LIST_TTL_SECONDS * 1000,
+        },
+    }
+
+
+def sign_status_list(number: int, base_url: str, keys_dir, now: datetime | None = None) -> str:
+    """The status list as a VC-JWT signed with the key that signs the badges."""
+    key = load_private_key(keys_dir)
+    return _jwt(_registered_claims(build_status_list(number, base_url, now or datetime.now(UTC))), key, base_url)
 
 
 @dataclass(frozen=True)

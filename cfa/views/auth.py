@@ -6,6 +6,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from cfa.extensions import db, limiter
 from cfa.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from cfa.services import accounts
+from cfa.urls import public_url
 from cfa.views.forms import posted, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -102,7 +103,7 @@ def forgot_password():
         user = accounts.find_by_email(form.email.data)
         if user is not None and user.active:
             token = accounts.password_link_token(current_app.config["SECRET_KEY"], user, "reset")
-            link = url_for("auth.password_from_link", purpose="reset", token=token, _external=True)
+            link = public_url("auth.password_from_link", purpose="reset", token=token)
             accounts.send_password_link(user, link, "reset")
             db.session.commit()
         # The same answer whether the address exists or not: the page tells nobody who has an account.

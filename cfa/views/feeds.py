@@ -9,6 +9,7 @@ from flask_login import current_user, login_required
 from cfa.renderers import ical
 from cfa.services import feeds
 from cfa.services.permissions import Ability
+from cfa.urls import public_url
 from cfa.views.access import requires
 from cfa.views.forms import posted, safe_next
 from cfa.views.planning import cohort_or_404
@@ -73,8 +74,8 @@ def regenerate_cohort(cohort_id: int):
 
 def my_feed_url() -> str:
     """The logged-in person's subscription link (its token is created on first use)."""
-    return url_for("feeds.user_calendar", token=feeds.ensure_token(current_user), _external=True)
+    return public_url("feeds.user_calendar", token=feeds.ensure_token(current_user))
 
 
 def cohort_feed_url(cohort) -> str:
-    return url_for("feeds.cohort_calendar", token=feeds.ensure_token(cohort), _external=True)
+    return public_url("feeds.cohort_calendar", token=feeds.ensure_token(cohort))

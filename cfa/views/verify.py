@@ -4,13 +4,25 @@ No login. The page shows the least personal data needed: the learner's name, wha
 and whether the award is valid or revoked; never an e-mail, a birth date or the evidence.
 """
 
-from flask import Blueprint, current_app, jsonify, redirect, render_template, url_for
+from flask import Blueprint, Response, abort, current_app, jsonify, redirect, render_template, url_for
 
 from cfa.extensions import limiter
 from cfa.forms.assessment import VerifyCodeForm, VerifyCredentialForm
 from cfa.services.assessment_awards import award_by_code, certified
-from cfa.services.assessment_credentials import issuer_profile, jwks, verify_credential
+from cfa.services.assessment_credentials import (
+    ISSUER_PATH,
+    JWKS_PATH,
+    STATUS_LIST_PATH,
+    STATUS_LIST_TTL_SECONDS,
+    SigningKeyMissing,
+    issuer_profile,
+    jwks,
+    sign_status_list,
+    status_list_exists,
+    verify_credential,
+)
 from cfa.services.organisation import current_organisation
+from cfa.urls import public_base_url, public_url
 
 bp = Blueprint("verify", __name__)
 MAX_BADGE_BYTES = 200_000
@@ -58,24 +70,40 @@ def award(code: str):
 @bp.route("/verify/<code>/status")
 @limiter.limit("60/minute")
 def status(code: str):
-    """The credentialStatus of a signed badge: whether it was revoked."""
+    """Whether one award was revoked, for a person checking by hand (badges point to the status list)."""
     award = award_by_code(code)
     if award is None:
         return jsonify(error="unknown"), 404
-    return jsonify(id=url_for("verify.award", code=award.verification_code, _external=True), revoked=award.is_revoked)
+    return jsonify(id=public_url("verify.award", code=award.verification_code), revoked=award.is_revoked)
 
 
-@bp.route("/.well-known/jwks.json")
+def _public(response: Response, max_age: int = 300) -> Response:
+    """Read by wallets and verifiers from any site."""
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = f"public, max-age={max_age}"
+    return response
+
+
+@bp.route(JWKS_PATH)
 def published_keys():
-    response = jsonify(jwks(current_app.config["KEYS_DIR"]))
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    return _public(jsonify(jwks(current_app.config["KEYS_DIR"], public_base_url())))
 
 
-@bp.route("/.well-known/issuer.json")
+@bp.route(ISSUER_PATH)
 def issuer():
-    profile = issuer_profile(current_organisation(), current_app.config["PUBLIC_BASE_URL"])
-    profile["publicKey"] = url_for("verify.published_keys", _external=True)
-    response = jsonify(profile)
-    response.headers["Access-Control-Allow-Origin"] = "*"
-    return response
+    profile = issuer_profile(current_organisation(), public_base_url())
+    profile["publicKey"] = public_url("verify.published_keys")
+    return _public(jsonify(profile))
+
+
+@bp.route(STATUS_LIST_PATH)
+@limiter.limit("120/minute")
+def status_list(number: int):
+    """The Bitstring Status List of revoked badges, a VC-JWT signed with the badges' key."""
+    if not status_list_exists(number):
+        abort(404)
+    try:
+        token = sign_status_list(number, public_base_url(), current_app.config["KEYS_DIR"])
+    except SigningKeyMissing:
+        abort(404)
+    return _public(Response(token, mimetype="application/vc+jwt"), STATUS_LIST_TTL_SECONDS)

@@ -2,7 +2,7 @@
 
 import io
 import zipfile
-from datetime import date
+from datetime import UTC, date, datetime
 
 from pypdf import PdfReader
 
@@ -49,6 +49,14 @@ def test_micro_certification_certificate_states_who_what_when_and_the_code():
     assert certificate_filename(award).startswith("certificat-ines_marchand-")
 
 
+def test_certificate_names_the_awarding_body_and_its_country():
+    """Two mandatory elements of an EU micro-credential."""
+    award = AwardFactory(micro_certification=MicroCertificationFactory())
+    content = pdf_text(render_certificate(award, identity(), "https://cfa.test/verify/X"))
+    assert "Délivré par\nCFA Médiation sociale Ouest" in content
+    assert "Pays de délivrance\nFrance" in content
+
+
 def test_title_certificate_lists_the_ccps():
     programme = ProgrammeFactory(title="Médiateur social accès aux droits et services", rncp_code="RNCP36241")
     for i in range(3):
@@ -63,15 +71,15 @@ def test_convocations_one_page_per_candidate():
     cohort = CohortFactory(programme=programme, name="AMIS Nantes 2025-2026")
     people = [EnrolmentFactory(cohort=cohort).apprentice for _ in range(2)]
     jury = JurySessionFactory(cohort=cohort, date=date(2026, 9, 8), start_time="09:00", place="CFA, Saint-Herblain")
-    add_candidates(jury)
-    data = render_convocations(jury.candidates, identity(), date(2026, 8, 20))
+    add_candidates(jury, now=datetime(2026, 8, 20, 8, 0, tzinfo=UTC))
+    data = render_convocations(jury.candidates, identity())
     reader = PdfReader(io.BytesIO(data))
     assert len(reader.pages) == 2
     content = pdf_text(data)
     for person in people:
         assert person.full_name in content
     assert "mardi 8 septembre 2026 à 9 h 00" in content and "CFA, Saint-Herblain" in content
-    assert "dossier professionnel" in content
+    assert "dossier professionnel" in content and "le 20 août 2026" in content
     assert convocation_filename(jury.candidates[0]).endswith("-2026-09-08.pdf")
 
 

@@ -1,6 +1,6 @@
 """Assessment rules: ECF results, jury decisions, capitalisation, publication and success rates."""
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
@@ -157,10 +157,11 @@ def test_capitalised_ccps_are_carried_to_a_new_enrolment():
     second_jury = JurySessionFactory(cohort=later, date=date(2027, 7, 1))
     add_candidates(second_jury)
     (again,) = second_jury.candidates
-    decision = record_jury_results(again, {blocks[1].id: True, blocks[2].id: True}, absent=False)
+    decision = record_jury_results(again, {blocks[1].id: True, blocks[2].id: True}, absent=False,
+                                   today=date(2027, 7, 1))  # fmt: skip
     assert decision == Decision.OBTAINED
     assert {r.skill_block_id for r in again.block_results} == {blocks[1].id, blocks[2].id}
-    awards = publish_jury(second_jury, admin)
+    awards = publish_jury(second_jury, admin, now=datetime(2027, 7, 8, 9, 0, tzinfo=UTC))
     assert sorted(a.kind.value for a in awards) == ["skill_block", "skill_block", "title"]
 
 
@@ -256,3 +257,76 @@ def test_correcting_an_unpublished_result_is_refused():
     with pytest.raises(AssessmentError):
         correct_jury_results(jury.candidates[0], {b.id: True for b in blocks}, absent=False,
                              actor=UserFactory.admin(), reason="x")  # fmt: skip
+
+
+# --- The session's date: convocations and results ------------------------------------------------
+
+
+def test_a_convocation_carries_the_moment_its_candidate_was_convened():
+    programme, _ = programme_with_blocks()
+    jury = JurySessionFactory(cohort=CohortFactory(programme=programme), date=date(2026, 7, 20))
+    EnrolmentFactory(cohort=jury.cohort)
+    issued = datetime(2026, 6, 15, 8, 0, tzinfo=UTC)
+    add_candidates(jury, now=issued)
+    EnrolmentFactory(cohort=jury.cohort)
+    add_candidates(jury, now=datetime(2026, 6, 30, 8, 0, tzinfo=UTC))
+    assert sorted(c.convened_at for c in jury.candidates) == [issued, datetime(2026, 6, 30, 8, 0, tzinfo=UTC)]
+
+
+def test_moving_the_session_issues_new_convocations_and_is_audited():
+    from cfa.services.assessment import save_jury_session
+
+    programme, _ = programme_with_blocks()
+    admin = UserFactory.admin()
+    cohort = CohortFactory(programme=programme)
+    EnrolmentFactory(cohort=cohort)
+    first = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
+    jury = save_jury_session(None, {"cohort_id": cohort.id, "date": date(2026, 7, 20), "start_time": "09:00",
+                                    "place": "Rennes", "members": "Présidente"}, admin, now=first)  # fmt: skip
+    (candidate,) = jury.candidates
+    save_jury_session(jury, {"members": "Présidente\nAssesseur"}, admin, now=datetime(2026, 6, 5, tzinfo=UTC))
+    assert candidate.convened_at == first  # the members are not on the convocation
+    moved = datetime(2026, 6, 10, 8, 0, tzinfo=UTC)
+    save_jury_session(jury, {"date": date(2026, 7, 21)}, admin, now=moved)
+    assert candidate.convened_at == moved
+    event = db.session.query(AuditEvent).filter_by(entity="jury_session", action="reconvene").one()
+    assert event.before["date"] == "2026-07-20" and event.after["date"] == "2026-07-21"
+
+
+@pytest.mark.parametrize(
+    ("today", "allowed"), [(date(2026, 7, 19), False), (date(2026, 7, 20), True), (date(2026, 7, 24), True)]
+)
+def test_results_are_entered_from_the_session_day_only(today, allowed):
+    programme, blocks = programme_with_blocks()
+    jury = JurySessionFactory(cohort=CohortFactory(programme=programme), date=date(2026, 7, 20))
+    EnrolmentFactory(cohort=jury.cohort)
+    add_candidates(jury)
+    (candidate,) = jury.candidates
+    verdicts = {b.id: True for b in blocks}
+    if allowed:
+        assert record_jury_results(candidate, verdicts, absent=False, today=today) == Decision.OBTAINED
+    else:
+        with pytest.raises(AssessmentError, match="a lieu le 20/07/2026"):
+            record_jury_results(candidate, verdicts, absent=False, today=today)
+        assert candidate.decision is None and jury.status == JuryStatus.PLANNED and not candidate.block_results
+
+
+@pytest.mark.parametrize(
+    ("now", "allowed"),
+    [
+        (datetime(2026, 7, 19, 21, 59, tzinfo=UTC), False),  # 23:59 in Paris, the eve of the session
+        (datetime(2026, 7, 19, 22, 0, tzinfo=UTC), True),  # midnight in Paris: the session's day
+    ],
+)
+def test_results_are_published_from_the_session_day_only(now, allowed):
+    programme, blocks = programme_with_blocks()
+    jury = JurySessionFactory(cohort=CohortFactory(programme=programme), date=date(2026, 7, 20))
+    EnrolmentFactory(cohort=jury.cohort)
+    add_candidates(jury)
+    record_jury_results(jury.candidates[0], {b.id: True for b in blocks}, absent=False, today=date(2026, 7, 20))
+    if allowed:
+        assert publish_jury(jury, UserFactory.admin(), now=now)
+    else:
+        with pytest.raises(AssessmentError, match="ni saisis ni publiés avant cette date"):
+            publish_jury(jury, UserFactory.admin(), now=now)
+        assert jury.status == JuryStatus.HELD and jury.published_at is None

@@ -43,9 +43,9 @@ def test_an_apprentice_feed_holds_their_sessions_and_field_weeks_as_the_database
     events = feed(client, enrolment.apprentice)
     sessions = cohort_sessions(enrolment.cohort_id)
     timed = {e.uid.value: e for e in events if e.uid.value.startswith("session-")}
-    assert set(timed) == {f"session-{s.id}@127.0.0.1" for s in sessions}
+    assert set(timed) == {f"session-{s.id}@cadence" for s in sessions}
     for session in sessions:
-        event = timed[f"session-{session.id}@127.0.0.1"]
+        event = timed[f"session-{session.id}@cadence"]
         start, end = event.dtstart.value.astimezone(PARIS), event.dtend.value.astimezone(PARIS)
         assert (start.date(), start.time(), end.time()) == (session.date, session.start_time, session.end_time)
         assert event.summary.value == "Posture du médiateur"

@@ -24,7 +24,7 @@ from cfa.renderers.pdf.base import (
     text,
 )
 from cfa.renderers.pdf.qr import QRCode
-from cfa.services.assessment_awards import certified
+from cfa.services.assessment_awards import COUNTRY_NAME, certified
 
 CENTERED = {
     "kicker": ParagraphStyle("kicker", parent=STYLES["body"], alignment=TA_CENTER, fontSize=11, leading=14,
@@ -82,7 +82,9 @@ def render_certificate(award: Award, identity: Identity, verify_url: str) -> byt
         outcomes.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
         story += [outcomes, Spacer(1, 4 * mm)]
 
-    rows = [["Modalité d'évaluation", what.assessment]]
+    # The awarding body and its country are mandatory elements of an EU micro-credential.
+    rows = [["Délivré par", identity.name], ["Pays de délivrance", COUNTRY_NAME],
+            ["Modalité d'évaluation", what.assessment]]  # fmt: skip
     if what.participation:
         rows.append(["Forme de participation", what.participation])
     rows.append(["Assurance qualité", what.quality_assurance])

@@ -6,7 +6,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 from werkzeug.utils import secure_filename
 
-from cfa.formatting import hhmm, long_date, medium_date
+from cfa.formatting import PARIS, hhmm, long_date, medium_date
 from cfa.models import JuryCandidate
 from cfa.renderers.pdf.base import LINE, Identity, build_pdf, identity_header, markup, page_width, para, text
 
@@ -18,13 +18,13 @@ BRING = [
 ]
 
 
-def render_convocations(candidates: list[JuryCandidate], identity: Identity, issued_on) -> bytes:
-    """One page per candidate, in the order given."""
+def render_convocations(candidates: list[JuryCandidate], identity: Identity) -> bytes:
+    """One page per candidate, in the order given, each dated the day it was issued (a reprint keeps that date)."""
     story = []
     for index, candidate in enumerate(candidates):
         if index:
             story.append(PageBreak())
-        story += _page(candidate, identity, issued_on)
+        story += _page(candidate, identity, candidate.convened_at.astimezone(PARIS).date())
     jury = candidates[0].jury_session if candidates else None
     title = f"Convocation – session du {jury.date:%d/%m/%Y}" if jury else "Convocation"
     return build_pdf(story, title=title, footer=f"{identity.name} · convocation à la session de validation",

@@ -11,6 +11,7 @@ from cfa.forms.admin import UserForm
 from cfa.models import Enrolment, Role, User, UserRole
 from cfa.services import accounts
 from cfa.services.permissions import Ability
+from cfa.urls import public_url
 from cfa.views.access import requires
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, populate_except, register_crud
@@ -38,7 +39,7 @@ def _invite(user, created):
     """A new account has no password: its owner chooses one from the link e-mailed to them."""
     if created:
         token = accounts.password_link_token(current_app.config["SECRET_KEY"], user, "invitation")
-        link = url_for("auth.password_from_link", purpose="invitation", token=token, _external=True)
+        link = public_url("auth.password_from_link", purpose="invitation", token=token)
         accounts.send_password_link(user, link, "invitation")
         db.session.commit()
         flash(f"Compte créé. {user.first_name} reçoit par e-mail un lien pour choisir son mot de passe.", "success")

@@ -8,15 +8,12 @@ from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
 from cfa.services.assessment_credentials import SigningKeyMissing, credential_url, sign_credential
 from cfa.services.organisation import current_organisation
+from cfa.urls import public_base_url
 from cfa.views.downloads import attachment
 
 
-def base_url() -> str:
-    return current_app.config["PUBLIC_BASE_URL"]
-
-
 def verify_url(award: Award) -> str:
-    return credential_url(base_url(), award)
+    return credential_url(public_base_url(), award)
 
 
 def certificate_response(award: Award) -> Response:
@@ -28,7 +25,7 @@ def certificate_response(award: Award) -> Response:
 def badge_response(award: Award) -> Response | None:
     """The signed Open Badges 3.0 credential, or None when the CFA has no signing key yet."""
     try:
-        token = sign_credential(award, current_organisation(), base_url(), current_app.config["KEYS_DIR"])
+        token = sign_credential(award, current_organisation(), public_base_url(), current_app.config["KEYS_DIR"])
     except SigningKeyMissing:
         return None
     filename = certificate_filename(award).replace("certificat-", "badge-").replace(".pdf", ".jwt")

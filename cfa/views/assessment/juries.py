@@ -21,6 +21,8 @@ from cfa.services.assessment import (
     load_jury,
     publish_jury,
     record_jury_results,
+    results_closed_reason,
+    save_jury_session,
 )
 from cfa.services.assessment_awards import award_options
 from cfa.services.assessment_rates import GROUPINGS, success_rates, total
@@ -72,24 +74,25 @@ def _edit(jury: JurySession | None):
         return redirect(url_for("assessment.jury", jury_id=jury.id))
     if form.validate_on_submit():
         cohort = db.session.get(Cohort, form.cohort_id.data)
-        if jury is not None and jury.candidates and form.cohort_id.data != jury.cohort_id:
-            form.cohort_id.errors.append("Des candidat·es sont déjà convoqué·es : la promotion ne peut plus changer.")
-        elif cohort and form.date.data < cohort.start_date:
+        if cohort and form.date.data < cohort.start_date:
             form.date.errors.append("La session ne peut pas précéder le début de la formation.")
         else:
-            target = jury or JurySession()
-            form.populate_obj(target)
-            target.start_time = form.start_time.data or None
-            db.session.add(target)
-            db.session.flush()
-            if jury is None:
-                add_candidates(target)
-            if commit_or_report():
-                flash("Session de validation enregistrée.", "success")
-                return redirect(url_for("assessment.jury", jury_id=target.id))
+            values = {"cohort_id": form.cohort_id.data, "date": form.date.data, "start_time": form.start_time.data or None,
+                      "place": form.place.data, "members": form.members.data}  # fmt: skip
+            try:
+                target = save_jury_session(jury, values, current_user)
+            except AssessmentError as error:
+                form.cohort_id.errors.append(str(error))
+            else:
+                if commit_or_report():
+                    flash("Session de validation enregistrée.", "success")
+                    return redirect(url_for("assessment.jury", jury_id=target.id))
     title = "Nouvelle session de validation" if jury is None else "Modifier la session de validation"
     back = url_for("assessment.jury", jury_id=jury.id) if jury else url_for("assessment.juries")
-    return form_page(form, title, "Les apprenti·es de la promotion sont convoqué·es à la création.", back)
+    hint = "Les apprenti·es de la promotion sont convoqué·es à la création."
+    if jury is not None:
+        hint = "Changer la date, l'heure ou le lieu émet de nouvelles convocations, datées de ce jour."
+    return form_page(form, title, hint, back)
 
 
 @bp.route("/jurys/nouveau", methods=["GET", "POST"])
@@ -121,17 +124,23 @@ def jury(jury_id: int):
     jury = _jury(jury_id)
     blocks = jury.cohort.programme.skill_blocks
     capitalised = _capitalised(jury)
+    closed = results_closed_reason(jury, today_paris())
     errors: dict[int, str] = {}
+    status = 200
     if request.method == "POST":
         if not posted():
             abort(400)
-        errors = _save_results(jury, blocks, capitalised)
-        if not errors and commit_or_report():
-            flash("Résultats enregistrés.", "success")
-            return redirect(url_for("assessment.jury", jury_id=jury.id))
-        db.session.rollback()
-        jury = _jury(jury_id)
-        flash("Certaines lignes contiennent une erreur : rien n'a été enregistré.", "error")
+        if closed:
+            flash(closed, "error")
+            status = 422
+        else:
+            errors = _save_results(jury, blocks, capitalised)
+            if not errors and commit_or_report():
+                flash("Résultats enregistrés.", "success")
+                return redirect(url_for("assessment.jury", jury_id=jury.id))
+            db.session.rollback()
+            jury = _jury(jury_id)
+            flash("Certaines lignes contiennent une erreur : rien n'a été enregistré.", "error")
     rates = success_rates("cohort", jury_id=jury.id)
     return render_template(
         "assessment/jury.html",
@@ -143,7 +152,8 @@ def jury(jury_id: int):
         errors=errors,
         form_data=request.form if errors else None,
         rate=rates[0] if rates else None,
-    ), (422 if errors else 200)
+        closed=closed,
+    ), (422 if errors else status)
 
 
 def _save_results(jury: JurySession, blocks, capitalised) -> dict[int, str]:
@@ -158,7 +168,7 @@ def _save_results(jury: JurySession, blocks, capitalised) -> dict[int, str]:
         if not absent and not verdicts:
             continue  # nothing entered for this candidate yet
         try:
-            record_jury_results(candidate, verdicts, absent=absent)
+            record_jury_results(candidate, verdicts, absent=absent, today=today_paris())
         except AssessmentError as error:
             errors[candidate.id] = str(error)
     return errors
@@ -204,7 +214,7 @@ def convocations(jury_id: int, candidate_id: int | None = None):
     if not candidates:
         flash("Aucun·e candidat·e à convoquer.", "error")
         return redirect(url_for("assessment.jury", jury_id=jury.id))
-    data = render_convocations(candidates, Identity.from_organisation(current_organisation()), today_paris())
+    data = render_convocations(candidates, Identity.from_organisation(current_organisation()))
     if candidate_id is not None:
         filename = convocation_filename(candidates[0])
     else:

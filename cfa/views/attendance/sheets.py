@@ -15,6 +15,7 @@ from cfa.services import attendance_codes as codes
 from cfa.services.attendance import AttendanceError, MarkInput
 from cfa.services.audit import history
 from cfa.services.permissions import Ability, can
+from cfa.urls import public_url
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
 from cfa.views.forms import posted
@@ -223,7 +224,7 @@ def code(session_id: int):
     db.session.commit()
     now = datetime.now(UTC)
     value, expires = codes.current_code(sheet, now)
-    link = url_for("me.sign_in", code=value, _external=True)
+    link = public_url("me.sign_in", code=value)
     return jsonify(code=value, expires_in=max(1, int((expires - now).total_seconds())), svg=qr_svg(link), link=link)
 
 
