@@ -1,14 +1,14 @@
 """Accounts: a session version that ends every session of a person, and the forced change of a temporary password.
 
 Revision ID: 0010
-Revises: 0004
+Revises: 0008
 """
 
 import sqlalchemy as sa
 from alembic import op
 
 revision = "0010"
-down_revision = "0004"
+down_revision = "0008"
 branch_labels = None
 depends_on = None
 
