@@ -90,6 +90,7 @@ def load_cohort(cohort_id: int) -> Cohort | None:
             selectinload(Cohort.centre),
             selectinload(Cohort.periods),
             selectinload(Cohort.module_assignments),
+            selectinload(Cohort.skill_blocks),
         )
     )
     return db.session.scalar(stmt)
@@ -794,6 +795,7 @@ class CohortCalendar:
     planned_minutes: int
     first_day: date | None
     last_day: date | None
+    rncp_warning: str | None = None
 
     @property
     def course_weeks(self) -> int:
@@ -818,6 +820,7 @@ def cohort_calendar(cohort: Cohort) -> CohortCalendar:
         planned_minutes=sum(s.minutes for s in live),
         first_day=live[0].date if live else None,
         last_day=live[-1].date if live else None,
+        rncp_warning=rncp_warning(cohort),
     )
 
 

@@ -79,6 +79,8 @@ def render_alternance_plan(
         f"/ {programme.course_weeks} au centre",
     ]
     story.append(markup(" · ".join(facts), "body"))
+    if calendar.rncp_warning and enrolment is None:  # for the CFA's staff, not a worry handed to employers
+        story.append(markup(f"<font color='#b42318'><b>Attention :</b> {text(calendar.rncp_warning)}</font>", "body"))
     story.append(Spacer(1, 3 * mm))
     story.append(_grid(cohort, kinds, width))
     story.append(Spacer(1, 2.5 * mm))
@@ -192,7 +194,8 @@ def _notes(calendar: CohortCalendar, holidays: list[tuple[date, str]], cohort) -
     notes.append(
         para(
             "Pendant les semaines au centre, l'apprenti·e suit la formation et n'est pas présent·e dans l'entreprise. "
-            "Toute modification du planning est notifiée à l'employeur.",
+            "Toute séance des huit semaines à venir déplacée ou annulée est notifiée par e-mail à l'apprenti·e et à "
+            "son maître d'apprentissage, pour l'employeur (un récapitulatif par jour de changements).",
             "small",
         )
     )
