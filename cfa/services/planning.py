@@ -500,6 +500,7 @@ def _snapshot(session: Session) -> dict:
         "room_id": session.room_id,
         "module_id": session.module_id,
         "status": session.status.value,
+        "note": session.note,
     }
 
 
