@@ -333,3 +333,16 @@ def test_the_preview_warns_of_a_year_without_closure_and_of_the_title_registrati
     assert "RNCP36241" in page.text and "16 mai 2027" in page.text
     planning.apply(planning.preview(cohort, today=TODAY), actor=None)
     assert "prend fin le dimanche 16 mai 2027" in client.get(f"/planning/promotions/{cohort.id}").text
+
+
+def test_the_staff_year_plan_pdf_flags_the_title_registration_end_and_says_what_is_notified(login, planned):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    planned.programme.rncp_code, planned.programme.rncp_valid_until = "RNCP36241", date(2027, 5, 16)
+    db.session.flush()
+    response = login(f.UserFactory.admin()).get(f"/planning/promotions/{planned.id}/planning.pdf")
+    content = " ".join(PdfReader(BytesIO(response.data)).pages[0].extract_text().split())
+    assert "RNCP36241) prend fin le dimanche 16 mai 2027" in content
+    assert "huit semaines à venir déplacée ou annulée est notifiée par e-mail" in content
