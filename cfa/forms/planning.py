@@ -15,7 +15,7 @@ class GenerateForm(FlaskForm):
     from_date = DateField(
         "Planifier à partir du",
         validators=[Optional()],
-        description="Les séances passées ou déjà émargées ne sont jamais modifiées.",
+        description="Les séances passées, déjà émargées ou modifiées à la main ne sont jamais modifiées.",
     )
     accept_conflicts = BooleanField("Enregistrer malgré les conflits", description=ACCEPT_HINT)
 
