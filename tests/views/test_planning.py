@@ -344,5 +344,6 @@ def test_the_staff_year_plan_pdf_flags_the_title_registration_end_and_says_what_
     db.session.flush()
     response = login(f.UserFactory.admin()).get(f"/planning/promotions/{planned.id}/planning.pdf")
     content = " ".join(PdfReader(BytesIO(response.data)).pages[0].extract_text().split())
-    assert "RNCP36241) prend fin le dimanche 16 mai 2027" in content
+    assert "titre enregistré au RNCP jusqu'au 16/05/2027 seulement" in content
     assert "huit semaines à venir déplacée ou annulée est notifiée par e-mail" in content
+    assert len(PdfReader(BytesIO(response.data)).pages) == 1
