@@ -33,14 +33,6 @@ def cohort_for_token(token: str) -> Cohort | None:
     return db.session.scalar(sa.select(Cohort).where(Cohort.calendar_token == token))
 
 
-def ensure_token(owner) -> str:
-    """The owner's (user's or cohort's) token, created on first use."""
-    if owner.calendar_token is None:
-        owner.regenerate_calendar_token()
-        db.session.commit()
-    return owner.calendar_token
-
-
 def _sessions(*conditions) -> list[Session]:
     stmt = sa.select(Session).where(*conditions).options(*session_details()).order_by(Session.date, Session.start_time)
     return list(db.session.scalars(stmt))
@@ -190,6 +182,7 @@ def cohort_feed(cohort: Cohort, domain: str) -> tuple[str, list[FeedEvent]]:
 
 
 def regenerate(owner) -> str:
+    """A new link for the owner (a user or a cohort); the old one, if any, stops working. The caller commits."""
     token = owner.regenerate_calendar_token()
-    db.session.commit()
+    db.session.flush()
     return token

@@ -218,3 +218,15 @@ def test_the_tutor_feed_never_says_at_the_centre_on_a_cut_short_friday_or_a_publ
     planning.apply(planning.preview(cut, today=date(2026, 11, 1)), actor=None)
     days = [(e.dtstart.value, e.dtend.value) for e in feed(client, other.tutor) if e.uid.value.startswith("centre-")]
     assert days == [(date(2026, 11, 16), date(2026, 11, 19))]
+
+
+def test_showing_a_calendar_page_never_creates_a_link_a_post_does(client):
+    trainer = f.UserFactory.trainer()
+    client.login(trainer)
+    page = client.get("/planning/mon-agenda")
+    db.session.refresh(trainer)
+    assert trainer.calendar_token is None and "Créer le lien d'abonnement" in page.text
+    created = client.post("/agenda/nouveau-lien", data={"next": "/planning/mon-agenda"})
+    assert created.status_code == 302 and created.location == "/planning/mon-agenda"
+    db.session.refresh(trainer)
+    assert trainer.calendar_token and trainer.calendar_token in client.get("/planning/mon-agenda").text
