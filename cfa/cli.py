@@ -44,6 +44,23 @@ def register_commands(app: Flask) -> None:
         path, created = create_signing_key(app.config["KEYS_DIR"], replace=replace)
         click.echo(f"Clé de signature {'créée' if created else 'déjà présente'} : {path}")
 
+    @app.cli.command("planning-notices")
+    @click.option("--jour", "day", default=None, help="Jour des changements (AAAA-MM-JJ) ; par défaut la veille.")
+    def planning_notices_command(day):
+        """Put in the outbox one digest per apprentice and tutor of a day's planning changes (run it each night)."""
+        from datetime import date, timedelta
+
+        from cfa.formatting import today_paris
+        from cfa.services.planning_notices import build_digests
+
+        try:
+            when = date.fromisoformat(day) if day else today_paris() - timedelta(days=1)
+        except ValueError as error:
+            raise click.BadParameter("date attendue au format AAAA-MM-JJ", param_hint="--jour") from error
+        waiting = build_digests(when)
+        db.session.commit()
+        click.echo(f"Récapitulatifs de planning du {when:%d/%m/%Y} en attente d'envoi : {waiting}")
+
     @app.cli.command("send-mail")
     def send_mail_command():
         """Send the e-mails waiting in the outbox (run it every few minutes from cron or a systemd timer)."""

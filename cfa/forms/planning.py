@@ -15,7 +15,7 @@ class GenerateForm(FlaskForm):
     from_date = DateField(
         "Planifier à partir du",
         validators=[Optional()],
-        description="Les séances passées ou déjà émargées ne sont jamais modifiées.",
+        description="Les séances passées, déjà émargées ou modifiées à la main ne sont jamais modifiées.",
     )
     accept_conflicts = BooleanField("Enregistrer malgré les conflits", description=ACCEPT_HINT)
 
@@ -29,6 +29,10 @@ class SessionForm(FlaskForm):
     trainer_id = OptionalSelectField("Formateur·rice")
     room_id = OptionalSelectField("Salle")
     accept_conflicts = BooleanField("Enregistrer malgré un conflit", description=ACCEPT_HINT)
+    accept_warnings = BooleanField(
+        "Enregistrer malgré les avertissements",
+        description="À cocher seulement si ce choix est voulu (rattrapage un samedi, salle d'un autre centre…).",
+    )
 
     def validate_end_time(self, field):
         if self.start_time.data and field.data and field.data <= self.start_time.data:

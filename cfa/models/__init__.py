@@ -25,7 +25,17 @@ from cfa.models.centres import Centre, ClosurePeriod, Organisation, Room
 from cfa.models.enrolments import Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition
 from cfa.models.outbox import OutboxMessage
 from cfa.models.people import Employer, EmployerKind, Role, User, UserRole
-from cfa.models.planning import CalendarPeriod, Cohort, HalfDay, ModuleAssignment, PeriodKind, Session, SessionStatus
+from cfa.models.planning import (
+    CalendarPeriod,
+    Cohort,
+    CohortSkillBlock,
+    HalfDay,
+    ModuleAssignment,
+    PeriodKind,
+    Session,
+    SessionRelease,
+    SessionStatus,
+)
 from cfa.models.programmes import MicroCertification, Module, ParticipationForm, Programme, SkillBlock
 from cfa.models.quality import (
     ActionSource,
@@ -93,6 +103,8 @@ __all__ = [
     "Role",
     "Room",
     "Session",
+    "SessionRelease",
+    "CohortSkillBlock",
     "SessionStatus",
     "SignatureMethod",
     "SkillBlock",

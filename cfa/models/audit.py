@@ -32,6 +32,8 @@ class AuditEvent(db.Model):
     __table_args__ = (
         sa.Index("ix_audit_event_entity", "entity", "entity_id"),
         sa.Index("ix_audit_event_context", "context_entity", "context_id"),
+        # The day's changes of one kind of record (planning notices read the sessions changed in a day).
+        sa.Index("ix_audit_event_entity_at", "entity", "at"),
     )
 
     def __repr__(self) -> str:

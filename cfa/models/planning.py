@@ -43,6 +43,9 @@ class Cohort(TimestampMixin, db.Model):
     module_assignments: Mapped[list["ModuleAssignment"]] = relationship(
         back_populates="cohort", cascade="all, delete-orphan"
     )
+    skill_blocks: Mapped[list["CohortSkillBlock"]] = relationship(
+        order_by="CohortSkillBlock.position", cascade="all, delete-orphan"
+    )
 
     __table_args__ = (sa.CheckConstraint("end_date > start_date", name="dates_ordered"),)
 
@@ -131,6 +134,11 @@ class Session(TimestampMixin, db.Model):
     sequence: Mapped[int] = mapped_column(default=0)  # iCalendar SEQUENCE: bumped on every change
     conflict_accepted: Mapped[bool] = mapped_column(default=False)  # an admin saved it despite a clash
     note: Mapped[str | None] = mapped_column(sa.String(300))
+    # Moved, changed or cancelled by an admin: re-planning keeps the admin's decision instead of undoing it.
+    manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
+    # The half-day the planner had put it on before an admin moved it: re-planning leaves that slot empty.
+    moved_from_date: Mapped[dt.date | None]
+    moved_from_half_day: Mapped[HalfDay | None] = mapped_column(enum_type(HalfDay, "moved_from_half_day"))
 
     cohort: Mapped[Cohort] = relationship()
     module: Mapped["Module | None"] = relationship()  # noqa: F821
@@ -168,3 +176,41 @@ class Session(TimestampMixin, db.Model):
         """Record a change that calendar subscribers must see."""
         self.sequence += 1
         self.updated_at = utcnow()
+
+
+class SessionRelease(db.Model):
+    """A trainer taken off a session: their calendar feed keeps the event, as cancelled, so it does not just vanish."""
+
+    __tablename__ = "session_release"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"), index=True)
+    trainer_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"), index=True)
+    released_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    session: Mapped[Session] = relationship()
+
+    __table_args__ = (sa.UniqueConstraint("session_id", "trainer_id"),)
+
+    def __repr__(self) -> str:
+        return f"<SessionRelease {self.session_id} trainer {self.trainer_id}>"
+
+
+class CohortSkillBlock(db.Model):
+    """The skill blocks (CCP) as they were when the cohort was planned: a revised title does not rewrite what a
+    cohort was taught. `skill_block_id` links to the live block while it exists, for results and awards."""
+
+    __tablename__ = "cohort_skill_block"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"), index=True)
+    skill_block_id: Mapped[int | None] = mapped_column(sa.ForeignKey("skill_block.id", ondelete="SET NULL"))
+    position: Mapped[int]
+    code: Mapped[str] = mapped_column(sa.String(20))
+    title: Mapped[str] = mapped_column(sa.String(300))
+    description: Mapped[str | None] = mapped_column(sa.Text)
+
+    __table_args__ = (sa.UniqueConstraint("cohort_id", "position"),)
+
+    def __repr__(self) -> str:
+        return f"<CohortSkillBlock {self.cohort_id} {self.code}>"

@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
-from cfa.models import CalendarPeriod, Cohort, Enrolment, PeriodKind, Role, Session, User
+from cfa.models import CalendarPeriod, Cohort, Enrolment, PeriodKind, Role, Session, SessionRelease, User
 from cfa.renderers.ical import FeedEvent
 from cfa.services.enrolments import followed_enrolments
 from cfa.services.planning import session_details
@@ -33,36 +33,33 @@ def cohort_for_token(token: str) -> Cohort | None:
     return db.session.scalar(sa.select(Cohort).where(Cohort.calendar_token == token))
 
 
-def ensure_token(owner) -> str:
-    """The owner's (user's or cohort's) token, created on first use."""
-    if owner.calendar_token is None:
-        owner.regenerate_calendar_token()
-        db.session.commit()
-    return owner.calendar_token
-
-
 def _sessions(*conditions) -> list[Session]:
     stmt = sa.select(Session).where(*conditions).options(*session_details()).order_by(Session.date, Session.start_time)
     return list(db.session.scalars(stmt))
 
 
-def session_event(session: Session, domain: str, with_cohort: bool = False) -> FeedEvent:
+def session_event(session: Session, domain: str, with_cohort: bool = False, released: bool = False) -> FeedEvent:
+    """`released`: shown to a trainer taken off the session, as cancelled for them (same UID, so their calendar
+    app strikes the event it already holds instead of silently keeping or dropping it)."""
     module = session.module.title if session.module else "Formation"
     summary = f"{module} ({session.cohort.name})" if with_cohort else module
     where = ", ".join(x for x in (session.room.name if session.room else None, session.cohort.centre.name) if x)
     lines = [f"Promotion : {session.cohort.name}"]
-    if session.trainer:
+    cancelled = session.is_cancelled or released
+    if released:
+        lines.append("Vous n'animez plus cette séance.")
+    elif session.trainer:
         lines.append(f"Formateur·rice : {session.trainer.full_name}")
     if session.is_cancelled and session.note:
         lines.append(f"Annulée : {session.note}")
     return FeedEvent(
         uid=f"session-{session.id}@{domain}",
-        summary=("Annulé : " if session.is_cancelled else "") + summary,
+        summary=("Annulé : " if cancelled else "") + summary,
         start=datetime.combine(session.date, session.start_time),
         end=datetime.combine(session.date, session.end_time),
         last_modified=session.updated_at or session.created_at,
         sequence=session.sequence,
-        cancelled=session.is_cancelled,
+        cancelled=cancelled,
         location=where,
         description="\n".join(lines),
         categories=("Formation",),
@@ -157,6 +154,11 @@ def user_feed(user: User, domain: str) -> tuple[str, list[FeedEvent]]:
     if user.has_role(Role.TRAINER):
         for session in _sessions(Session.trainer_id == user.id):
             events.setdefault(f"session-{session.id}@{domain}", session_event(session, domain, with_cohort=True))
+        released = sa.select(SessionRelease.session_id).where(SessionRelease.trainer_id == user.id)
+        for session in _sessions(Session.id.in_(released), Session.trainer_id.is_distinct_from(user.id)):
+            events.setdefault(
+                f"session-{session.id}@{domain}", session_event(session, domain, with_cohort=True, released=True)
+            )
     if user.has_role(Role.TUTOR):
         for event in tutor_events(user, domain):
             events[event.uid] = event
@@ -180,6 +182,7 @@ def cohort_feed(cohort: Cohort, domain: str) -> tuple[str, list[FeedEvent]]:
 
 
 def regenerate(owner) -> str:
+    """A new link for the owner (a user or a cohort); the old one, if any, stops working. The caller commits."""
     token = owner.regenerate_calendar_token()
-    db.session.commit()
+    db.session.flush()
     return token

@@ -12,6 +12,7 @@ The rules, in the order they apply to each week from the contract's start:
 - public holidays and the closed days of a partly closed week remove those days only;
 - an admin may add a course week (`added_weeks`) or take one out (`removed_weeks`): a removed
   week still counts in the rhythm, so its hours are planned later, at the end;
+- a half-day an admin emptied by hand (a session moved away or cancelled) stays empty (`blocked`);
 - sessions stop when the programme's hours are reached exactly, the last one shortened; if the
   contract ends first, the plan says how many minutes are missing (`missing_minutes`).
 """
@@ -92,6 +93,7 @@ class PlanRequest:
     added_weeks: frozenset[date] = frozenset()  # Mondays
     removed_weeks: frozenset[date] = frozenset()
     fixed: tuple[FixedSession, ...] = ()
+    blocked: frozenset[tuple[date, HalfDay]] = frozenset()  # half-days an admin emptied: never refilled
     from_date: date | None = None  # re-planning: no session is created before this day
     default_room_id: int | None = None
     holidays: Mapping[date, str] | None = None  # None: French public holidays (metropolitan France)
@@ -271,7 +273,7 @@ def plan(request: PlanRequest) -> Plan:
                 for half_day, start, end in rhythm.slots():
                     if remaining <= 0:
                         break
-                    if (day, half_day) in fixed_slots:
+                    if (day, half_day) in fixed_slots or (day, half_day) in request.blocked:
                         continue
                     length = min(minutes_between(start, end), remaining)
                     budget = modules.at(elapsed + length / 2)

@@ -20,11 +20,13 @@ from cfa.models import (
     CalendarPeriod,
     ClosurePeriod,
     Cohort,
+    CohortSkillBlock,
     HalfDay,
     PeriodKind,
     Programme,
     Room,
     Session,
+    SessionRelease,
     SessionStatus,
     User,
 )
@@ -32,6 +34,8 @@ from cfa.models.base import utcnow
 from cfa.models.planning import minutes_between
 from cfa.services import audit, planner
 from cfa.services.conflicts import Booking, Conflict, find_conflicts
+from cfa.services.session_checks import Slot, SlotContext, Span, check_session
+from cfa.services.session_checks import Warning as SlotWarning
 
 
 class PlanningError(Exception):
@@ -44,13 +48,23 @@ class ConflictsFound(PlanningError):
         self.conflicts = conflicts
 
 
+class WarningsFound(PlanningError):
+    """A hand edit that puts a session where the planner never would: saved only once accepted."""
+
+    def __init__(self, warnings: list[SlotWarning]):
+        super().__init__(f"{len(warnings)} avertissement(s) : rien n'a été enregistré.")
+        self.warnings = warnings
+
+
 @dataclass
 class Preview:
     cohort: Cohort
     from_date: date
     plan: planner.Plan
     conflicts: list[Conflict]
-    kept: int  # sessions left as they are (past, or holding marks)
+    kept: int  # sessions left as they are (past, holding marks, or changed by hand)
+    years_without_closure: list[int]
+    rncp_warning: str | None = None
 
     def messages(self) -> list[str]:
         return describe_conflicts(self.conflicts)
@@ -76,6 +90,7 @@ def load_cohort(cohort_id: int) -> Cohort | None:
             selectinload(Cohort.centre),
             selectinload(Cohort.periods),
             selectinload(Cohort.module_assignments),
+            selectinload(Cohort.skill_blocks),
         )
     )
     return db.session.scalar(stmt)
@@ -134,7 +149,9 @@ def planned_minutes_by_cohort(cohort_ids) -> dict[int, int]:
 # --- Planning ---------------------------------------------------------------------------------
 
 
-def build_request(cohort: Cohort, from_date: date, fixed: list[Session]) -> planner.PlanRequest:
+def build_request(
+    cohort: Cohort, from_date: date, fixed: list[Session], blocked: frozenset = frozenset()
+) -> planner.PlanRequest:
     programme = cohort.programme
     assignments = {a.module_id: a for a in cohort.module_assignments}
     budgets = []
@@ -148,13 +165,7 @@ def build_request(cohort: Cohort, from_date: date, fixed: list[Session]) -> plan
                 assignment.room_id if assignment else None,
             )
         )
-    closures = db.session.scalars(
-        sa.select(ClosurePeriod).where(
-            ClosurePeriod.centre_id == cohort.centre_id,
-            ClosurePeriod.end_date >= cohort.start_date,
-            ClosurePeriod.start_date <= cohort.end_date,
-        )
-    )
+    closures = centre_closures(cohort.centre_id, cohort.start_date, cohort.end_date)
     manual = [p for p in cohort.periods if p.manual]
     return planner.PlanRequest(
         start=cohort.start_date,
@@ -163,27 +174,79 @@ def build_request(cohort: Cohort, from_date: date, fixed: list[Session]) -> plan
         rhythm=planner.Rhythm.of(programme),
         closures=tuple(planner.Closure(c.start_date, c.end_date, c.label) for c in closures),
         modules=tuple(budgets),
-        added_weeks=frozenset(p.start_date for p in manual if p.kind == PeriodKind.COURSE),
-        removed_weeks=frozenset(p.start_date for p in manual if p.kind == PeriodKind.FIELD),
+        # A course period may start after its Monday (a holiday on the Monday): the week is what counts.
+        added_weeks=frozenset(planner.monday_of(p.start_date) for p in manual if p.kind == PeriodKind.COURSE),
+        removed_weeks=frozenset(planner.monday_of(p.start_date) for p in manual if p.kind == PeriodKind.FIELD),
         fixed=tuple(planner.FixedSession(s.date, s.half_day, s.minutes) for s in fixed),
+        blocked=blocked,
         from_date=from_date,
         default_room_id=cohort.default_room_id,
     )
+
+
+def centre_closures(centre_id: int, start: date, end: date) -> list[ClosurePeriod]:
+    stmt = sa.select(ClosurePeriod).where(
+        ClosurePeriod.centre_id == centre_id, ClosurePeriod.end_date >= start, ClosurePeriod.start_date <= end
+    )
+    return list(db.session.scalars(stmt))
+
+
+def years_without_closure(closures: list[ClosurePeriod], start: date, end: date) -> list[int]:
+    """Calendar years the plan covers for which the centre has no closure at all: most likely not entered yet,
+    and then the plan puts course weeks in the Christmas or summer break."""
+    covered = set()
+    for closure in closures:
+        covered.update(range(closure.start_date.year, closure.end_date.year + 1))
+    return [year for year in range(start.year, end.year + 1) if year not in covered]
+
+
+def rncp_warning(cohort: Cohort) -> str | None:
+    """The title's registration ends before the cohort does: its apprentices may sit a title no longer registered."""
+    until = cohort.programme.rncp_valid_until
+    if until is None or cohort.end_date <= until:
+        return None
+    code = cohort.programme.rncp_code or cohort.programme.code
+    return (
+        f"L'enregistrement du titre au RNCP ({code}) prend fin le {long_date(until)}, avant la fin de la promotion "
+        f"({long_date(cohort.end_date)}) : vérifiez son renouvellement avant de présenter les apprenti·es."
+    )
+
+
+def _kept_by_hand(sessions: list[Session], from_date: date) -> tuple[list[Session], frozenset]:
+    """Sessions an admin changed by hand from `from_date` on, and the half-days they emptied (a session moved
+    away, or cancelled): re-planning keeps the first where they are and leaves the second empty."""
+    live = [s for s in sessions if s.manual and not s.is_cancelled and s.date >= from_date]
+    taken = {(s.date, s.half_day) for s in sessions if not s.is_cancelled}
+    emptied = {(s.moved_from_date, s.moved_from_half_day) for s in live if s.moved_from_date is not None}
+    emptied |= {(s.date, s.half_day) for s in sessions if s.manual and s.is_cancelled}
+    return live, frozenset(slot for slot in emptied if slot not in taken and slot[0] >= from_date)
 
 
 def preview(cohort: Cohort, from_date: date | None = None, today: date | None = None) -> Preview:
     """What planning (or re-planning from a date) would give, with its conflicts; nothing is written."""
     today = today or today_paris()
     from_date = max(from_date or cohort.start_date, today, cohort.start_date)
-    existing = cohort_sessions(cohort.id, live_only=True)
-    marked = marked_session_ids(s.id for s in existing)
-    fixed = [s for s in existing if s.date < from_date or s.id in marked]
-    result = planner.plan(build_request(cohort, from_date, fixed))
+    existing = cohort_sessions(cohort.id)
+    live = [s for s in existing if not s.is_cancelled]
+    marked = marked_session_ids(s.id for s in live)
+    by_hand, blocked = _kept_by_hand(existing, from_date)
+    hand_ids = {s.id for s in by_hand}
+    fixed = [s for s in live if s.date < from_date or s.id in marked or s.id in hand_ids]
+    result = planner.plan(build_request(cohort, from_date, fixed, blocked))
     candidates = [
         Booking(cohort.id, s.date, s.start_time, s.end_time, s.trainer_id, s.room_id) for s in result.sessions
     ]
     conflicts = find_conflicts(candidates, _bookings_around(cohort.id, candidates))
-    return Preview(cohort, from_date, result, conflicts, len(fixed))
+    closures = centre_closures(cohort.centre_id, from_date, cohort.end_date)
+    return Preview(
+        cohort,
+        from_date,
+        result,
+        conflicts,
+        len(fixed),
+        years_without_closure(closures, from_date, cohort.end_date),
+        rncp_warning(cohort),
+    )
 
 
 def _bookings_around(cohort_id: int, candidates: list[Booking]) -> list[Booking]:
@@ -230,8 +293,9 @@ def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -
     """Write a preview: periods rebuilt, sessions from its first day created, updated or cancelled."""
     if result.conflicts and not accept_conflicts:
         raise ConflictsFound(result.conflicts)
-    counts = _sync(result, write=True)
+    counts = _sync(result, write=True, actor=actor)
     _rebuild_periods(result.cohort, result.plan)
+    snapshot_skill_blocks(result.cohort)
     result.cohort.planned_at = utcnow()
     audit.record(
         actor, "cohort", result.cohort.id, "plan", after={"from": result.from_date.isoformat(), **counts.__dict__}
@@ -240,16 +304,19 @@ def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -
     return counts
 
 
-def _sync(result: Preview, write: bool) -> Applied:
+def _sync(result: Preview, write: bool, actor: User | None = None) -> Applied:
     """Match the plan's sessions with the stored ones by half-day; count (and, if asked, make) the changes.
-    Matching by slot keeps a session's id, hence its calendar UID, across re-plans."""
+    Matching by slot keeps a session's id, hence its calendar UID, across re-plans. Each change is audited:
+    the day's changes are what the apprentices and their tutors are told (`planning_notices`)."""
     cohort = result.cohort
     clashing = {(c.date, c.start_time, c.end_time) for c in result.conflicts}
     existing = cohort_sessions(cohort.id, start=result.from_date)
     marked = marked_session_ids(s.id for s in existing)
     by_slot: dict[tuple[date, HalfDay], Session] = {}
+    created: list[Session] = []
+    updates: list[tuple[Session, dict, dict]] = []
     for session in existing:
-        if session.id in marked:
+        if session.id in marked or session.manual:
             continue
         current = by_slot.get((session.date, session.half_day))
         if current is None or (current.is_cancelled and not session.is_cancelled):
@@ -271,23 +338,81 @@ def _sync(result: Preview, write: bool) -> Applied:
         if session is None:
             counts.created += 1
             if write:
-                db.session.add(Session(cohort_id=cohort.id, date=planned.date, half_day=planned.half_day, **values))
+                created.append(Session(cohort_id=cohort.id, date=planned.date, half_day=planned.half_day, **values))
         elif any(getattr(session, key) != value for key, value in values.items()):
             counts.updated += 1
             if write:
-                for key, value in values.items():
-                    setattr(session, key, value)
-                session.touch()
+                updates.append((session, values, _snapshot(session)))
         else:
             counts.unchanged += 1
     for session in by_slot.values():
         if not session.is_cancelled:
             counts.cancelled += 1
             if write:
+                before = _snapshot(session)
                 session.status = SessionStatus.CANCELLED
                 session.note = "Annulée lors de la replanification"
                 session.touch()
+                _audit_session(actor, session, "replan", before)
+    release_trainers([(session, values["trainer_id"]) for session, values, _ in updates])
+    for session, values, before in updates:
+        for key, value in values.items():
+            setattr(session, key, value)
+        session.touch()
+        _audit_session(actor, session, "replan", before)
+    if created:
+        db.session.add_all(created)
+        if cohort.planned_at is not None:
+            # A first plan is news to nobody; a session added by a re-plan is.
+            db.session.flush()
+            for session in created:
+                _audit_session(actor, session, "replan", None)
     return counts
+
+
+def _audit_session(actor: User | None, session: Session, action: str, before: dict | None, **extra) -> None:
+    audit.record(
+        actor, "session", session.id, action, before=before, after=_snapshot(session),
+        context=("cohort", session.cohort_id), **extra,
+    )  # fmt: skip
+
+
+def release_trainers(changes: list[tuple[Session, int | None]]) -> None:
+    """Remember each trainer taken off a session (session, new trainer), so that their feed shows it cancelled
+    rather than dropping it; a trainer put back on a session is no longer released. One query for them all."""
+    changes = [(s, new) for s, new in changes if s.id is not None and s.trainer_id != new]
+    if not changes:
+        return
+    existing = {
+        (r.session_id, r.trainer_id): r
+        for r in db.session.scalars(
+            sa.select(SessionRelease).where(SessionRelease.session_id.in_({s.id for s, _ in changes}))
+        )
+    }
+    for session, new in changes:
+        if new is not None and (release := existing.pop((session.id, new), None)) is not None:
+            db.session.delete(release)
+        if session.trainer_id is not None and (session.id, session.trainer_id) not in existing:
+            existing[(session.id, session.trainer_id)] = SessionRelease(
+                session_id=session.id, trainer_id=session.trainer_id
+            )
+            db.session.add(existing[(session.id, session.trainer_id)])
+
+
+def snapshot_skill_blocks(cohort: Cohort) -> None:
+    """Keep the skill blocks as they are when the cohort is first planned: what it is taught and assessed on."""
+    if cohort.skill_blocks:
+        return
+    for block in cohort.programme.skill_blocks:
+        cohort.skill_blocks.append(
+            CohortSkillBlock(
+                skill_block_id=block.id,
+                position=block.position,
+                code=block.code,
+                title=block.title,
+                description=block.description,
+            )
+        )
 
 
 def changes(result: Preview) -> Applied:
@@ -301,8 +426,21 @@ def _rebuild_periods(cohort: Cohort, result: planner.Plan) -> None:
         cohort.periods.remove(period)
     db.session.flush()
     last_day = max(int(d) for d in result.request.rhythm.centre_days) - 1
+    session_days: dict[date, set[date]] = {}
+    for item in [*result.sessions, *result.request.fixed]:
+        session_days.setdefault(planner.monday_of(item.date), set()).add(item.date)
     for week in result.weeks:
         start = max(week.monday, cohort.start_date)
+        if week.kind == PeriodKind.COURSE and session_days.get(week.monday):
+            # At the centre means a day with a session: a Friday cut short or a holiday inside the week is not,
+            # and the tutor's calendar must not say otherwise.
+            for first, last in _runs(sorted(session_days[week.monday])):
+                cohort.periods.append(
+                    CalendarPeriod(
+                        kind=week.kind, start_date=first, end_date=last, label=week.label, manual=week.manual
+                    )
+                )
+            continue
         if week.kind == PeriodKind.COURSE:
             end = week.monday + timedelta(days=last_day)
         else:
@@ -326,6 +464,22 @@ def _rebuild_periods(cohort: Cohort, result: planner.Plan) -> None:
         cohort.periods.append(CalendarPeriod(kind=PeriodKind.HOLIDAY, start_date=day, end_date=day, label=name))
 
 
+def cohort_skill_blocks(cohort: Cohort) -> list:
+    """The blocks the cohort is taught: its own copy once planned, the programme's current ones before."""
+    return list(cohort.skill_blocks) or list(cohort.programme.skill_blocks)
+
+
+def _runs(days: list[date]) -> list[tuple[date, date]]:
+    """Consecutive days grouped: [Mon, Tue, Thu] -> [(Mon, Tue), (Thu, Thu)]."""
+    runs: list[tuple[date, date]] = []
+    for day in days:
+        if runs and runs[-1][1] + timedelta(days=1) == day:
+            runs[-1] = (runs[-1][0], day)
+        else:
+            runs.append((day, day))
+    return runs
+
+
 # --- Editing by hand --------------------------------------------------------------------------
 
 
@@ -346,7 +500,79 @@ def _snapshot(session: Session) -> dict:
         "room_id": session.room_id,
         "module_id": session.module_id,
         "status": session.status.value,
+        "note": session.note,
     }
+
+
+def slot_warnings(
+    cohort: Cohort,
+    day: date,
+    start_time: time,
+    end_time: time,
+    room_id: int | None,
+    session: Session | None = None,
+) -> list[SlotWarning]:
+    """The warnings of placing one session of the cohort there (`session`: the one being moved, if any)."""
+    programme = cohort.programme
+    room = db.session.get(Room, room_id) if room_id else None
+    others = planned_minutes(cohort.id) - (session.minutes if session is not None and not session.is_cancelled else 0)
+    periods = cohort.periods
+    context = SlotContext(
+        centre_id=cohort.centre_id,
+        centre_name=cohort.centre.name,
+        day_start=programme.morning_start,
+        day_end=programme.afternoon_end,
+        total_minutes=programme.total_minutes,
+        other_minutes=others,
+        holidays=planner.french_holidays(day, day),
+        closures=tuple(Span(c.start_date, c.end_date, c.label) for c in centre_closures(cohort.centre_id, day, day)),
+        field_weeks=tuple(Span(p.start_date, p.end_date) for p in periods if p.kind == PeriodKind.FIELD),
+        course_weeks=tuple(Span(p.start_date, p.end_date) for p in periods if p.kind == PeriodKind.COURSE),
+    )
+    slot = Slot(day, start_time, end_time, room.centre_id if room else None, room.centre.name if room else None)
+    return check_session(slot, context)
+
+
+def _check_slot(
+    cohort: Cohort,
+    session: Session | None,
+    *,
+    day: date,
+    half_day: HalfDay,
+    start_time: time,
+    end_time: time,
+    trainer_id: int | None,
+    room_id: int | None,
+    accept_warnings: bool,
+    accept_conflicts: bool,
+    today: date,
+) -> tuple[list[SlotWarning], list[Conflict]]:
+    """Refusals first (past, outside the cohort, half-day taken), then what must be accepted on purpose."""
+    if day < today:
+        raise PlanningError("Une séance ne peut pas être placée dans le passé.")
+    if end_time <= start_time:
+        raise PlanningError("L'heure de fin doit suivre l'heure de début.")
+    if not (cohort.start_date <= day <= cohort.end_date):
+        raise PlanningError("Cette date est hors des dates de la promotion.")
+    taken = db.session.scalar(
+        sa.select(Session.id).where(
+            Session.cohort_id == cohort.id,
+            Session.date == day,
+            Session.half_day == half_day,
+            Session.status == SessionStatus.PLANNED,
+            Session.id != (session.id if session is not None else -1),
+        )
+    )
+    if taken:
+        raise PlanningError("La promotion a déjà une séance sur cette demi-journée.")
+    warnings = slot_warnings(cohort, day, start_time, end_time, room_id, session)
+    if warnings and not accept_warnings:
+        raise WarningsFound(warnings)
+    candidate = Booking(cohort.id, day, start_time, end_time, trainer_id, room_id, session.id if session else None)
+    conflicts = find_conflicts([candidate], _bookings_around(cohort.id, [candidate]))
+    if conflicts and not accept_conflicts:
+        raise ConflictsFound(conflicts)
+    return warnings, conflicts
 
 
 def update_session(
@@ -361,50 +587,66 @@ def update_session(
     room_id: int | None,
     module_id: int | None,
     accept_conflicts: bool = False,
+    accept_warnings: bool = False,
     today: date | None = None,
 ) -> list[Conflict]:
-    """Move a session or change its trainer, room or module; refuses clashes unless accepted."""
+    """Move a session or change its trainer, room or module; refuses clashes and warnings unless accepted.
+    The session is then kept as it is by later re-plans, and the half-day it left stays empty."""
     today = today or today_paris()
     _check_editable(session, today)
-    if day < today:
-        raise PlanningError("Une séance ne peut pas être déplacée dans le passé.")
-    if end_time <= start_time:
-        raise PlanningError("L'heure de fin doit suivre l'heure de début.")
-    if not (session.cohort.start_date <= day <= session.cohort.end_date):
-        raise PlanningError("Cette date est hors des dates de la promotion.")
-    taken = db.session.scalar(
-        sa.select(Session.id).where(
-            Session.cohort_id == session.cohort_id,
-            Session.date == day,
-            Session.half_day == half_day,
-            Session.status == SessionStatus.PLANNED,
-            Session.id != session.id,
-        )
-    )
-    if taken:
-        raise PlanningError("La promotion a déjà une séance sur cette demi-journée.")
-    candidate = Booking(session.cohort_id, day, start_time, end_time, trainer_id, room_id, session.id)
-    conflicts = find_conflicts([candidate], _bookings_around(session.cohort_id, [candidate]))
-    if conflicts and not accept_conflicts:
-        raise ConflictsFound(conflicts)
+    warnings, conflicts = _check_slot(
+        session.cohort, session, day=day, half_day=half_day, start_time=start_time, end_time=end_time,
+        trainer_id=trainer_id, room_id=room_id, accept_warnings=accept_warnings,
+        accept_conflicts=accept_conflicts, today=today,
+    )  # fmt: skip
     before = _snapshot(session)
+    if (day, half_day) != (session.date, session.half_day) and session.moved_from_date is None:
+        session.moved_from_date, session.moved_from_half_day = session.date, session.half_day
+    release_trainers([(session, trainer_id)])
     session.date, session.half_day = day, half_day
     session.start_time, session.end_time = start_time, end_time
     session.trainer_id, session.room_id, session.module_id = trainer_id, room_id, module_id
     session.status = SessionStatus.PLANNED
     session.conflict_accepted = bool(conflicts)
+    session.manual = True
     session.touch()
-    audit.record(
-        actor,
-        "session",
-        session.id,
-        "update",
-        before=before,
-        after=_snapshot(session),
-        context=("cohort", session.cohort_id),
-    )
+    extra = {"reason": "Avertissements acceptés : " + " ".join(w.message for w in warnings)} if warnings else {}
+    _audit_session(actor, session, "update", before, **extra)
     db.session.flush()
     return conflicts
+
+
+def add_session(
+    cohort: Cohort,
+    actor: User | None,
+    *,
+    day: date,
+    half_day: HalfDay,
+    start_time: time,
+    end_time: time,
+    trainer_id: int | None,
+    room_id: int | None,
+    module_id: int | None,
+    accept_conflicts: bool = False,
+    accept_warnings: bool = False,
+    today: date | None = None,
+) -> Session:
+    """Add a session by hand (a catch-up half-day): the same refusals and warnings as a move."""
+    today = today or today_paris()
+    _, conflicts = _check_slot(
+        cohort, None, day=day, half_day=half_day, start_time=start_time, end_time=end_time,
+        trainer_id=trainer_id, room_id=room_id, accept_warnings=accept_warnings,
+        accept_conflicts=accept_conflicts, today=today,
+    )  # fmt: skip
+    session = Session(
+        cohort_id=cohort.id, date=day, half_day=half_day, start_time=start_time, end_time=end_time,
+        trainer_id=trainer_id, room_id=room_id, module_id=module_id, manual=True, conflict_accepted=bool(conflicts),
+    )  # fmt: skip
+    db.session.add(session)
+    db.session.flush()
+    _audit_session(actor, session, "create", None)
+    db.session.flush()
+    return session
 
 
 def cancel_session(session: Session, actor: User | None, reason: str, today: date | None = None) -> None:
@@ -414,11 +656,9 @@ def cancel_session(session: Session, actor: User | None, reason: str, today: dat
     before = _snapshot(session)
     session.status = SessionStatus.CANCELLED
     session.note = reason[:300]
+    session.manual = True  # re-planning must not bring it back
     session.touch()
-    audit.record(
-        actor, "session", session.id, "cancel", before=before, after=_snapshot(session), reason=reason,
-        context=("cohort", session.cohort_id),
-    )  # fmt: skip
+    _audit_session(actor, session, "cancel", before, reason=reason)
     db.session.flush()
 
 
@@ -556,6 +796,7 @@ class CohortCalendar:
     planned_minutes: int
     first_day: date | None
     last_day: date | None
+    rncp_warning: str | None = None
 
     @property
     def course_weeks(self) -> int:
@@ -580,6 +821,7 @@ def cohort_calendar(cohort: Cohort) -> CohortCalendar:
         planned_minutes=sum(s.minutes for s in live),
         first_day=live[0].date if live else None,
         last_day=live[-1].date if live else None,
+        rncp_warning=rncp_warning(cohort),
     )
 
 

@@ -6,6 +6,7 @@ from urllib.parse import urlsplit
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user, login_required
 
+from cfa.extensions import db
 from cfa.renderers import ical
 from cfa.services import feeds
 from cfa.services.permissions import Ability
@@ -54,9 +55,14 @@ def cohort_calendar(token: str):
 def regenerate():
     if not posted():
         abort(400)
+    first = current_user.calendar_token is None
     feeds.regenerate(current_user)
+    db.session.commit()
     flash(
-        "Nouveau lien d'abonnement créé : l'ancien ne fonctionne plus. Abonnez votre agenda au nouveau lien.", "success"
+        "Lien d'abonnement créé : ajoutez-le à votre agenda."
+        if first
+        else "Nouveau lien d'abonnement créé : l'ancien ne fonctionne plus. Abonnez votre agenda au nouveau lien.",
+        "success",
     )
     return redirect(safe_next(request.form.get("next")))
 
@@ -67,15 +73,24 @@ def regenerate_cohort(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     if not posted():
         abort(400)
+    first = cohort.calendar_token is None
     feeds.regenerate(cohort)
-    flash(f"Nouveau lien d'abonnement pour {cohort.name} : l'ancien ne fonctionne plus.", "success")
+    db.session.commit()
+    flash(
+        f"Lien d'abonnement créé pour {cohort.name}."
+        if first
+        else f"Nouveau lien d'abonnement pour {cohort.name} : l'ancien ne fonctionne plus.",
+        "success",
+    )
     return redirect(url_for("planning.cohort", cohort_id=cohort.id))
 
 
-def my_feed_url() -> str:
-    """The logged-in person's subscription link (its token is created on first use)."""
-    return public_url("feeds.user_calendar", token=feeds.ensure_token(current_user))
+def my_feed_url() -> str | None:
+    """The logged-in person's subscription link; None until they create one (a GET never writes)."""
+    token = current_user.calendar_token
+    return public_url("feeds.user_calendar", token=token) if token else None
 
 
-def cohort_feed_url(cohort) -> str:
-    return public_url("feeds.cohort_calendar", token=feeds.ensure_token(cohort))
+def cohort_feed_url(cohort) -> str | None:
+    token = cohort.calendar_token
+    return public_url("feeds.cohort_calendar", token=token) if token else None

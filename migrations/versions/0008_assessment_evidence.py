@@ -4,7 +4,7 @@ jury_candidate.convened_at becomes required. Candidates convened before this rev
 their convocation was issued when they were added to the session, so that moment (created_at) is kept.
 
 Revision ID: 0008
-Revises: 0004
+Revises: 0007
 """
 
 import sqlalchemy as sa
@@ -13,7 +13,7 @@ from alembic import op
 import cfa.models.base
 
 revision = "0008"
-down_revision = "0004"
+down_revision = "0007"
 branch_labels = None
 depends_on = None
 

@@ -274,3 +274,38 @@ def test_the_opening_block_is_as_long_as_asked(first_block):
     result = plan(msads(rhythm=Rhythm(first_block_weeks=first_block), closures=()))
     kinds = [w.kind for w in result.weeks[: first_block + 1]]
     assert kinds == [PeriodKind.COURSE] * first_block + [PeriodKind.FIELD]
+
+
+@settings(max_examples=100, deadline=None)
+@given(requests(), st.data())
+def test_re_planning_keeps_hand_moved_sessions_and_leaves_the_half_days_they_left_empty(request, data):
+    """An admin moved some sessions by hand: re-planning counts them where they are now and never refills
+    the half-days they were moved away from, so the admin's decision is never silently undone."""
+    first = plan(request)
+    if not first.sessions:
+        return
+    moved = data.draw(st.lists(st.sampled_from(first.sessions), max_size=4, unique=True))
+    from_date = data.draw(st.sampled_from([s.date for s in first.sessions]))
+    kept = [FixedSession(s.date, s.half_day, s.minutes) for s in first.sessions if s.date < from_date]
+    # Each moved session now sits a week later on the same half-day (the admin's choice), its slot emptied.
+    taken = {s.slot for s in first.sessions}
+    hand = []
+    for s in moved:
+        target = (s.date + timedelta(days=7), s.half_day)
+        if s.date >= from_date and target not in taken:
+            hand.append((s.slot, FixedSession(*target, s.minutes)))
+            taken.add(target)
+    again = plan(
+        dataclasses.replace(
+            request,
+            fixed=tuple(kept + [f for _, f in hand]),
+            blocked=frozenset(slot for slot, _ in hand),
+            from_date=from_date,
+        )
+    )
+    new_slots = {s.slot for s in again.sessions}
+    for slot, fixed in hand:
+        assert slot not in new_slots
+        assert (fixed.date, fixed.half_day) not in new_slots
+    assert again.planned_minutes + again.missing_minutes == request.total_minutes
+    assert again.planned_minutes <= request.total_minutes

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AuditEvent, HalfDay, PeriodKind, Session, SessionStatus
+from cfa.models import AuditEvent, HalfDay, PeriodKind, Session, SessionRelease, SessionStatus
 from cfa.services import planning
 from tests import factories as f
 
@@ -93,6 +93,7 @@ def test_moving_a_session_bumps_its_sequence_and_is_audited(cohort, trainer):
     planning.update_session(
         session, admin, day=date(2026, 9, 26), half_day=HalfDay.AM, start_time=time(9), end_time=time(12),
         trainer_id=trainer.id, room_id=session.room_id, module_id=session.module_id, today=BEFORE,
+        accept_warnings=True,  # a Saturday
     )  # fmt: skip
     assert session.sequence == 1 and session.date == date(2026, 9, 26)
     event = db.session.scalar(
@@ -141,3 +142,179 @@ def test_taking_a_course_week_out_plans_its_hours_later(cohort):
     assert sum(s.minutes for s in sessions) == 70 * 60 and sessions[-1].date > last_before
     removed = [p for p in cohort.periods if p.manual]
     assert [(p.kind, p.start_date) for p in removed] == [(PeriodKind.FIELD, START)]
+
+
+# --- Hand edits checked like conflicts --------------------------------------------------------
+
+CHRISTMAS = date(2026, 12, 25)
+
+
+def move(session, *, day=None, half_day=None, start=None, end=None, room=None, **kwargs):
+    return planning.update_session(
+        session,
+        None,
+        day=day or session.date,
+        half_day=half_day or session.half_day,
+        start_time=start or session.start_time,
+        end_time=end or session.end_time,
+        trainer_id=session.trainer_id,
+        room_id=room.id if room else session.room_id,
+        module_id=session.module_id,
+        today=BEFORE,
+        **kwargs,
+    )
+
+
+@pytest.mark.parametrize(
+    ("change", "kinds"),
+    [
+        (dict(day=date(2026, 9, 19)), ["weekend"]),
+        (dict(day=CHRISTMAS), ["holiday", "closure"]),
+        (dict(day=date(2026, 9, 23)), ["field_week"]),
+        (dict(room="nantes"), ["other_centre"]),
+        (dict(start=time(8), end=time(11, 30)), ["outside_day"]),
+        (dict(end=time(13, 0)), ["over_hours"]),
+    ],
+)
+def test_a_hand_move_the_planner_would_never_make_is_refused_until_its_warnings_are_accepted(cohort, change, kinds):
+    f.ClosurePeriodFactory(
+        centre=cohort.centre, label="Vacances de Noël", start_date=date(2026, 12, 21), end_date=date(2027, 1, 1)
+    )
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    session = live(cohort)[0]
+    if change.get("room") == "nantes":
+        change["room"] = f.RoomFactory(centre=f.CentreFactory(name="Nantes"))
+    with pytest.raises(planning.WarningsFound) as refused:
+        move(session, **change)
+    assert [w.kind for w in refused.value.warnings] == kinds
+    db.session.expire_all()
+    assert (session.date, session.start_time, session.sequence, session.manual) == (START, time(9), 0, False)
+    move(session, **change, accept_warnings=True)
+    assert session.manual and session.sequence == 1
+    event = db.session.scalar(
+        sa.select(AuditEvent).where(AuditEvent.entity == "session", AuditEvent.entity_id == session.id)
+    )
+    assert event.reason.startswith("Avertissements acceptés")
+
+
+def test_an_added_session_is_checked_like_a_move_and_kept_by_hand(cohort, trainer):
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    kwargs = dict(
+        half_day=HalfDay.AM, start_time=time(9), end_time=time(12, 30), trainer_id=trainer.id,
+        room_id=cohort.default_room_id, module_id=None, today=BEFORE,
+    )  # fmt: skip
+    with pytest.raises(planning.WarningsFound) as refused:
+        planning.add_session(cohort, None, day=CHRISTMAS, **kwargs)
+    assert [w.kind for w in refused.value.warnings] == ["holiday", "field_week", "over_hours"]
+    added = planning.add_session(cohort, None, day=CHRISTMAS, accept_warnings=True, **kwargs)
+    assert added.manual and added.status == SessionStatus.PLANNED
+    assert planning.hours_summary(cohort) == "73 h 30 planifiées sur 70 h : 3 h 30 de trop"
+
+
+# --- Re-planning keeps what an admin decided by hand ------------------------------------------
+
+SECOND_WEEK = date(2026, 10, 12)
+
+
+def slot_sessions(cohort, day, half_day):
+    return [s for s in live(cohort) if (s.date, s.half_day) == (day, half_day)]
+
+
+def test_re_planning_from_a_date_keeps_a_session_moved_by_hand_after_it(cohort):
+    """Regression: the re-plan used to put the session back on its old half-day and cancel the moved one."""
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    tuesday = date(2026, 10, 13)
+    session = slot_sessions(cohort, tuesday, HalfDay.AM)[0]
+    move(session, day=date(2026, 10, 21), accept_warnings=True)  # a field-week Wednesday: the admin's choice
+    sequence = session.sequence
+    counts = planning.apply(planning.preview(cohort, from_date=date(2026, 10, 5), today=BEFORE), actor=None)
+    db.session.expire_all()
+    assert session.status == SessionStatus.PLANNED and session.date == date(2026, 10, 21)
+    assert session.sequence == sequence
+    assert slot_sessions(cohort, tuesday, HalfDay.AM) == []
+    assert (counts.created, counts.cancelled) == (0, 0)
+    assert sum(s.minutes for s in live(cohort)) == 70 * 60
+
+
+def test_re_planning_does_not_bring_back_a_session_cancelled_by_hand(cohort):
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    session = slot_sessions(cohort, SECOND_WEEK, HalfDay.PM)[0]
+    planning.cancel_session(session, None, "Salle indisponible", today=BEFORE)
+    planning.apply(planning.preview(cohort, from_date=date(2026, 10, 5), today=BEFORE), actor=None)
+    db.session.expire_all()
+    assert session.is_cancelled
+    assert slot_sessions(cohort, SECOND_WEEK, HalfDay.PM) == []
+    assert sum(s.minutes for s in live(cohort)) == 70 * 60  # its hours are planned later
+
+
+def test_a_trainer_replaced_by_a_re_plan_is_released_from_the_session(cohort, trainer):
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    other = f.UserFactory.trainer()
+    for module in cohort.programme.modules:
+        module.default_trainer = other
+    db.session.flush()
+    planning.apply(planning.preview(cohort, from_date=SECOND_WEEK, today=BEFORE), actor=None)
+    released = db.session.scalars(sa.select(SessionRelease).where(SessionRelease.trainer_id == trainer.id)).all()
+    assert sorted(r.session.date for r in released)[0] == SECOND_WEEK and len(released) == 10
+
+
+# --- Periods say "at the centre" only on days with a session ----------------------------------
+
+
+def test_a_course_period_ends_on_its_last_day_with_a_session_and_skips_a_public_holiday(trainer):
+    programme = f.ProgrammeFactory(total_minutes=7 * 210)  # 7 half-days: Mon, Tue, Thu AM
+    f.ModuleFactory(programme=programme, minutes=7 * 210, default_trainer=trainer)
+    cohort = f.CohortFactory(programme=programme, start_date=date(2026, 11, 9), end_date=date(2027, 6, 30))
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    course = [(p.start_date, p.end_date) for p in cohort.periods if p.kind == PeriodKind.COURSE]
+    assert course == [(date(2026, 11, 9), date(2026, 11, 10)), (date(2026, 11, 12), date(2026, 11, 13))]
+    again = planning.preview(cohort, today=BEFORE)
+    planning.apply(again, actor=None)  # periods rebuilt from kept sessions give the same weeks
+    assert [(p.start_date, p.end_date) for p in cohort.periods if p.kind == PeriodKind.COURSE] == course
+
+
+def test_an_added_week_whose_first_session_follows_easter_monday_is_still_known_as_added(cohort):
+    f.CalendarPeriodFactory(
+        cohort=cohort, kind=PeriodKind.COURSE, manual=True, start_date=date(2027, 3, 30), end_date=date(2027, 4, 2)
+    )
+    db.session.refresh(cohort)
+    assert date(2027, 3, 29) in planning.build_request(cohort, BEFORE, []).added_weeks
+
+
+# --- The preview's warnings -------------------------------------------------------------------
+
+
+def test_the_preview_names_each_year_the_plan_covers_without_any_closure(cohort):
+    f.ClosurePeriodFactory(centre=cohort.centre, start_date=date(2026, 12, 21), end_date=date(2027, 1, 1))
+    assert planning.preview(cohort, today=BEFORE).years_without_closure == []
+    other = f.CohortFactory(
+        programme=cohort.programme, centre=cohort.centre, start_date=START, end_date=date(2028, 6, 30)
+    )
+    assert planning.preview(other, today=BEFORE).years_without_closure == [2028]
+
+
+@pytest.mark.parametrize(
+    ("valid_until", "flagged"),
+    [(None, False), (date(2027, 6, 30), False), (date(2027, 5, 16), True)],
+)
+def test_a_cohort_running_past_its_title_registration_is_flagged(cohort, valid_until, flagged):
+    cohort.programme.rncp_valid_until = valid_until
+    warning = planning.preview(cohort, today=BEFORE).rncp_warning
+    assert bool(warning) == flagged
+    if flagged:
+        assert "16 mai 2027" in warning and "30 juin 2027" in warning
+
+
+def test_a_cohort_keeps_the_skill_blocks_it_was_taught_when_the_programme_changes_them(cohort):
+    block = f.SkillBlockFactory(programme=cohort.programme, code="CCP1", title="Veille sociale")
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    block.title = "Veille sociale et travail en réseau (titre révisé)"
+    f.SkillBlockFactory(programme=cohort.programme, code="CCP4", title="Nouveau bloc")
+    db.session.flush()
+    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    assert [(b.code, b.title) for b in planning.cohort_skill_blocks(cohort)] == [("CCP1", "Veille sociale")]
+    later = f.CohortFactory(
+        programme=cohort.programme, centre=cohort.centre, start_date=START, end_date=date(2027, 6, 30)
+    )
+    db.session.refresh(cohort.programme)
+    assert [b.code for b in planning.cohort_skill_blocks(later)] == ["CCP1", "CCP4"]

@@ -163,3 +163,70 @@ def test_a_feed_is_built_in_a_fixed_number_of_queries(client, enrolment, count_q
     with count_queries() as more:
         client.get(f"/agenda/{token}.ics")
     assert len(more) == len(few)
+
+
+def test_a_trainer_taken_off_a_session_gets_it_as_cancelled_in_their_feed(client):
+    from cfa.services import planning
+
+    first, second = f.UserFactory.trainer(), f.UserFactory.trainer()
+    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 6, 30))
+    session = f.SessionFactory(cohort=cohort, trainer=first, date=date(2026, 9, 15))
+    before = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
+    assert before.status.value == "CONFIRMED"
+    planning.update_session(
+        session, None, day=session.date, half_day=session.half_day, start_time=session.start_time,
+        end_time=session.end_time, trainer_id=second.id, room_id=None, module_id=None, today=date(2026, 9, 1),
+    )  # fmt: skip
+    db.session.flush()
+    after = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
+    assert after.status.value == "CANCELLED" and int(after.sequence.value) > int(before.sequence.value)
+    assert "plus cette séance" in after.description.value
+    mine = next(e for e in feed(client, second) if e.uid.value.startswith(f"session-{session.id}@"))
+    assert mine.status.value == "CONFIRMED"
+    # Put back on it, the first trainer sees it live again.
+    planning.update_session(
+        session, None, day=session.date, half_day=session.half_day, start_time=session.start_time,
+        end_time=session.end_time, trainer_id=first.id, room_id=None, module_id=None, today=date(2026, 9, 1),
+    )  # fmt: skip
+    db.session.flush()
+    again = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
+    assert again.status.value == "CONFIRMED"
+    assert next(e for e in feed(client, second) if e.uid.value.startswith(f"session-{session.id}@")).status.value == (
+        "CANCELLED"
+    )
+
+
+def test_the_tutor_feed_never_says_at_the_centre_on_a_cut_short_friday_or_a_public_holiday(client):
+    from cfa.services import planning
+
+    trainer = f.UserFactory.trainer()
+    programme = f.ProgrammeFactory(total_minutes=7 * 210)  # Mon, Tue, Thu and Friday morning only
+    f.ModuleFactory(programme=programme, minutes=7 * 210, default_trainer=trainer)
+    cohort = f.CohortFactory(programme=programme, start_date=date(2026, 11, 9), end_date=date(2027, 6, 30))
+    enrolment = f.EnrolmentFactory(cohort=cohort)
+    planning.apply(planning.preview(cohort, today=date(2026, 11, 1)), actor=None)
+    days = [
+        (e.dtstart.value, e.dtend.value) for e in feed(client, enrolment.tutor) if e.uid.value.startswith("centre-")
+    ]
+    # 11 November (Armistice) is not at the centre; the end is exclusive (RFC 5545).
+    assert sorted(days) == [(date(2026, 11, 9), date(2026, 11, 11)), (date(2026, 11, 12), date(2026, 11, 14))]
+
+    short = f.ProgrammeFactory(total_minutes=6 * 210)  # the Friday is left out altogether
+    f.ModuleFactory(programme=short, minutes=6 * 210, default_trainer=trainer)
+    cut = f.CohortFactory(programme=short, start_date=date(2026, 11, 16), end_date=date(2027, 6, 30))
+    other = f.EnrolmentFactory(cohort=cut)
+    planning.apply(planning.preview(cut, today=date(2026, 11, 1)), actor=None)
+    days = [(e.dtstart.value, e.dtend.value) for e in feed(client, other.tutor) if e.uid.value.startswith("centre-")]
+    assert days == [(date(2026, 11, 16), date(2026, 11, 19))]
+
+
+def test_showing_a_calendar_page_never_creates_a_link_a_post_does(client):
+    trainer = f.UserFactory.trainer()
+    client.login(trainer)
+    page = client.get("/planning/mon-agenda")
+    db.session.refresh(trainer)
+    assert trainer.calendar_token is None and "Créer le lien d'abonnement" in page.text
+    created = client.post("/agenda/nouveau-lien", data={"next": "/planning/mon-agenda"})
+    assert created.status_code == 302 and created.location == "/planning/mon-agenda"
+    db.session.refresh(trainer)
+    assert trainer.calendar_token and trainer.calendar_token in client.get("/planning/mon-agenda").text

@@ -5,6 +5,7 @@ from unittest import mock
 
 import pytest
 
+from cfa.extensions import db
 from cfa.models import HalfDay, Role, SessionStatus
 from cfa.services import planning
 from tests import factories as f
@@ -96,16 +97,11 @@ def test_an_admin_moves_a_session_and_bad_times_are_refused_in_french(login, pla
     )
     assert bad.status_code == 200 and "L&#39;heure de fin doit suivre l&#39;heure de début." in bad.text
     assert planning.cohort_sessions(planned.id)[0].date == START
-    good = client.post(
-        f"/planning/seances/{session.id}",
-        data={
-            "day": "2026-09-21",
-            "half_day": "am",
-            "start_time": "09:00",
-            "end_time": "12:30",
-            "trainer_id": trainer.id,
-        },
-    )
+    move = {"day": "2026-09-21", "half_day": "am", "start_time": "09:00", "end_time": "12:30", "trainer_id": trainer.id}
+    unaccepted = client.post(f"/planning/seances/{session.id}", data=move)
+    assert unaccepted.status_code == 200 and "semaine en entreprise de la promotion" in unaccepted.text
+    assert planning.cohort_sessions(planned.id)[0].date == START
+    good = client.post(f"/planning/seances/{session.id}", data={**move, "accept_warnings": "y"})
     assert good.status_code == 302
     moved = [s for s in planning.cohort_sessions(planned.id) if s.id == session.id][0]
     assert moved.date == date(2026, 9, 21) and moved.sequence == 1
@@ -223,7 +219,7 @@ def test_calendar_pages_do_not_issue_one_query_per_row(login, planned, count_que
     planning.apply(planning.preview(planned, today=TODAY), actor=None)
     with count_queries() as more:
         client.get(f"/planning/promotions/{planned.id}")
-    assert len(more) <= len(few) <= 15
+    assert len(more) <= len(few) <= 17  # a constant: the page, its cohort, periods, sessions, skill blocks
 
 
 def test_the_year_plan_pdf_holds_the_cohort_its_hours_and_its_months(login, planned):
@@ -277,3 +273,77 @@ def test_a_tutor_downloads_the_copy_of_the_plan_for_their_apprentice_only(client
     text = PdfReader(BytesIO(client.get(url + str(mine.id)).data)).pages[0].extract_text()
     assert mine.apprentice.full_name in text and mine.employer.name in text
     assert client.get(url + str(other.id)).status_code == 404
+
+
+def test_a_session_added_on_christmas_day_is_refused_until_accepted(login, planned, trainer):
+    client = login(f.UserFactory.admin())
+    url = f"/planning/promotions/{planned.id}/seances/ajouter"
+    assert "Ajouter la séance" in client.get(url + "?du=2026-12-21").text
+    data = {"day": "2026-12-25", "half_day": "am", "start_time": "09:00", "end_time": "12:30", "trainer_id": trainer.id}
+    refused = client.post(url, data=data)
+    assert refused.status_code == 200 and "jour férié (Noël)" in refused.text
+    assert not [s for s in planning.cohort_sessions(planned.id) if s.date == date(2026, 12, 25)]
+    accepted = client.post(url, data={**data, "accept_warnings": "y"})
+    assert accepted.status_code == 302
+    assert [s.manual for s in planning.cohort_sessions(planned.id) if s.date == date(2026, 12, 25)] == [True]
+
+
+def test_only_an_admin_may_add_a_session(login, planned, trainer):
+    client = login(trainer)
+    assert client.get(f"/planning/promotions/{planned.id}/seances/ajouter").status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("path", "status", "words"),
+    [
+        ("/planning/mon-agenda?du=pas-une-date", 400, "AAAA-MM-JJ"),
+        ("/planning/mon-agenda?du=9999-12-31", 400, "hors des limites"),
+        ("/planning/mon-agenda?du=0001-01-01", 400, "hors des limites"),
+        ("/planning/promotions/{cohort}/semaine?du=9999-12-27", 400, "hors des limites"),
+        ("/planning/promotions/{cohort}/semaine?du=2026-02-30", 400, "AAAA-MM-JJ"),
+        ("/planning/promotions/{cohort}/generer?from_date=2026-13-01", 400, "AAAA-MM-JJ"),
+        ("/planning/promotions/{cohort}/generer?from_date=9999-01-01", 400, "fin de la promotion"),
+        ("/planning/promotions/{cohort}/seances/ajouter?du=99999-01-01", 400, "AAAA-MM-JJ"),
+        ("/planning/promotions/99999999999999999999", 404, "introuvable"),
+        ("/planning/promotions/2147483647/semaine", 404, "introuvable"),
+        ("/planning/seances/99999999999999999999", 404, "introuvable"),
+        ("/planning/promotions/{cohort}/planning.pdf?inscription=99999999999999999999", 404, "introuvable"),
+        ("/planning/promotions/{cohort}/planning.pdf?inscription=123456", 404, "introuvable"),
+    ],
+)
+def test_bad_values_on_planning_routes_get_a_french_error_never_a_500(login, planned, path, status, words):
+    client = login(f.UserFactory.admin())
+    response = client.get(path.format(cohort=planned.id))
+    assert response.status_code == status and words in response.text
+
+
+def test_bad_week_posts_get_a_french_400(login, planned):
+    client = login(f.UserFactory.admin())
+    for monday in ("lundi", "9999-12-27"):
+        response = client.post(f"/planning/promotions/{planned.id}/semaines", data={"monday": monday, "at_centre": "1"})
+        assert response.status_code == 400 and "Date" in response.text
+
+
+def test_the_preview_warns_of_a_year_without_closure_and_of_the_title_registration_end(login, cohort):
+    cohort.programme.rncp_code, cohort.programme.rncp_valid_until = "RNCP36241", date(2027, 5, 16)
+    db.session.flush()
+    client = login(f.UserFactory.admin())
+    page = client.get(f"/planning/promotions/{cohort.id}/generer")
+    assert "Aucune fermeture du centre" in page.text and "2026, 2027" in page.text
+    assert "RNCP36241" in page.text and "16 mai 2027" in page.text
+    planning.apply(planning.preview(cohort, today=TODAY), actor=None)
+    assert "prend fin le dimanche 16 mai 2027" in client.get(f"/planning/promotions/{cohort.id}").text
+
+
+def test_the_staff_year_plan_pdf_flags_the_title_registration_end_and_says_what_is_notified(login, planned):
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    planned.programme.rncp_code, planned.programme.rncp_valid_until = "RNCP36241", date(2027, 5, 16)
+    db.session.flush()
+    response = login(f.UserFactory.admin()).get(f"/planning/promotions/{planned.id}/planning.pdf")
+    content = " ".join(PdfReader(BytesIO(response.data)).pages[0].extract_text().split())
+    assert "titre enregistré au RNCP jusqu'au 16/05/2027 seulement" in content
+    assert "huit semaines à venir déplacée ou annulée est notifiée par e-mail" in content
+    assert len(PdfReader(BytesIO(response.data)).pages) == 1

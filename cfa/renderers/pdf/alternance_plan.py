@@ -78,12 +78,17 @@ def render_alternance_plan(
         f"Rythme : {programme.first_block_weeks} sem. au centre pour commencer, puis {programme.field_weeks} en entreprise "
         f"/ {programme.course_weeks} au centre",
     ]
+    if calendar.rncp_warning and enrolment is None:  # for the CFA's staff, not a worry handed to employers
+        facts.append(
+            f"<font color='#b42318'><b>titre enregistré au RNCP jusqu'au "
+            f"{text(short_date(programme.rncp_valid_until))} seulement</b></font>"
+        )
     story.append(markup(" · ".join(facts), "body"))
-    story.append(Spacer(1, 3 * mm))
-    story.append(_grid(cohort, kinds, width))
-    story.append(Spacer(1, 2.5 * mm))
-    story.append(_legend())
     story.append(Spacer(1, 2 * mm))
+    story.append(_grid(cohort, kinds, width))
+    story.append(Spacer(1, 1.5 * mm))
+    story.append(_legend())
+    story.append(Spacer(1, 1 * mm))
     story += _notes(calendar, holidays, cohort)
     return build_pdf(
         story,
@@ -192,7 +197,7 @@ def _notes(calendar: CohortCalendar, holidays: list[tuple[date, str]], cohort) -
     notes.append(
         para(
             "Pendant les semaines au centre, l'apprenti·e suit la formation et n'est pas présent·e dans l'entreprise. "
-            "Toute modification du planning est notifiée à l'employeur.",
+            "Toute séance des huit semaines à venir déplacée ou annulée est notifiée par e-mail à l'apprenti·e et à son tuteur.",
             "small",
         )
     )

@@ -2,7 +2,7 @@
 
 from datetime import date, timedelta
 
-from flask import abort, render_template, request
+from flask import render_template, request
 from flask_login import current_user
 
 from cfa.formatting import today_paris
@@ -11,7 +11,7 @@ from cfa.services.permissions import Ability
 from cfa.services.planner import monday_of
 from cfa.views.access import requires
 from cfa.views.feeds import my_feed_url
-from cfa.views.planning import bp
+from cfa.views.planning import bp, parse_day
 
 WEEKS_SHOWN = 4
 
@@ -19,10 +19,7 @@ WEEKS_SHOWN = 4
 @bp.route("/mon-agenda")
 @requires(Ability.TAKE_ATTENDANCE)
 def trainer_agenda():
-    try:
-        start = monday_of(date.fromisoformat(request.args["du"])) if "du" in request.args else monday_of(today_paris())
-    except ValueError:
-        abort(404)
+    start = monday_of(parse_day(request.args.get("du")) or today_paris())
     end = start + timedelta(weeks=WEEKS_SHOWN) - timedelta(days=1)
     sessions = planning.trainer_sessions(current_user.id, start, end)
     days: dict[date, list] = {}

@@ -1,6 +1,6 @@
 """The list of cohorts' calendars, a cohort's year overview and its week view."""
 
-from datetime import date, timedelta
+from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, render_template, request
@@ -19,7 +19,7 @@ from cfa.services.planner import french_holidays, monday_of
 from cfa.views.access import requires
 from cfa.views.downloads import attachment
 from cfa.views.feeds import cohort_feed_url
-from cfa.views.planning import bp, cohort_or_404
+from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
 
 
 @bp.route("/")
@@ -46,6 +46,7 @@ def cohort(cohort_id: int):
         "planning/cohort.html",
         cohort=cohort,
         calendar=planning.cohort_calendar(cohort),
+        skill_blocks=planning.cohort_skill_blocks(cohort),
         cohort_feed_url=cohort_feed_url,
         today=today_paris(),
         week=timedelta(days=7),
@@ -56,12 +57,8 @@ def cohort(cohort_id: int):
 @login_required
 def week(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
-    try:
-        monday = monday_of(date.fromisoformat(request.args["du"])) if "du" in request.args else None
-    except ValueError:
-        abort(404)
-    if monday is None:
-        monday = monday_of(max(cohort.start_date, min(today_paris(), cohort.end_date)))
+    day = parse_day(request.args.get("du")) or max(cohort.start_date, min(today_paris(), cohort.end_date))
+    monday = monday_of(day)
     sessions = planning.cohort_sessions(cohort.id, monday, monday + timedelta(days=6))
     days = [monday + timedelta(days=i) for i in range(5)]
     grid = {(s.date, s.half_day.value): s for s in sessions if not s.is_cancelled}
@@ -86,7 +83,7 @@ def year_plan_pdf(cohort_id: int):
     cohort = cohort_or_404(cohort_id, can_view_cohort_calendar)
     enrolment = None
     if enrolment_id := request.args.get("inscription", type=int):
-        enrolment = db.session.get(Enrolment, enrolment_id)
+        enrolment = db.session.get(Enrolment, known_id(enrolment_id))
         if enrolment is None or enrolment.cohort_id != cohort.id or not can_view_enrolment(current_user, enrolment):
             abort(404)
     body = render_alternance_plan(

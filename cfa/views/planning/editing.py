@@ -1,7 +1,5 @@
 """An admin plans a cohort, re-plans it from a date, moves or cancels sessions, adds or removes weeks."""
 
-from datetime import date
-
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -13,7 +11,7 @@ from cfa.models import Module, Role, Session
 from cfa.services import planning
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
-from cfa.views.planning import bp, cohort_or_404
+from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
 
 
 @bp.route("/promotions/<int:cohort_id>/generer", methods=["GET", "POST"])
@@ -24,7 +22,11 @@ def generate(cohort_id: int):
     posting = request.method == "POST"
     form = GenerateForm(request.form if posting else request.args, meta={} if posting else {"csrf": False})
     if form.from_date.data is None:
+        if form.from_date.raw_data and form.from_date.raw_data[0]:
+            abort(400, "Date illisible : utilisez le format AAAA-MM-JJ.")
         form.from_date.data = max(today_paris(), cohort.start_date)
+    if form.from_date.data > cohort.end_date:
+        abort(400, f"La date doit précéder la fin de la promotion ({long_date(cohort.end_date)}).")
     result = planning.preview(cohort, from_date=form.from_date.data)
     if posting and form.validate():
         try:
@@ -57,10 +59,7 @@ def toggle_week(cohort_id: int):
     form = WeekForm()
     if not form.validate_on_submit():
         abort(400)
-    try:
-        monday = date.fromisoformat(form.monday.data)
-    except ValueError:
-        abort(400)
+    monday = parse_day(form.monday.data)
     at_centre = form.at_centre.data == "1"
     try:
         result = planning.set_course_week(cohort, monday, at_centre, current_user)
@@ -81,20 +80,20 @@ def toggle_week(cohort_id: int):
 
 
 def _session_or_404(session_id: int) -> Session:
-    session = db.session.get(Session, session_id)
+    session = db.session.get(Session, known_id(session_id))
     if session is None:
         abort(404)
     return session
 
 
-def _session_choices(form: SessionForm, session: Session) -> None:
+def _session_choices(form: SessionForm, cohort, trainer_id: int | None = None) -> None:
     modules = db.session.execute(
         db.select(Module.id, Module.code, Module.title)
-        .where(Module.programme_id == session.cohort.programme_id)
+        .where(Module.programme_id == cohort.programme_id)
         .order_by(Module.position)
     )
     form.module_id.set_choices([(m.id, f"{m.code} – {m.title}") for m in modules])
-    form.trainer_id.set_choices(choices.people_with_role(Role.TRAINER, session.trainer_id))
+    form.trainer_id.set_choices(choices.people_with_role(Role.TRAINER, trainer_id))
     form.room_id.set_choices(choices.rooms())
 
 
@@ -103,7 +102,7 @@ def _session_choices(form: SessionForm, session: Session) -> None:
 def edit_session(session_id: int):
     session = _session_or_404(session_id)
     form = SessionForm(obj=session, day=session.date)
-    _session_choices(form, session)
+    _session_choices(form, session.cohort, session.trainer_id)
     cancel_form = CancelSessionForm(prefix="annulation")
     if form.validate_on_submit():
         try:
@@ -118,7 +117,11 @@ def edit_session(session_id: int):
                 room_id=form.room_id.data,
                 module_id=form.module_id.data,
                 accept_conflicts=form.accept_conflicts.data,
+                accept_warnings=form.accept_warnings.data,
             )
+        except planning.WarningsFound as error:
+            db.session.rollback()
+            form.accept_warnings.errors.extend(w.message for w in error.warnings)
         except planning.ConflictsFound as error:
             db.session.rollback()
             form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
@@ -151,8 +154,49 @@ def cancel_session(session_id: int):
             flash(f"Séance annulée. {planning.hours_summary(session.cohort)}.", "warning")
             return redirect(_week_url(session))
     form = SessionForm(obj=session, day=session.date)
-    _session_choices(form, session)
+    _session_choices(form, session.cohort, session.trainer_id)
     return render_template("planning/session.html", session=session, form=form, cancel_form=cancel_form), 422
+
+
+@bp.route("/promotions/<int:cohort_id>/seances/ajouter", methods=["GET", "POST"])
+@requires(Ability.MANAGE_PLANNING)
+def add_session(cohort_id: int):
+    cohort = cohort_or_404(cohort_id)
+    day = parse_day(request.args.get("du")) or max(today_paris(), cohort.start_date)
+    form = SessionForm(
+        day=day, start_time=cohort.programme.morning_start, end_time=cohort.programme.morning_end,
+        room_id=cohort.default_room_id, trainer_id=cohort.lead_trainer_id,
+    )  # fmt: skip
+    _session_choices(form, cohort, cohort.lead_trainer_id)
+    if form.validate_on_submit():
+        try:
+            session = planning.add_session(
+                cohort,
+                current_user,
+                day=form.day.data,
+                half_day=form.half_day.data,
+                start_time=form.start_time.data,
+                end_time=form.end_time.data,
+                trainer_id=form.trainer_id.data,
+                room_id=form.room_id.data,
+                module_id=form.module_id.data,
+                accept_conflicts=form.accept_conflicts.data,
+                accept_warnings=form.accept_warnings.data,
+            )
+        except planning.WarningsFound as error:
+            db.session.rollback()
+            form.accept_warnings.errors.extend(w.message for w in error.warnings)
+        except planning.ConflictsFound as error:
+            db.session.rollback()
+            form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
+        except planning.PlanningError as error:
+            db.session.rollback()
+            form.day.errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"Séance ajoutée. {planning.hours_summary(cohort)}.", "success")
+            return redirect(_week_url(session))
+    return render_template("planning/add_session.html", cohort=cohort, form=form, day=day)
 
 
 def _week_url(session: Session) -> str:
