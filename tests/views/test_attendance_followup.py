@@ -79,3 +79,40 @@ def test_a_trainer_with_every_sheet_closed_sees_no_list(login, cohort):
     (session,) = past_sessions(cohort, trainer, [2])
     f.AttendanceSheetFactory(session=session, closed_at=datetime(2026, 2, 2, 11, tzinfo=UTC))
     assert "feuilles à terminer" not in login(trainer).get("/emargement/aujourdhui").text
+
+
+@pytest.fixture
+def flagged_session():
+    """A sheet closed at 9:05 for a 9:00-12:30 half-day."""
+    session = f.SessionFactory(date=date(2026, 3, 2), trainer=f.UserFactory.trainer())
+    f.AttendanceSheetFactory(
+        session=session, closed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC), closed_by=session.trainer,
+        trainer_signature=b"\x89PNG\r\n\x1a\n", trainer_signed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC),
+    )  # fmt: skip
+    return session
+
+
+@pytest.mark.parametrize("role", [Role.ADMIN, Role.QUALITY])
+def test_the_cfa_and_its_quality_team_read_the_controls_and_each_finding_links_to_its_sheet(
+    login, flagged_session, role
+):
+    client = login(f.UserFactory(roles=[role]))
+    page = client.get("/emargement/controles")
+    assert page.status_code == 200
+    assert "Feuilles closes avant la fin de la demi-journée (1)" in page.text
+    assert "close à 9 h 05, fin prévue à 12 h 30" in page.text
+    pdf = f"/emargement/seances/{flagged_session.id}/feuille.pdf"
+    assert pdf in page.text and client.get(pdf).status_code == 200
+    assert ('href="/emargement/controles"' in page.text) and ("Contrôles" in page.text)
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.APPRENTICE, Role.TUTOR])
+def test_trainers_apprentices_and_tutors_may_not_read_the_controls(login, flagged_session, role):
+    client = login(f.UserFactory(roles=[role]))
+    assert client.get("/emargement/controles").status_code == 403
+    assert 'href="/emargement/controles"' not in client.get("/").text
+
+
+def test_a_trainer_still_prints_only_the_sheets_they_teach(login, flagged_session):
+    client = login(f.UserFactory.trainer())
+    assert client.get(f"/emargement/seances/{flagged_session.id}/feuille.pdf").status_code == 403
