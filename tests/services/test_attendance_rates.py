@@ -164,3 +164,16 @@ def test_rates_of_many_apprentices_take_two_queries(count_queries):
         rates = rates_by_enrolment([e.id for e in enrolments], now=LATER)
     assert len(queries) == 2 and all("GROUP BY" in q and "sum(" in q for q in queries)  # summed by the database
     assert all(r.attended == 190 for r in rates.values())
+
+
+def test_the_certificat_and_the_attestation_state_the_time_not_recorded_apart(app):
+    f.OrganisationFactory()
+    enrolment = f.EnrolmentFactory()
+    mark(enrolment, date(2025, 9, 15))
+    f.SessionFactory(cohort=enrolment.cohort, date=date(2025, 9, 16))  # sheet never taken
+    (period,) = docs.periods_for([enrolment], date(2025, 9, 15), date(2025, 9, 19))
+    identity = Identity.from_organisation(f.m.Organisation.query.first())
+    certificat = pdf_text(render_certificats([period], identity, date(2025, 9, 30)))
+    assert "3 h 30 réalisées" in certificat and "3 h 30 de demi-journées non renseignées" in certificat
+    attestation = pdf_text(render_attestation(period, identity, date(2025, 9, 30)))
+    assert "Non renseigné" in attestation and "1 demi-journée(s), 3 h 30" in attestation

@@ -116,3 +116,19 @@ def test_trainers_apprentices_and_tutors_may_not_read_the_controls(login, flagge
 def test_a_trainer_still_prints_only_the_sheets_they_teach(login, flagged_session):
     client = login(f.UserFactory.trainer())
     assert client.get(f"/emargement/seances/{flagged_session.id}/feuille.pdf").status_code == 403
+
+
+def test_the_apprentice_and_the_tutor_see_an_absence_recorded_after_the_decision_as_justified(login, cohort):
+    enrolment = f.EnrolmentFactory(cohort=cohort, contract_end=date(2027, 1, 8))
+    f.JustificationFactory(
+        enrolment=enrolment, start_date=date(2026, 11, 2), end_date=date(2026, 11, 6),
+        status=f.m.JustificationStatus.ACCEPTED,
+    )  # fmt: skip
+    session = f.SessionFactory(cohort=cohort, date=date(2026, 11, 4))
+    f.AttendanceMarkFactory(
+        sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolment, status=MarkStatus.ABSENT
+    )
+    for user in (enrolment.apprentice, enrolment.tutor):
+        page = login(user).get("/moi/presences" if user is enrolment.apprentice else "/employeur/absences")
+        assert page.status_code == 200 and "Justifiée" in page.text and "non justifiée" not in page.text
+        login(user).logout()
