@@ -1,6 +1,6 @@
 """Controls of the sign-in sheets: the red flags a funder's or a Qualiopi auditor looks for in the ledger.
 
-Each control is one SQL query over the whole ledger, returns its newest findings (a bounded list, each pointing to
+Each control is one SQL query over the ledger from a date (an audit covers a period), returns its newest findings (a bounded list, each pointing to
 a sheet) and how many there are in all:
 - signatures on a day the centre was closed or on a public holiday;
 - a trainer on two sheets at once: overlapping half-days both signed by the same trainer;
@@ -14,7 +14,7 @@ a sheet) and how many there are in all:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
@@ -54,33 +54,39 @@ def _count(stmt) -> int:
     return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
 
 
-def _signed_clause():
+def _signed_clause(session_id):
     """SQL: the session's sheet carries a signature, an apprentice's or the trainer's."""
-    apprentice = sa.exists().where(AttendanceMark.session_id == Session.id, AttendanceMark.signed_at.is_not(None))
+    apprentice = sa.exists().where(AttendanceMark.session_id == session_id, AttendanceMark.signed_at.is_not(None))
     trainer = sa.exists().where(
-        AttendanceSheet.session_id == Session.id, AttendanceSheet.trainer_signed_at.is_not(None)
+        AttendanceSheet.session_id == session_id, AttendanceSheet.trainer_signed_at.is_not(None)
     )
     return sa.or_(apprentice, trainer)
 
 
-def closed_day_signatures() -> Control:
-    bounds = db.session.execute(sa.select(sa.func.min(Session.date), sa.func.max(Session.date))).one()
-    holidays = french_holidays(*bounds) if bounds[0] else {}
-    closure = (
-        sa.select(ClosurePeriod.label)
-        .join(Cohort, Cohort.centre_id == ClosurePeriod.centre_id)
-        .where(
-            Cohort.id == Session.cohort_id,
-            ClosurePeriod.start_date <= Session.date,
-            ClosurePeriod.end_date >= Session.date,
+def closed_day_signatures(since: date) -> Control:
+    last = db.session.scalar(sa.select(sa.func.max(Session.date)))
+    holidays = french_holidays(since, last) if last else {}
+    # Closed days first (a few per year), then the signatures of those days only: never a scan of every mark.
+    on_holiday = sa.select(Session.id, Session.date, sa.null().label("label")).where(Session.date.in_(list(holidays)))
+    in_closure = (
+        sa.select(Session.id, Session.date, ClosurePeriod.label)
+        .where(Session.date >= since)
+        .join(Cohort, Cohort.id == Session.cohort_id)
+        .join(
+            ClosurePeriod,
+            sa.and_(
+                ClosurePeriod.centre_id == Cohort.centre_id,
+                ClosurePeriod.start_date <= Session.date,
+                ClosurePeriod.end_date >= Session.date,
+            ),
         )
-        .limit(1)
-        .scalar_subquery()
     )
+    closed = sa.union_all(on_holiday, in_closure).subquery()
     stmt = (
-        sa.select(Session.id, Session.date, closure)
-        .where(_signed_clause(), sa.or_(Session.date.in_(list(holidays)), closure.is_not(None)))
-        .order_by(Session.date.desc(), Session.id)
+        sa.select(closed.c.id, closed.c.date, sa.func.max(closed.c.label))
+        .where(_signed_clause(closed.c.id))
+        .group_by(closed.c.id, closed.c.date)
+        .order_by(closed.c.date.desc(), closed.c.id)
     )
     findings = [
         Finding(sid, f"jour férié : {holidays[day]}" if day in holidays else f"centre fermé : {label}")
@@ -95,7 +101,7 @@ def closed_day_signatures() -> Control:
     )
 
 
-def trainer_in_two_places() -> Control:
+def trainer_in_two_places(since: date) -> Control:
     first, second = aliased(Session), aliased(Session)
     first_sheet, second_sheet = aliased(AttendanceSheet), aliased(AttendanceSheet)
     stmt = (
@@ -114,6 +120,7 @@ def trainer_in_two_places() -> Control:
         .join(User, User.id == first_sheet.closed_by_id)
         .where(
             first_sheet.trainer_signed_at.is_not(None),
+            first.date >= since,
             first.id < second.id,
             first.date == second.date,
             first.start_time < second.end_time,
@@ -134,11 +141,12 @@ def trainer_in_two_places() -> Control:
     )
 
 
-def closed_before_the_end() -> Control:
+def closed_before_the_end(since: date) -> Control:
     stmt = (
         sa.select(Session.id, AttendanceSheet.closed_at, Session.end_time)
         .join(AttendanceSheet, AttendanceSheet.session_id == Session.id)
         .where(
+            Session.date >= since,
             AttendanceSheet.closed_at.is_not(None),
             AttendanceSheet.closed_at < paris_to_utc(Session.date, Session.end_time),
         )
@@ -171,14 +179,14 @@ def never_taken(now: datetime | None = None) -> Control:
     )
 
 
-def signed_while_justified_absent() -> Control:
+def signed_while_justified_absent(since: date) -> Control:
     stmt = (
         sa.select(Session.id, User.first_name, User.last_name)
         .select_from(AttendanceMark)
         .join(Session, Session.id == AttendanceMark.session_id)
         .join(Enrolment, Enrolment.id == AttendanceMark.enrolment_id)
         .join(User, User.id == Enrolment.apprentice_id)
-        .where(AttendanceMark.signed_at.is_not(None), justified_clause())
+        .where(Session.date >= since, AttendanceMark.signed_at.is_not(None), justified_clause())
         .order_by(Session.date.desc(), Session.id)
     )
     findings = [
@@ -194,12 +202,12 @@ def signed_while_justified_absent() -> Control:
     )
 
 
-def batch_signatures() -> Control:
+def batch_signatures(since: date) -> Control:
     second = to_second(AttendanceMark.signed_at)
     stmt = (
         sa.select(AttendanceMark.session_id, sa.func.count(), sa.func.min(AttendanceMark.signed_at))
         .join(Session, Session.id == AttendanceMark.session_id)
-        .where(AttendanceMark.signed_at.is_not(None))
+        .where(Session.date >= since, AttendanceMark.signed_at.is_not(None))
         .group_by(AttendanceMark.session_id, Session.date, second)
         .having(sa.func.count() >= BATCH_SIZE)
         .order_by(Session.date.desc(), AttendanceMark.session_id)
@@ -217,15 +225,16 @@ def batch_signatures() -> Control:
     )
 
 
-def run_controls(now: datetime | None = None) -> list[Control]:
-    """Every control, with the sessions its findings point to loaded in one query."""
+def run_controls(since: date, now: datetime | None = None) -> list[Control]:
+    """Every control over the half-days from `since` (sheets never taken: whatever their age), with the sessions
+    its findings point to loaded in one query."""
     controls = [
-        closed_day_signatures(),
-        trainer_in_two_places(),
-        closed_before_the_end(),
+        closed_day_signatures(since),
+        trainer_in_two_places(since),
+        closed_before_the_end(since),
         never_taken(now),
-        signed_while_justified_absent(),
-        batch_signatures(),
+        signed_while_justified_absent(since),
+        batch_signatures(since),
     ]
     findings = [finding for control in controls for finding in control.findings]
     loaded = {f.session_id: f.session for f in findings if f.session is not None}

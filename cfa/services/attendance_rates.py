@@ -15,7 +15,7 @@ Everything is summed by the database (GROUP BY), whatever the number of marks.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass, fields
+from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
@@ -84,28 +84,49 @@ def ended_clause(now: datetime | None = None):
     return sa.or_(Session.date < today, sa.and_(Session.date == today, Session.end_time <= local.time()))
 
 
-def _mark_sums():
+def _recorded(key, keys: list[int], start: date | None, end: date | None):
+    """Sums per half-day first, then per key: the minutes of a half-day are computed once per session,
+    not once per mark (the attended minutes of a half-day: its minutes times the marks present, less the late
+    and early minutes, which a save keeps below the half-day's length)."""
     absent = AttendanceMark.status == MarkStatus.ABSENT
-    remaining = SESSION_MINUTES - AttendanceMark.minutes_late - AttendanceMark.minutes_left_early
-    attended = sa.case((absent, 0), (remaining > 0, remaining), else_=0)
-    justified = sa.and_(absent, justified_clause())
-    unjustified = sa.and_(absent, sa.not_(justified_clause()))
+    # Nested so that the justification look-up runs for absences only, not for every mark.
+    justified = sa.case((absent, sa.case((justified_clause(), 1), else_=0)), else_=0)
     late_or_early = sa.or_(AttendanceMark.minutes_late > 0, AttendanceMark.minutes_left_early > 0)
-
-    def total(expression):
-        return sa.func.coalesce(sa.func.sum(expression), 0)
-
-    return [
-        total(SESSION_MINUTES).label("scheduled"),
-        total(attended).label("attended"),
-        total(AttendanceMark.minutes_late).label("late"),
-        total(AttendanceMark.minutes_left_early).label("left_early"),
-        total(sa.case((justified, SESSION_MINUTES), else_=0)).label("absent_justified"),
-        total(sa.case((unjustified, SESSION_MINUTES), else_=0)).label("absent_unjustified"),
-        sa.func.count().label("half_days"),
-        total(sa.case((absent, 1), else_=0)).label("absences"),
-        total(sa.case((late_or_early, 1), else_=0)).label("lateness"),
-    ]
+    per_half_day = _in_period(
+        sa.select(
+            key.label("key"),
+            Session.start_time,
+            Session.end_time,
+            sa.func.count().label("half_days"),
+            sa.func.sum(sa.case((absent, 1), else_=0)).label("absences"),
+            sa.func.sum(justified).label("justified"),
+            sa.func.sum(AttendanceMark.minutes_late).label("late"),
+            sa.func.sum(AttendanceMark.minutes_left_early).label("left_early"),
+            sa.func.sum(sa.case((late_or_early, 1), else_=0)).label("lateness"),
+        )
+        .select_from(AttendanceMark)
+        .join(Session, AttendanceMark.session_id == Session.id)
+        .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
+        .where(key.in_(keys), Session.status == SessionStatus.PLANNED)
+        .group_by(key, Session.id, Session.start_time, Session.end_time),
+        start,
+        end,
+    ).subquery()
+    h = per_half_day.c
+    minutes = minutes_of(h.start_time, h.end_time)
+    attended = minutes * (h.half_days - h.absences) - h.late - h.left_early
+    return sa.select(
+        h.key,
+        sa.func.sum(minutes * h.half_days).label("scheduled"),
+        sa.func.sum(sa.case((attended > 0, attended), else_=0)).label("attended"),
+        sa.func.sum(h.late).label("late"),
+        sa.func.sum(h.left_early).label("left_early"),
+        sa.func.sum(minutes * h.justified).label("absent_justified"),
+        sa.func.sum(minutes * (h.absences - h.justified)).label("absent_unjustified"),
+        sa.func.sum(h.half_days).label("half_days"),
+        sa.func.sum(h.absences).label("absences"),
+        sa.func.sum(h.lateness).label("lateness"),
+    ).group_by(h.key)
 
 
 def _in_period(stmt, start: date | None, end: date | None):
@@ -121,19 +142,8 @@ def _rates(key, keys: list[int], start: date | None, end: date | None, now: date
     rates = {k: Rate() for k in keys}
     if not keys:
         return rates
-    recorded = _in_period(
-        sa.select(key, *_mark_sums())
-        .select_from(AttendanceMark)
-        .join(Session, AttendanceMark.session_id == Session.id)
-        .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
-        .where(key.in_(keys), Session.status == SessionStatus.PLANNED)
-        .group_by(key),
-        start,
-        end,
-    )
-    names = [f.name for f in fields(Rate) if not f.name.startswith("not_recorded")]
-    for row in db.session.execute(recorded):
-        rates[row[0]] = Rate(**{name: int(row._mapping[name]) for name in names})
+    for row in db.session.execute(_recorded(key, keys, start, end)):
+        rates[row.key] = Rate(**{name: int(value) for name, value in row._mapping.items() if name != "key"})
     has_mark = sa.exists().where(AttendanceMark.session_id == Session.id, AttendanceMark.enrolment_id == Enrolment.id)
     missing = _in_period(
         sa.select(key, sa.func.sum(SESSION_MINUTES), sa.func.count())

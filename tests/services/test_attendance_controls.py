@@ -10,6 +10,7 @@ from tests import factories as f
 
 PNG = b"\x89PNG\r\n\x1a\n"
 SIGNED = datetime(2026, 3, 2, 8, 5, tzinfo=UTC)
+SINCE = date(2025, 9, 1)
 
 
 def signed_sheet(session, closed_at=None, by=None, **kw):
@@ -44,7 +45,7 @@ def test_signatures_on_a_public_holiday_or_a_closure_day_are_flagged(day, expect
     session = f.SessionFactory(cohort=f.CohortFactory(centre=centre), date=day)
     f.SessionFactory(cohort=session.cohort, date=date(2026, 5, 1), half_day=f.m.HalfDay.PM)  # never signed
     signed_sheet(session)
-    control = controls.closed_day_signatures()
+    control = controls.closed_day_signatures(SINCE)
     assert [(x.session_id, x.detail) for x in control.findings] == ([(session.id, expected)] if expected else [])
     assert control.total == (1 if expected else 0)
 
@@ -52,7 +53,7 @@ def test_signatures_on_a_public_holiday_or_a_closure_day_are_flagged(day, expect
 def test_a_closure_of_another_centre_flags_nothing():
     f.ClosurePeriodFactory(start_date=date(2026, 3, 2), end_date=date(2026, 3, 6))
     signed_sheet(f.SessionFactory(date=date(2026, 3, 2)))
-    assert controls.closed_day_signatures().total == 0
+    assert controls.closed_day_signatures(SINCE).total == 0
 
 
 @pytest.mark.parametrize(
@@ -69,7 +70,7 @@ def test_a_trainer_who_signed_two_overlapping_sheets_is_flagged(second_start, se
     second = f.SessionFactory(date=date(2026, 3, 2), start_time=second_start, end_time=second_end)
     signed_sheet(first, by=trainer)
     signed_sheet(second, by=trainer if same_signer else f.UserFactory.trainer())
-    control = controls.trainer_in_two_places()
+    control = controls.trainer_in_two_places(SINCE)
     assert ids(control) == ([first.id] if flagged else [])
     if flagged:
         assert control.findings[0].other_session_id == second.id
@@ -88,7 +89,7 @@ def test_a_trainer_who_signed_two_overlapping_sheets_is_flagged(second_start, se
 def test_a_sheet_closed_before_its_half_day_ended_is_flagged_in_paris_time(closed_at, flagged):
     session = f.SessionFactory(date=date(2026, 3, 2))
     signed_sheet(session, closed_at=closed_at)
-    control = controls.closed_before_the_end()
+    control = controls.closed_before_the_end(SINCE)
     assert ids(control) == ([session.id] if flagged else [])
     if flagged and closed_at.hour == 8:
         assert control.findings[0].detail == "close à 9 h 05, fin prévue à 12 h 30"
@@ -98,7 +99,7 @@ def test_summer_time_is_taken_into_account():
     session = f.SessionFactory(date=date(2026, 7, 6))  # Paris is UTC+2
     signed_sheet(session, closed_at=datetime(2026, 7, 6, 10, 15, tzinfo=UTC))  # 12:15 in Paris
     signed_sheet(f.SessionFactory(date=date(2026, 7, 7)), closed_at=datetime(2026, 7, 7, 10, 45, tzinfo=UTC))
-    assert ids(controls.closed_before_the_end()) == [session.id]
+    assert ids(controls.closed_before_the_end(SINCE)) == [session.id]
 
 
 def test_past_sheets_never_taken_or_never_closed_are_flagged():
@@ -121,7 +122,7 @@ def test_an_apprentice_signed_in_on_a_day_their_absence_is_justified_is_flagged(
         enrolment=enrolment, status=JustificationStatus.ACCEPTED, start_date=date(2026, 3, 2), end_date=date(2026, 3, 4)
     )
     f.JustificationFactory(enrolment=other, start_date=date(2026, 3, 2), end_date=date(2026, 3, 2))  # pending
-    control = controls.signed_while_justified_absent()
+    control = controls.signed_while_justified_absent(SINCE)
     assert ids(control) == [session.id] and enrolment.apprentice.last_name in control.findings[0].detail
 
 
@@ -132,7 +133,7 @@ def test_many_signatures_within_the_same_second_on_one_sheet_are_flagged(same_se
     for index in range(same_second):
         sign(sheet, f.EnrolmentFactory(cohort=session.cohort), SIGNED + timedelta(microseconds=index * 1000))
     sign(sheet, f.EnrolmentFactory(cohort=session.cohort), SIGNED + timedelta(seconds=1))
-    control = controls.batch_signatures()
+    control = controls.batch_signatures(SINCE)
     assert ids(control) == ([session.id] if flagged else [])
     if flagged:
         assert control.findings[0].detail == "5 signatures à la même seconde (09:05:00)"
@@ -142,7 +143,7 @@ def test_each_control_lists_a_bounded_number_of_findings_and_counts_them_all(mon
     monkeypatch.setattr(controls, "LIMIT", 2)
     for day in (2, 3, 4):
         signed_sheet(f.SessionFactory(date=date(2026, 3, day)), closed_at=datetime(2026, 3, day, 8, tzinfo=UTC))
-    control = controls.closed_before_the_end()
+    control = controls.closed_before_the_end(SINCE)
     assert len(control.findings) == 2 and control.total == 3
 
 
@@ -151,11 +152,18 @@ def test_all_controls_load_the_sessions_they_point_to_in_a_fixed_number_of_queri
         signed_sheet(f.SessionFactory(date=date(2026, 3, day)), closed_at=datetime(2026, 3, day, 8, tzinfo=UTC))
         f.SessionFactory(date=date(2026, 3, day), half_day=f.m.HalfDay.PM)
     with count_queries() as few:
-        controls.run_controls(now=datetime(2026, 3, 10, tzinfo=UTC))
+        controls.run_controls(SINCE, now=datetime(2026, 3, 10, tzinfo=UTC))
     for day in (4, 5, 6, 9):
         signed_sheet(f.SessionFactory(date=date(2026, 3, day)), closed_at=datetime(2026, 3, day, 8, tzinfo=UTC))
         f.SessionFactory(date=date(2026, 3, day), half_day=f.m.HalfDay.PM)
     with count_queries() as more:
-        found = controls.run_controls(now=datetime(2026, 3, 10, tzinfo=UTC))
+        found = controls.run_controls(SINCE, now=datetime(2026, 3, 10, tzinfo=UTC))
     assert len(more) == len(few)
     assert all(x.session is not None for control in found for x in control.findings)
+
+
+def test_a_control_covers_the_period_asked_for():
+    session = f.SessionFactory(date=date(2026, 3, 2))
+    signed_sheet(session, closed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC))
+    assert controls.closed_before_the_end(date(2026, 3, 2)).total == 1
+    assert controls.closed_before_the_end(date(2026, 3, 3)).total == 0

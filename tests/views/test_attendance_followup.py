@@ -97,7 +97,7 @@ def test_the_cfa_and_its_quality_team_read_the_controls_and_each_finding_links_t
     login, flagged_session, role
 ):
     client = login(f.UserFactory(roles=[role]))
-    page = client.get("/emargement/controles")
+    page = client.get("/emargement/controles?depuis=2026-01-01")
     assert page.status_code == 200
     assert "Feuilles closes avant la fin de la demi-journée (1)" in page.text
     assert "close à 9 h 05, fin prévue à 12 h 30" in page.text
@@ -132,3 +132,7 @@ def test_the_apprentice_and_the_tutor_see_an_absence_recorded_after_the_decision
         page = login(user).get("/moi/presences" if user is enrolment.apprentice else "/employeur/absences")
         assert page.status_code == 200 and "Justifiée" in page.text and "non justifiée" not in page.text
         login(user).logout()
+
+
+def test_a_bad_start_date_for_the_controls_is_not_found(login):
+    assert login(f.UserFactory.admin()).get("/emargement/controles?depuis=2026-13-45").status_code == 404
