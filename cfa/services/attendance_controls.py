@@ -21,7 +21,7 @@ from sqlalchemy.orm import aliased, selectinload
 
 from cfa.extensions import db
 from cfa.formatting import PARIS, hhmm
-from cfa.models import AttendanceMark, AttendanceSheet, ClosurePeriod, Cohort, Enrolment, Session, User
+from cfa.models import AttendanceMark, AttendanceSheet, ClosurePeriod, Cohort, Enrolment, MarkStatus, Session, User
 from cfa.services.attendance_followup import sheets_to_finish, unfinished_clause
 from cfa.services.attendance_rates import justified_clause
 from cfa.services.planner import french_holidays
@@ -180,23 +180,38 @@ def never_taken(now: datetime | None = None) -> Control:
 
 
 def signed_while_justified_absent(since: date) -> Control:
+    # A justification covers whole days: one for a morning's appointment rightly covers an afternoon signed in.
+    # The contradiction is a day the justification excuses while the apprentice was marked absent on none of it.
+    other_mark, other_session = aliased(AttendanceMark), aliased(Session)
+    absent_that_day = sa.exists().where(
+        other_mark.enrolment_id == AttendanceMark.enrolment_id,
+        other_mark.status == MarkStatus.ABSENT,
+        other_session.id == other_mark.session_id,
+        other_session.date == Session.date,
+    )
     stmt = (
         sa.select(Session.id, User.first_name, User.last_name)
         .select_from(AttendanceMark)
         .join(Session, Session.id == AttendanceMark.session_id)
         .join(Enrolment, Enrolment.id == AttendanceMark.enrolment_id)
         .join(User, User.id == Enrolment.apprentice_id)
-        .where(Session.date >= since, AttendanceMark.signed_at.is_not(None), justified_clause())
+        .where(
+            Session.date >= since,
+            AttendanceMark.signed_at.is_not(None),
+            justified_clause(),
+            sa.not_(absent_that_day),
+        )
         .order_by(Session.date.desc(), Session.id)
     )
     findings = [
-        Finding(sid, f"{first_name} {last_name} a signé alors qu'une absence justifiée couvre ce jour")
+        Finding(sid, f"{first_name} {last_name} a signé un jour que son justificatif accepté dit d'absence")
         for sid, first_name, last_name in db.session.execute(stmt.limit(LIMIT))
     ]
     return Control(
         "signe-absent",
         "Signatures d'apprenti·es dont l'absence est justifiée ce jour-là",
-        "Un justificatif accepté dit l'apprenti·e absent·e : sa signature du même jour se contredit.",
+        "Un justificatif accepté dit l'apprenti·e absent·e ce jour-là, mais aucune de ses demi-journées n'y est "
+        "marquée absente et une feuille porte sa signature : l'un des deux est faux.",
         _count(stmt),
         findings,
     )

@@ -167,3 +167,15 @@ def test_a_control_covers_the_period_asked_for():
     signed_sheet(session, closed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC))
     assert controls.closed_before_the_end(date(2026, 3, 2)).total == 1
     assert controls.closed_before_the_end(date(2026, 3, 3)).total == 0
+
+
+def test_a_signed_afternoon_after_a_justified_morning_absence_is_no_contradiction():
+    enrolment = f.EnrolmentFactory()
+    morning = f.SessionFactory(cohort=enrolment.cohort, date=date(2026, 3, 2))
+    afternoon = f.SessionFactory(cohort=enrolment.cohort, date=date(2026, 3, 2), half_day=f.m.HalfDay.PM)
+    f.AttendanceMarkFactory(sheet=signed_sheet(morning), enrolment=enrolment, status=f.m.MarkStatus.ABSENT)
+    sign(signed_sheet(afternoon), enrolment, SIGNED + timedelta(hours=5))
+    f.JustificationFactory(
+        enrolment=enrolment, status=JustificationStatus.ACCEPTED, start_date=date(2026, 3, 2), end_date=date(2026, 3, 2)
+    )
+    assert controls.signed_while_justified_absent(SINCE).total == 0
