@@ -63,8 +63,14 @@ def register_commands(app: Flask) -> None:
 
     @app.cli.command("send-mail")
     def send_mail_command():
-        """Send the e-mails waiting in the outbox (run it every few minutes from cron or a systemd timer)."""
-        from cfa.services.notifications import send_outbox
+        """Send the e-mails waiting in the outbox (run it every few minutes from cron or a systemd timer).
 
+        From 18:00 it first queues the reminders of the day's sheets left open (once per sheet)."""
+        from cfa.services.notifications import queue_sheet_reminders, send_outbox
+
+        reminders = queue_sheet_reminders(app.config.get("PUBLIC_BASE_URL"))
+        db.session.commit()
+        if reminders:
+            click.echo(f"Rappels de feuilles non closes : {reminders}")
         report = send_outbox(app.config)
         click.echo(f"E-mails envoyés : {report.sent} ; en échec (réessayés plus tard) : {report.failed}")

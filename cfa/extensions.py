@@ -35,6 +35,7 @@ def register_extensions(app) -> None:
     from sqlalchemy.engine import Engine
 
     import cfa.models  # noqa: F401  (every table known to Alembic)
+    from cfa.sqltime import register_sqlite_functions
 
     db.init_app(app)
     migrate.init_app(app, db, render_as_batch=True)  # batch mode: SQLite cannot ALTER most things
@@ -71,6 +72,7 @@ def register_extensions(app) -> None:
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA foreign_keys=ON")
                 cursor.close()
+                register_sqlite_functions(dbapi_connection)
 
         @event.listens_for(Engine, "begin")
         def _sqlite_on_begin(conn):

@@ -34,7 +34,8 @@ class AttendanceSheet(TimestampMixin, db.Model):
     # Secret the rotating self sign-in QR codes are derived from.
     qr_secret: Mapped[str | None] = mapped_column(sa.String(64))
     closed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    # Indexed: the controls join the sheets one trainer signed (a trainer on two sheets at once).
+    closed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     trainer_signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # PNG
     trainer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trainer_signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))

@@ -1,15 +1,27 @@
-"""Attendance rates: minutes attended over minutes scheduled, lateness and early leaves deducted,
-justified and unjustified absences counted apart (what OPCOs pay on, and what Qualiopi indicator 12 follows)."""
+"""Attendance rates: minutes attended over minutes recorded, lateness and early leaves deducted,
+justified and unjustified absences counted apart (what OPCOs pay on, and what Qualiopi indicator 12 follows).
+
+Rules:
+- a mark's attended minutes are the session's minutes less its late and its early minutes, whatever its status
+  (one half-day may hold both);
+- an absence is justified when an accepted justification of the apprentice covers its date, read when the rate is
+  computed: an absence recorded after the justification was decided is covered too, and nothing can drift;
+- a past live half-day of an enrolled apprentice without a mark is "non renseigné": counted apart, never
+  silently left out, until the sheet is taken or the session cancelled.
+
+Everything is summed by the database (GROUP BY), whatever the number of marks.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
 
 from cfa.extensions import db
+from cfa.formatting import PARIS
 from cfa.models import (
     AttendanceMark,
     Enrolment,
@@ -20,12 +32,12 @@ from cfa.models import (
     Session,
     SessionStatus,
 )
-from cfa.models.planning import minutes_between
+from cfa.sqltime import minutes_of
 
 
 @dataclass
 class Rate:
-    scheduled: int = 0  # minutes of sessions whose attendance was taken
+    scheduled: int = 0  # minutes of half-days whose attendance was recorded
     attended: int = 0
     late: int = 0
     left_early: int = 0
@@ -34,6 +46,8 @@ class Rate:
     half_days: int = 0
     absences: int = 0  # half-days absent
     lateness: int = 0  # half-days late or left early
+    not_recorded_minutes: int = 0  # past half-days of the apprentice with no mark: "non renseigné"
+    not_recorded_half_days: int = 0
 
     @property
     def value(self) -> float | None:
@@ -44,60 +58,131 @@ class Rate:
             setattr(self, name, getattr(self, name) + getattr(other, name))
 
 
-def mark_minutes(status: MarkStatus, session_minutes: int, late: int, early: int, justified: bool) -> Rate:
-    """What one mark adds to a rate."""
-    rate = Rate(scheduled=session_minutes, half_days=1)
-    if status == MarkStatus.ABSENT:
-        rate.absences = 1
-        if justified:
-            rate.absent_justified = session_minutes
-        else:
-            rate.absent_unjustified = session_minutes
-        return rate
-    rate.late, rate.left_early = late, early
-    rate.lateness = 1 if late or early else 0
-    rate.attended = max(0, session_minutes - late - early)
-    return rate
+SESSION_MINUTES = minutes_of(Session.start_time, Session.end_time)
 
 
-def rates_by_enrolment(
-    enrolment_ids: Iterable[int], start: date | None = None, end: date | None = None
-) -> dict[int, Rate]:
-    """One query for any number of apprentices; only live sessions whose attendance was taken count."""
-    ids = list(enrolment_ids)
-    rates = {eid: Rate() for eid in ids}
-    if not ids:
-        return rates
-    stmt = (
+def justified_clause():
+    """SQL: an accepted justification of the mark's apprentice covers the mark's date."""
+    return sa.exists().where(
+        Justification.enrolment_id == AttendanceMark.enrolment_id,
+        Justification.status == JustificationStatus.ACCEPTED,
+        Justification.start_date <= Session.date,
+        Justification.end_date >= Session.date,
+    )
+
+
+def enrolled_on_session_clause():
+    """SQL: the enrolment's contract covers the session's date (the day of a rupture included)."""
+    last_day = sa.func.coalesce(Enrolment.interrupted_on, Enrolment.contract_end)
+    return sa.and_(Enrolment.contract_start <= Session.date, Session.date <= last_day)
+
+
+def ended_clause(now: datetime | None = None):
+    """SQL: the session's half-day is over (Paris wall-clock)."""
+    local = (now or datetime.now(UTC)).astimezone(PARIS)
+    today = local.date()
+    return sa.or_(Session.date < today, sa.and_(Session.date == today, Session.end_time <= local.time()))
+
+
+def _recorded(key, keys: list[int], start: date | None, end: date | None):
+    """Sums per half-day first, then per key: the minutes of a half-day are computed once per session,
+    not once per mark (the attended minutes of a half-day: its minutes times the marks present, less the late
+    and early minutes, which a save keeps below the half-day's length)."""
+    absent = AttendanceMark.status == MarkStatus.ABSENT
+    # Nested so that the justification look-up runs for absences only, not for every mark.
+    justified = sa.case((absent, sa.case((justified_clause(), 1), else_=0)), else_=0)
+    late_or_early = sa.or_(AttendanceMark.minutes_late > 0, AttendanceMark.minutes_left_early > 0)
+    per_half_day = _in_period(
         sa.select(
-            AttendanceMark.enrolment_id, AttendanceMark.status, AttendanceMark.minutes_late,
-            AttendanceMark.minutes_left_early, Session.start_time, Session.end_time, Justification.status,
+            key.label("key"),
+            Session.start_time,
+            Session.end_time,
+            sa.func.count().label("half_days"),
+            sa.func.sum(sa.case((absent, 1), else_=0)).label("absences"),
+            sa.func.sum(justified).label("justified"),
+            sa.func.sum(AttendanceMark.minutes_late).label("late"),
+            sa.func.sum(AttendanceMark.minutes_left_early).label("left_early"),
+            sa.func.sum(sa.case((late_or_early, 1), else_=0)).label("lateness"),
         )
+        .select_from(AttendanceMark)
         .join(Session, AttendanceMark.session_id == Session.id)
-        .outerjoin(Justification, AttendanceMark.justification_id == Justification.id)
-        .where(AttendanceMark.enrolment_id.in_(ids), Session.status == SessionStatus.PLANNED)
-    )  # fmt: skip
+        .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
+        .where(key.in_(keys), Session.status == SessionStatus.PLANNED)
+        .group_by(key, Session.id, Session.start_time, Session.end_time),
+        start,
+        end,
+    ).subquery()
+    h = per_half_day.c
+    minutes = minutes_of(h.start_time, h.end_time)
+    attended = minutes * (h.half_days - h.absences) - h.late - h.left_early
+    return sa.select(
+        h.key,
+        sa.func.sum(minutes * h.half_days).label("scheduled"),
+        sa.func.sum(sa.case((attended > 0, attended), else_=0)).label("attended"),
+        sa.func.sum(h.late).label("late"),
+        sa.func.sum(h.left_early).label("left_early"),
+        sa.func.sum(minutes * h.justified).label("absent_justified"),
+        sa.func.sum(minutes * (h.absences - h.justified)).label("absent_unjustified"),
+        sa.func.sum(h.half_days).label("half_days"),
+        sa.func.sum(h.absences).label("absences"),
+        sa.func.sum(h.lateness).label("lateness"),
+    ).group_by(h.key)
+
+
+def _in_period(stmt, start: date | None, end: date | None):
     if start is not None:
         stmt = stmt.where(Session.date >= start)
     if end is not None:
         stmt = stmt.where(Session.date <= end)
-    for eid, status, late, early, s_start, s_end, justification in db.session.execute(stmt):
-        justified = justification == JustificationStatus.ACCEPTED
-        rates[eid].add(mark_minutes(status, minutes_between(s_start, s_end), late, early, justified))
+    return stmt
+
+
+def _rates(key, keys: list[int], start: date | None, end: date | None, now: datetime | None) -> dict[int, Rate]:
+    """Rates grouped by `key` (a column of Enrolment or AttendanceMark): two aggregate queries."""
+    rates = {k: Rate() for k in keys}
+    if not keys:
+        return rates
+    for row in db.session.execute(_recorded(key, keys, start, end)):
+        rates[row.key] = Rate(**{name: int(value) for name, value in row._mapping.items() if name != "key"})
+    has_mark = sa.exists().where(AttendanceMark.session_id == Session.id, AttendanceMark.enrolment_id == Enrolment.id)
+    missing = _in_period(
+        sa.select(key, sa.func.sum(SESSION_MINUTES), sa.func.count())
+        .select_from(Enrolment)
+        .join(Session, Session.cohort_id == Enrolment.cohort_id)
+        .where(
+            key.in_(keys),
+            Session.status == SessionStatus.PLANNED,
+            enrolled_on_session_clause(),
+            ended_clause(now),
+            sa.not_(has_mark),
+        )
+        .group_by(key),
+        start,
+        end,
+    )
+    for group, minutes, half_days in db.session.execute(missing):
+        rates[group].not_recorded_minutes = int(minutes or 0)
+        rates[group].not_recorded_half_days = int(half_days)
     return rates
 
 
-def rates_by_cohort(cohort_ids: Iterable[int]) -> tuple[dict[int, Rate], dict[int, int]]:
-    """Each cohort's summed rate and its number of active apprentices (two queries)."""
+def rates_by_enrolment(
+    enrolment_ids: Iterable[int], start: date | None = None, end: date | None = None, now: datetime | None = None
+) -> dict[int, Rate]:
+    """Each apprentice's rate over a period (two queries for any number of apprentices)."""
+    return _rates(Enrolment.id, list(enrolment_ids), start, end, now)
+
+
+def rates_by_cohort(cohort_ids: Iterable[int], now: datetime | None = None) -> tuple[dict[int, Rate], dict[int, int]]:
+    """Each cohort's summed rate and its number of active apprentices (three queries)."""
     ids = list(cohort_ids)
-    members = list(
-        db.session.execute(
-            sa.select(Enrolment.id, Enrolment.cohort_id, Enrolment.status).where(Enrolment.cohort_id.in_(ids))
+    totals = _rates(Enrolment.cohort_id, ids, None, None, now)
+    active = dict.fromkeys(ids, 0)
+    if ids:
+        stmt = (
+            sa.select(Enrolment.cohort_id, sa.func.count())
+            .where(Enrolment.cohort_id.in_(ids), Enrolment.status == EnrolmentStatus.ACTIVE)
+            .group_by(Enrolment.cohort_id)
         )
-    )
-    per_enrolment = rates_by_enrolment(m.id for m in members)
-    totals, active = {cid: Rate() for cid in ids}, dict.fromkeys(ids, 0)
-    for member in members:
-        totals[member.cohort_id].add(per_enrolment[member.id])
-        active[member.cohort_id] += member.status == EnrolmentStatus.ACTIVE
+        active.update(dict(db.session.execute(stmt).all()))
     return totals, active

@@ -114,6 +114,34 @@ def decide(justification: Justification, actor: User, accept: bool, refusal_reas
     return len(marks) if accept else 0
 
 
+# Which justification speaks for an absence when several cover it: a decision in its favour first.
+_PRECEDENCE = {JustificationStatus.ACCEPTED: 0, JustificationStatus.PENDING: 1, JustificationStatus.REFUSED: 2}
+
+
+def covering(marks: list[AttendanceMark]) -> dict[int, Justification]:
+    """For each absence among marks (sessions loaded), the justification whose span covers its date, read now:
+    an absence recorded after a justification was decided is covered like the others (one query)."""
+    absences = [m for m in marks if m.status == MarkStatus.ABSENT]
+    if not absences:
+        return {}
+    days = [m.session.date for m in absences]
+    stmt = sa.select(Justification).where(
+        Justification.enrolment_id.in_({m.enrolment_id for m in absences}),
+        Justification.start_date <= max(days),
+        Justification.end_date >= min(days),
+    )
+    by_enrolment: dict[int, list[Justification]] = {}
+    for justification in sorted(db.session.scalars(stmt), key=lambda j: (_PRECEDENCE[j.status], j.id)):
+        by_enrolment.setdefault(justification.enrolment_id, []).append(justification)
+    found = {}
+    for mark in absences:
+        for justification in by_enrolment.get(mark.enrolment_id, []):
+            if justification.start_date <= mark.session.date <= justification.end_date:
+                found[mark.id] = justification
+                break
+    return found
+
+
 def pending() -> list[Justification]:
     from sqlalchemy.orm import selectinload
 

@@ -1,8 +1,10 @@
 """E-mails through the outbox: written in the same transaction as what caused them, sent by `flask send-mail`.
 
-A tutor is told when their apprentice is absent or more than 15 minutes late: an apprentice absent from
-the CFA is absent from work. One message per apprentice and day, sent once the day is over, listing the
-half-days; a mark corrected before then cancels or rewrites the message.
+A tutor is told when their apprentice is absent, or misses more than 15 minutes of a half-day by arriving late,
+leaving early or both: an apprentice absent from the CFA is absent from work. One message per apprentice and day,
+sent once the day is over, listing the half-days; a mark corrected before then cancels or rewrites the message.
+
+The evening a trainer leaves a sheet of the day open, they get one reminder per sheet: an open sheet proves no hours.
 """
 
 from __future__ import annotations
@@ -19,15 +21,15 @@ from cfa.extensions import db
 from cfa.formatting import PARIS, long_date
 from cfa.models import AttendanceMark, Enrolment, MarkStatus, OutboxMessage, Session, SessionStatus
 from cfa.services.attendance import describe, state_of
+from cfa.services.attendance_followup import unfinished_clause
 
 LATE_ALERT_MINUTES = 15
 SEND_AT = time(18, 0)
 
 
 def _noteworthy(mark: AttendanceMark) -> bool:
-    return mark.status == MarkStatus.ABSENT or (
-        mark.status == MarkStatus.LATE and mark.minutes_late > LATE_ALERT_MINUTES
-    )
+    """Absent, or more than 15 minutes missed, whatever the status says (late and early add up)."""
+    return mark.status == MarkStatus.ABSENT or mark.minutes_late + mark.minutes_left_early > LATE_ALERT_MINUTES
 
 
 def alert_key(enrolment_id: int, day: date) -> str:
@@ -87,12 +89,61 @@ def _absence_text(enrolment: Enrolment, day: date, marks: list[AttendanceMark]) 
         half = mark.session.half_day.label.lower()
         hours = f"{mark.session.start_time:%H:%M}-{mark.session.end_time:%H:%M}"
         lines.append(f"- {half} ({hours}) : {describe(state_of(mark))}")
-    subject = f"{name} : absence ou retard au centre le {day:%d/%m/%Y}"
+    subject = f"{name} : absence, retard ou départ anticipé au centre le {day:%d/%m/%Y}"
     body = (
         f"Bonjour,\n\nVotre apprenti·e {name} ({enrolment.cohort.name}) était attendu·e au centre de formation "
         f"le {long_date(day)} :\n" + "\n".join(lines) + "\n\n"
         "Une absence au centre est une absence au travail. Si elle est justifiée, l'apprenti·e peut déposer "
         "son justificatif dans Cadence.\n\nCeci est un message automatique de Cadence."
+    )
+    return subject, body
+
+
+def reminder_key(session_id: int) -> str:
+    return f"sheet-reminder:{session_id}"
+
+
+def queue_sheet_reminders(base_url: str | None, now: datetime | None = None) -> int:
+    """From 18:00, one reminder per sheet of the day left open, to its trainer; idempotent (dedup key)."""
+    now = now or datetime.now(UTC)
+    local = now.astimezone(PARIS)
+    if local.time() < SEND_AT:
+        return 0
+    stmt = (
+        sa.select(Session)
+        .where(Session.date == local.date(), Session.trainer_id.is_not(None), unfinished_clause(now))
+        .options(selectinload(Session.trainer), selectinload(Session.cohort))
+        .order_by(Session.start_time, Session.id)
+    )
+    sessions = list(db.session.scalars(stmt))
+    keys = [reminder_key(s.id) for s in sessions]
+    queued = set(db.session.scalars(sa.select(OutboxMessage.dedup_key).where(OutboxMessage.dedup_key.in_(keys))))
+    added = 0
+    for session in sessions:
+        if reminder_key(session.id) in queued or not session.trainer.active:
+            continue
+        subject, body = _reminder_text(session, base_url)
+        db.session.add(
+            OutboxMessage(
+                dedup_key=reminder_key(session.id), recipient=session.trainer.email,
+                subject=subject, body_text=body, send_after=now,
+            )
+        )  # fmt: skip
+        added += 1
+    db.session.flush()
+    return added
+
+
+def _reminder_text(session: Session, base_url: str | None) -> tuple[str, str]:
+    half = session.half_day.label.lower()
+    subject = f"Feuille d'émargement à clore : {session.cohort.name}, {session.date:%d/%m/%Y} {half}"
+    link = f"\n\n{base_url.rstrip('/')}/emargement/seances/{session.id}" if base_url else ""
+    body = (
+        f"Bonjour,\n\nLa feuille d'émargement de la séance du {long_date(session.date)}, {half} "
+        f"({session.start_time:%H:%M}-{session.end_time:%H:%M}), promotion {session.cohort.name}, n'est pas close. "
+        "Tant qu'elle ne l'est pas, les heures de la demi-journée ne sont pas prouvées auprès du financeur : "
+        f"marquez chaque apprenti·e, puis signez et clôturez la feuille.{link}\n\n"
+        "Ceci est un message automatique de Cadence, envoyé une seule fois pour cette feuille."
     )
     return subject, body
 

@@ -158,3 +158,56 @@ def test_an_unreachable_smtp_server_keeps_the_message_for_later(app, enrolment, 
     report = notifications.send_outbox(config, now=datetime(2026, 11, 17, tzinfo=UTC))
     message = db.session.scalar(sa.select(OutboxMessage))
     assert report.failed == 1 and message.sent_at is None and message.attempts == 1 and "SMTP" in message.last_error
+
+
+@pytest.mark.parametrize(
+    "status, late, early, alerted",
+    [
+        (MarkStatus.LEFT_EARLY, 0, 20, True),  # an early leave over 15 minutes is an absence from work too
+        (MarkStatus.LEFT_EARLY, 0, 15, False),
+        (MarkStatus.LATE, 10, 10, True),  # 20 minutes missed in all on one half-day
+        (MarkStatus.LATE, 5, 10, False),
+        (MarkStatus.PRESENT, 0, 0, False),
+    ],
+)
+def test_the_tutor_is_told_of_more_than_15_minutes_missed_by_late_arrival_early_leave_or_both(
+    enrolment, day_sessions, status, late, early, alerted
+):
+    am, _ = day_sessions
+    sheet = f.AttendanceSheetFactory(session=am)
+    f.AttendanceMarkFactory(
+        sheet=sheet, enrolment=enrolment, status=status, minutes_late=late, minutes_left_early=early
+    )
+    assert notifications.refresh_absence_alerts(am) == int(alerted)
+    messages = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert [m.recipient for m in messages] == ([enrolment.tutor.email] if alerted else [])
+
+
+@pytest.mark.parametrize("decided_first", [True, False], ids=["decided-before-the-absence", "decided-after"])
+def test_an_accepted_justification_covers_absences_of_its_span_whenever_they_are_recorded(
+    enrolment, day_sessions, tmp_path, decided_first
+):
+    am, pm = day_sessions
+    proof = submit(enrolment, PDF, tmp_path)
+    if decided_first:
+        justifications.decide(proof, f.UserFactory.admin(), accept=True)
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    att.save_marks(pm, pm.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=AFTERNOON)
+    if not decided_first:
+        justifications.decide(proof, f.UserFactory.admin(), accept=True)
+    marks = list(att.marks_of(att.sheet_of(am)).values()) + list(att.marks_of(att.sheet_of(pm)).values())
+    assert {m.id: j.id for m, j in ((m, justifications.covering(marks).get(m.id)) for m in marks)} == {
+        m.id: proof.id for m in marks
+    }
+
+
+def test_an_absence_under_a_pending_justification_awaits_a_decision_and_an_accepted_one_wins(enrolment, day_sessions):
+    am, _ = day_sessions
+    att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)
+    (absence,) = att.marks_of(att.sheet_of(am)).values()
+    waiting = f.JustificationFactory(enrolment=enrolment, start_date=DAY, end_date=DAY)
+    assert justifications.covering([absence]) == {absence.id: waiting}
+    accepted = f.JustificationFactory(
+        enrolment=enrolment, start_date=DAY, end_date=DAY, status=JustificationStatus.ACCEPTED
+    )
+    assert justifications.covering([absence]) == {absence.id: accepted}

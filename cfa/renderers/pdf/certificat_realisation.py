@@ -85,6 +85,12 @@ def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
         f"{minutes_label(period.rate.absent_unjustified)} d'absences non justifiées, "
         f"{minutes_label(period.rate.late + period.rate.left_early)} de retards et départs anticipés."
     )
+    if period.rate.not_recorded_minutes:
+        # Hours without a closed sheet are neither claimed nor hidden: the funder sees they await regularisation.
+        detail += (
+            f" {minutes_label(period.rate.not_recorded_minutes)} de demi-journées non renseignées "
+            "(feuille d'émargement non prise), non comptées."
+        )
     story += [para(detail, "small"), Spacer(1, 6 * mm)]
     story.append(
         para(
@@ -147,6 +153,10 @@ def render_attestation(period: Period, identity: Identity, issued_on: date) -> b
         [
             "Retards et départs anticipés",
             f"{rate.lateness} demi-journée(s), {minutes_label(rate.late + rate.left_early)}",
+        ],
+        [
+            "Non renseigné (feuille d'émargement non prise, non comptée)",
+            f"{rate.not_recorded_half_days} demi-journée(s), {minutes_label(rate.not_recorded_minutes)}",
         ],
     ]
     table = Table([[para(k, "cell_bold"), para(v, "cell")] for k, v in rows], colWidths=[100 * mm, width - 100 * mm])

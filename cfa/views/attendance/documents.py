@@ -12,8 +12,8 @@ from cfa.models import Enrolment
 from cfa.renderers.pdf.attendance_sheet import render_attendance_sheets
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_attestation, render_certificats
+from cfa.services import attendance, planning
 from cfa.services import attendance_documents as docs
-from cfa.services import planning
 from cfa.services.enrolments import cohort_enrolments
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_planning
@@ -35,10 +35,20 @@ def _date_arg(name: str, default: date | None = None) -> date:
         abort(404)
 
 
+def _printable_session_or_404(session_id: int):
+    """The quality team reads any sheet the controls point to (auditors ask for it); a trainer their own."""
+    if not can(current_user, Ability.MANAGE_QUALITY):
+        return session_or_404(session_id)
+    session = attendance.load_session(session_id)
+    if session is None:
+        abort(404)
+    return session
+
+
 @bp.route("/seances/<int:session_id>/feuille.pdf")
-@requires(Ability.TAKE_ATTENDANCE)
+@requires(Ability.TAKE_ATTENDANCE, Ability.MANAGE_QUALITY)
 def sheet_pdf(session_id: int):
-    session = session_or_404(session_id)
+    session = _printable_session_or_404(session_id)
     body = render_attendance_sheets(docs.sheet_pages([session]), _identity())
     return attachment(
         body,

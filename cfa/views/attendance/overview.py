@@ -1,42 +1,27 @@
-"""The CFA's follow-up: sheets left open, justifications to decide, attendance rates per cohort."""
+"""The CFA's follow-up: sheets to regularise, justifications to decide, attendance rates per cohort."""
 
 from datetime import timedelta
 from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, send_file, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.attendance import RefusalForm
-from cfa.models import AttendanceSheet, Cohort, Justification, Session, SessionStatus
-from cfa.services import justifications
+from cfa.models import Cohort, Justification
+from cfa.services import attendance, justifications
 from cfa.services.attendance import AttendanceError
+from cfa.services.attendance_followup import sheets_to_finish
 from cfa.services.attendance_rates import Rate, rates_by_cohort
 from cfa.services.permissions import Ability, can
 from cfa.views.access import requires
 from cfa.views.attendance import bp
+from cfa.views.crud import paginate
 from cfa.views.forms import posted
 
-OPEN_SHEETS_DAYS = 14
-
-
-def _open_past_sessions(today) -> list[Session]:
-    """Past half-days of the last two weeks whose sheet is missing or not closed."""
-    stmt = (
-        sa.select(Session)
-        .outerjoin(AttendanceSheet, AttendanceSheet.session_id == Session.id)
-        .where(
-            Session.status == SessionStatus.PLANNED,
-            Session.date.between(today - timedelta(days=OPEN_SHEETS_DAYS), today - timedelta(days=1)),
-            AttendanceSheet.closed_at.is_(None),
-        )
-        .options(selectinload(Session.cohort), selectinload(Session.trainer), selectinload(Session.module))
-        .order_by(Session.date.desc(), Session.start_time)
-    )
-    return list(db.session.scalars(stmt))
+MAX_PAGE = 100_000  # beyond any real list: a bigger number is a typo or a probe, not a page
 
 
 def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
@@ -56,9 +41,13 @@ def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
 @requires(Ability.MANAGE_ATTENDANCE)
 def overview():
     today = today_paris()
+    if not 1 <= request.args.get("page", 1, type=int) <= MAX_PAGE:
+        abort(404)
+    to_finish = paginate(sheets_to_finish())
     return render_template(
         "attendance/overview.html",
-        open_sessions=_open_past_sessions(today),
+        to_finish=to_finish,
+        sheets=attendance.sheets_by_session(s.id for s in to_finish.items),
         pending=justifications.pending(),
         cohort_rates=_cohort_rates(today),
         refusal=RefusalForm(),

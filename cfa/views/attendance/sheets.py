@@ -13,6 +13,7 @@ from cfa.renderers.qr import qr_svg
 from cfa.services import attendance, notifications
 from cfa.services import attendance_codes as codes
 from cfa.services.attendance import AttendanceError, MarkInput
+from cfa.services.attendance_followup import trainer_to_finish
 from cfa.services.audit import history
 from cfa.services.permissions import Ability, can
 from cfa.urls import public_url
@@ -31,8 +32,11 @@ def today():
     mine_only = not can(current_user, Ability.MANAGE_ATTENDANCE)
     sessions = attendance.sessions_on(day, current_user if mine_only else None)
     ids = [s.id for s in sessions]
+    to_finish, to_finish_total = trainer_to_finish(current_user)
     return render_template(
         "attendance/today.html",
+        to_finish=to_finish,
+        to_finish_total=to_finish_total,
         day=day,
         sessions=sessions,
         sheets=attendance.sheets_by_session(ids),

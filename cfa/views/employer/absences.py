@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from cfa.formatting import today_paris
-from cfa.services import absences
+from cfa.services import absences, justifications
 from cfa.services.attendance import describe, state_of
 from cfa.services.attendance_rates import rates_by_enrolment
 from cfa.services.enrolments import followed_enrolments
@@ -19,11 +19,13 @@ SHOWN_DAYS = 120
 def absences_page():
     enrolments = followed_enrolments(current_user, include_past=False)
     ids = [e.id for e in enrolments]
+    marks = absences.notable_marks(ids, start=today_paris() - timedelta(days=SHOWN_DAYS))
     return render_template(
         "employer/absences.html",
         enrolments=enrolments,
         rates=rates_by_enrolment(ids),
-        marks=absences.notable_marks(ids, start=today_paris() - timedelta(days=SHOWN_DAYS)),
+        marks=marks,
+        justified=justifications.covering(marks),
         describe=lambda mark: describe(state_of(mark)),
         days=SHOWN_DAYS,
     )

@@ -33,11 +33,13 @@ def attendance():
             flash("Justificatif envoyé : le CFA vous répondra ici.", "success")
             return redirect(url_for("me.attendance"))
     ids = [enrolment.id] if enrolment else []
+    marks = absences.notable_marks(ids)
     return render_template(
         "me/attendance.html",
         enrolment=enrolment,
         rate=rates_by_enrolment(ids).get(enrolment.id) if enrolment else None,
-        marks=absences.notable_marks(ids),
+        marks=marks,
+        justified=justifications.covering(marks),
         justifications=absences.justifications_of(ids),
         form=form,
         describe=lambda mark: describe(state_of(mark)),

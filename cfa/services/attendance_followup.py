@@ -1,0 +1,55 @@
+"""Sheets to regularise: past half-days whose sheet was never taken or never closed.
+
+A half-day a funder may pay on stays on this list, whatever its age, until its sheet is closed or the session is
+cancelled: an auditor treats a missing sheet as hours not proven, so it must never drop off silently.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
+
+from cfa.extensions import db
+from cfa.models import AttendanceSheet, Cohort, Session, SessionStatus, User
+from cfa.services.attendance_rates import ended_clause
+
+TRAINER_LIST_LIMIT = 50
+
+
+def unfinished_clause(now: datetime | None = None):
+    """SQL: a live session whose half-day is over and whose sheet is missing or still open."""
+    closed = sa.exists().where(AttendanceSheet.session_id == Session.id, AttendanceSheet.closed_at.is_not(None))
+    return sa.and_(Session.status == SessionStatus.PLANNED, ended_clause(now), sa.not_(closed))
+
+
+def sheets_to_finish(now: datetime | None = None, trainer: User | None = None):
+    """The statement listing them, newest first, for a page to paginate (a trainer's own, or all)."""
+    stmt = (
+        sa.select(Session)
+        .where(unfinished_clause(now))
+        .options(
+            selectinload(Session.cohort).selectinload(Cohort.centre),
+            selectinload(Session.module),
+            selectinload(Session.trainer),
+        )
+        .order_by(Session.date.desc(), Session.start_time.desc(), Session.id)
+    )
+    if trainer is not None:
+        stmt = stmt.where(Session.trainer_id == trainer.id)
+    return stmt
+
+
+def count_to_finish(now: datetime | None = None, trainer: User | None = None) -> int:
+    stmt = sa.select(sa.func.count()).select_from(Session).where(unfinished_clause(now))
+    if trainer is not None:
+        stmt = stmt.where(Session.trainer_id == trainer.id)
+    return db.session.scalar(stmt)
+
+
+def trainer_to_finish(trainer: User, now: datetime | None = None) -> tuple[list[Session], int]:
+    """A trainer's own sheets to finish, newest first, bounded, with how many there are in all."""
+    shown = list(db.session.scalars(sheets_to_finish(now, trainer).limit(TRAINER_LIST_LIMIT)))
+    total = len(shown) if len(shown) < TRAINER_LIST_LIMIT else count_to_finish(now, trainer)
+    return shown, total
