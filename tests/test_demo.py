@@ -6,7 +6,7 @@ from cfa.demo import seed_demo
 from cfa.demo.counts import demo_counts
 from cfa.extensions import db
 from cfa.models import Enrolment, Role, User
-from cfa.services.siret import siret_error
+from cfa.services.identifiers import siret_error
 
 
 def test_seed_demo_twice_gives_the_same_counts():

@@ -8,9 +8,8 @@ ORGANISATION = dict(
     name="CFA Médiation sociale Ouest",
     legal_representative="Hélène Le Goff",
     legal_representative_title="Directrice",
-    siret="41987012300034",  # replaced by a valid one at seed time if its check digit is wrong
     nda="53350812335",
-    uai="0352976K",
+    uai="0352976V",
     address="12 rue de la Médiation",
     postcode="35000",
     city="Rennes",
@@ -21,10 +20,10 @@ ORGANISATION = dict(
 
 CENTRES = [
     dict(code="RENNES", name="Rennes", address="12 rue de la Médiation", postcode="35000", city="Rennes",
-         uai="0352976K", phone="02 99 00 00 00",
+         uai="0352976V", phone="02 99 00 00 00",
          rooms=[("Salle Bréhat", 18), ("Salle Cézembre", 16), ("Salle numérique", 12)]),
     dict(code="NANTES", name="Nantes / Saint-Herblain", address="3 allée des Tisserands", postcode="44800",
-         city="Saint-Herblain", uai="0442981P", phone="02 40 00 00 00",
+         city="Saint-Herblain", uai="0442981B", phone="02 40 00 00 00",
          rooms=[("Salle Loire", 18), ("Salle Erdre", 16), ("Salle Sèvre", 12)]),
 ]  # fmt: skip
 

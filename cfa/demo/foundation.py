@@ -6,6 +6,7 @@ import unicodedata
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from stdnum import luhn
 from werkzeug.security import generate_password_hash
 
 from cfa.demo import data
@@ -29,7 +30,6 @@ from cfa.models import (
     SkillBlock,
     User,
 )
-from cfa.services.siret import luhn_valid, with_check_digit
 
 TODAY_FOR_STATUS = date(2026, 11, 25)  # cohorts that ended before this day are seeded as completed
 
@@ -57,10 +57,10 @@ def get_or_create(model, defaults=None, **keys):
 
 
 def valid_siret(seed: int) -> str:
-    """A SIRET whose SIREN and SIRET both pass the Luhn check, derived from a number."""
+    """A SIRET whose SIREN and SIRET both carry their Luhn key, derived from a number (one number, one SIRET)."""
     siren8 = f"{(seed * 7919 + 21000000) % 100000000:08d}"
-    siren = next(siren8 + d for d in "0123456789" if luhn_valid(siren8 + d))
-    return with_check_digit(siren + f"{seed % 1000 + 10:04d}")
+    siret13 = siren8 + luhn.calc_check_digit(siren8) + f"{seed % 1000 + 10:04d}"
+    return siret13 + luhn.calc_check_digit(siret13)
 
 
 def _organisation() -> None:

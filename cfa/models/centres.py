@@ -3,9 +3,17 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from cfa.extensions import db
+from cfa.services.identifiers import normalise_uai, uai_error
+
+
+def checked_uai(value: str | None) -> str | None:
+    """The UAI printed on documents: refused here too, so that no import or script stores a wrong key letter."""
+    if message := uai_error(value):
+        raise ValueError(message)
+    return normalise_uai(value) or None
 
 
 class Organisation(db.Model):
@@ -30,6 +38,10 @@ class Organisation(db.Model):
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"
 
+    @validates("uai")
+    def _valid_uai(self, key, value):
+        return checked_uai(value)
+
 
 class Centre(db.Model):
     __tablename__ = "centre"
@@ -50,6 +62,10 @@ class Centre(db.Model):
 
     def __repr__(self) -> str:
         return f"<Centre {self.code}>"
+
+    @validates("uai")
+    def _valid_uai(self, key, value):
+        return checked_uai(value)
 
 
 class Room(db.Model):
