@@ -142,17 +142,20 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
 def _justifications(rng: random.Random, absences: list[tuple[Enrolment, date]]) -> None:
     """About half the absences were justified and accepted by the CFA."""
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@cadence.test"))
-    seen = set()
+    seen, submitted = set(), []
     for enrolment, day in absences:
         if (enrolment.id, day) in seen or rng.random() > 0.5:
             continue
         seen.add((enrolment.id, day))
-        justification = Justification(
-            enrolment_id=enrolment.id, start_date=day, end_date=day, reason=rng.choice(REASONS),
-            submitted_by_id=enrolment.apprentice_id, status=JustificationStatus.PENDING,
+        submitted.append(
+            Justification(
+                enrolment_id=enrolment.id, start_date=day, end_date=day, reason=rng.choice(REASONS),
+                submitted_by_id=enrolment.apprentice_id, status=JustificationStatus.PENDING,
+            )
         )  # fmt: skip
-        db.session.add(justification)
-        db.session.flush()
+    db.session.add_all(submitted)
+    db.session.flush()  # one insert for all of them; each decision then needs its id
+    for justification in submitted:
         justifications.decide(justification, admin, accept=True)
 
 

@@ -135,12 +135,18 @@ def _micro_certifications(programmes: dict) -> None:
 def _person(email: str, first: str, last: str, roles, **fields) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, first_name=first, last_name=last, **fields)
-        user.set_roles(roles)
-        user.password_hash = _demo_password_hash()
-        user.regenerate_calendar_token()
-        db.session.add(user)
+        user = _new_person(email, first, last, roles, **fields)
         db.session.flush()
+    return user
+
+
+def _new_person(email: str, first: str, last: str, roles, **fields) -> User:
+    """A person known not to exist yet, added without a flush: a cohort's apprentices are inserted together."""
+    user = User(email=email, first_name=first, last_name=last, **fields)
+    user.set_roles(roles)
+    user.password_hash = _demo_password_hash()
+    user.regenerate_calendar_token()
+    db.session.add(user)
     return user
 
 
@@ -254,7 +260,7 @@ def _cohorts_and_enrolments(rng, calendar, programmes, centres, staff, employers
                     suffix += 1
                 used_names.add(email)
                 birth = date(1985, 1, 1) + timedelta(days=rng.randint(0, 21 * 365))
-                apprentice = _person(email, first, last, [Role.APPRENTICE], birth_date=birth)
+                apprentice = _new_person(email, first, last, [Role.APPRENTICE], birth_date=birth)
                 employer_name = rng.choice(local[spec.centre])
                 tutor = rng.choice(tutors[employer_name])
             enrolment = Enrolment(
