@@ -6,14 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from cfa.extensions import db
-from cfa.services.identifiers import normalise_uai, uai_error
-
-
-def checked_uai(value: str | None) -> str | None:
-    """The UAI printed on documents: refused here too, so that no import or script stores a wrong key letter."""
-    if message := uai_error(value):
-        raise ValueError(message)
-    return normalise_uai(value) or None
+from cfa.services.identifiers import checked_siret, checked_uai
 
 
 class Organisation(db.Model):
@@ -38,9 +31,14 @@ class Organisation(db.Model):
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"
 
+    # Checked here too, not only in the forms: no script or import prints a wrong key on the CFA's documents.
     @validates("uai")
     def _valid_uai(self, key, value):
         return checked_uai(value)
+
+    @validates("siret")
+    def _valid_siret(self, key, value):
+        return checked_siret(value)
 
 
 class Centre(db.Model):

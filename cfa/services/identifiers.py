@@ -65,3 +65,17 @@ def uai_error(value: str | None) -> str | None:
     if uai_key(code[:7]) != code[7]:
         return "Ce code UAI n'est pas valide (lettre clé incorrecte) : vérifiez les chiffres et la lettre."
     return None
+
+
+def checked_siret(value: str | None) -> str:
+    """The SIRET as stored (14 digits), or ValueError with the French message: for models, whatever sets it."""
+    if message := siret_error(value):
+        raise ValueError(message)
+    return normalise(value)
+
+
+def checked_uai(value: str | None) -> str | None:
+    """The UAI as stored (capitals, None when empty), or ValueError with the French message."""
+    if message := uai_error(value):
+        raise ValueError(message)
+    return normalise_uai(value) or None

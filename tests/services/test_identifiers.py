@@ -2,7 +2,7 @@
 
 import pytest
 
-from cfa.models import Centre, Organisation
+from cfa.models import Centre, Employer, Organisation
 from cfa.services.identifiers import siren_error, siret_error, uai_error, uai_key
 
 
@@ -83,3 +83,10 @@ def test_no_code_path_stores_an_invalid_uai(model):
     with pytest.raises(ValueError, match="lettre clé incorrecte"):
         model(uai="0352976K")
     assert model(uai=" 0352976v").uai == "0352976V"
+
+
+@pytest.mark.parametrize("model", [Organisation, Employer])
+def test_no_code_path_stores_an_invalid_siret(model):
+    with pytest.raises(ValueError, match="clé de contrôle incorrecte"):
+        model(siret="73282932000075")
+    assert model(siret="732 829 320 00074").siret == "73282932000074"
