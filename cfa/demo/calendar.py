@@ -5,9 +5,9 @@ day the centre is open: after a weekend, a public holiday or a closure) and the 
 that day. The running cohorts' start is chosen for that with the planner itself (pure and fast, so the choice is
 exactly what seed_planning then writes), among the Mondays 1 to 44 weeks back, 9 weeks back first: the first whose
 plan has every running cohort started, puts the demo cohort at the centre on the demo's day with the demo trainer,
-leaves the demo apprentice's story half-days behind her, never books a team twice, and gives every running cohort its programme's hours exactly; when
-no start gives the exact hours (an 11-month contract across both closures can fall short), the shortfall is planned
-and shown, as it would be for a real cohort.
+leaves the demo apprentice's story half-days behind her, never books a team twice, and gives every running cohort
+its programme's hours exactly. When no start gives the exact hours (an 11-month contract across both closures can
+fall short), the shortfall is planned and shown, as it would be for a real cohort.
 """
 
 from __future__ import annotations
@@ -119,12 +119,17 @@ def _running(msads_start: date) -> tuple[DemoCohort, ...]:
 
 def planned(cohort: DemoCohort, closures) -> planner.Plan:
     """The planner's calendar of a cohort, as seed_planning will write it."""
-    return _plan_of(cohort.programme, cohort.start, cohort.end, _during(cohort, closures))
+    return _plan_of(*_key(cohort, closures))
 
 
-def _during(cohort: DemoCohort, closures) -> tuple:
-    """The closures within the cohort's contract: the key its plan is cached under."""
-    return tuple(c for c in closures if c[2] >= cohort.start and c[1] <= cohort.end)
+def _key(cohort: DemoCohort, closures) -> tuple:
+    """What a cohort's plan depends on, and is cached under: only the closures within its contract."""
+    return (
+        cohort.programme,
+        cohort.start,
+        cohort.end,
+        tuple(c for c in closures if c[2] >= cohort.start and c[1] <= cohort.end),
+    )
 
 
 @functools.cache
@@ -143,7 +148,7 @@ def _plan_of(programme: str, start: date, end: date, closures) -> planner.Plan:
 
 
 def teacher(cohort: DemoCohort, session: planner.PlannedSession) -> str:
-    """Who teaches a planned session: the centre's teacher of its module (data.TEACHING)."""
+    """Who teaches a planned session: the cohort's team's teacher of its module (data.TEACHING)."""
     spec = next(p for p in data.PROGRAMMES if p["code"] == cohort.programme)
     teaching = data.TEACHING[cohort.centre, cohort.programme]
     code = spec["modules"][session.module_id][0]
@@ -175,10 +180,6 @@ def _half_day_dates(programme: str, start: date, end: date, closures) -> tuple[d
 @functools.cache
 def _missing_minutes(programme: str, start: date, end: date, closures) -> int:
     return _plan_of(programme, start, end, closures).missing_minutes
-
-
-def _key(cohort: DemoCohort, closures) -> tuple:
-    return (cohort.programme, cohort.start, cohort.end, _during(cohort, closures))
 
 
 def _running_start(today: date, demo_day: date, finished: list[DemoCohort], closures) -> date:
