@@ -114,7 +114,6 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
                 status, late = MarkStatus.LATE, rng.choice([5, 10, 15, 20, 25, 35, 45])
             elif roll < 0.10:
                 status, early = MarkStatus.LEFT_EARLY, rng.choice([15, 30, 45, 60])
-            # Every row has the same keys, so that the insert goes in a few batches rather than row by row.
             mark = dict(
                 sheet_id=sheet_ids[session.id], session_id=session.id, enrolment_id=enrolment.id, status=status,
                 minutes_late=late, minutes_left_early=early, recorded_by_id=session.trainer_id,
@@ -133,6 +132,8 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
                     signature_user_agent=USER_AGENTS[method],
                 )
             marks.append(mark)
+    # Same keys in every row, NULLs rendered: signed and unsigned marks share one statement, inserted in a few
+    # batches rather than row by row.
     db.session.execute(sa.insert(AttendanceMark).execution_options(render_nulls=True), marks)
     _justifications(rng, absences)
     _demo_apprentice_story(demo, calendar, signatures)
