@@ -6,7 +6,7 @@ export FLASK_APP := wsgi
 # Development settings (a random secret key per run); production is the default without it.
 export CADENCE_ENV ?= development
 
-.PHONY: run test lint format clean
+.PHONY: run demo-reset test lint format clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null 2>&1 || { echo "Python 3.11 est requis ($(PYTHON) introuvable)."; exit 1; }
@@ -25,6 +25,11 @@ run: $(VENV)/.installed
 	$(BIN)/flask db upgrade
 	$(BIN)/flask seed-demo
 	$(BIN)/flask run --host 127.0.0.1 --port 5000
+
+# The demo is built around the day it is first seeded; this rebuilds it around today (default SQLite database).
+demo-reset:
+	rm -f instance/cadence.sqlite
+	$(MAKE) run
 
 test: $(VENV)/.dev-installed
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -9,14 +9,15 @@ from cfa.extensions import db
 def register_commands(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo_command():
-        """Build (or complete) the demo CFA; running it twice changes nothing."""
-        from cfa.demo import seed_demo
+        """Build (or complete) the demo CFA around today; running it twice changes nothing."""
+        from cfa.demo import demo_day_summary, seed_demo
         from cfa.demo.counts import demo_counts
 
-        seed_demo()
+        calendar = seed_demo()
         db.session.commit()
         for label, count in demo_counts().items():
             click.echo(f"{label:<28} {count}")
+        click.echo(demo_day_summary(calendar))
 
     @app.cli.command("create-user")
     @click.option("--email", required=True)

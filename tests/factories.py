@@ -7,8 +7,8 @@ from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
 from cfa import models as m
+from cfa.demo.foundation import valid_siret
 from cfa.extensions import db
-from cfa.services.siret import with_check_digit
 
 TEST_PASSWORD = "motdepasse-test"
 # One cheap hash for every test account: scrypt per user would make the suite slow for nothing.
@@ -27,7 +27,7 @@ class EmployerFactory(Base):
         model = m.Employer
 
     name = factory.Sequence(lambda n: f"Employeur {n}")
-    siret = factory.Sequence(lambda n: with_check_digit(f"{732829320 + n * 7:09d}"[:9] + "0001")[:14])
+    siret = factory.Sequence(lambda n: valid_siret(100_000 + n))  # numbers the demo's employers do not use
     kind = m.EmployerKind.ASSOCIATION
     city = "Rennes"
     postcode = "35000"
@@ -107,7 +107,7 @@ class OrganisationFactory(Base):
     legal_representative_title = "Directrice"
     siret = "73282932000074"
     nda = "53350812335"
-    uai = "0352976K"
+    uai = "0352976V"
     address = "12 rue de la Médiation"
     postcode = "35000"
     city = "Rennes"

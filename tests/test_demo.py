@@ -1,55 +1,269 @@
-"""`flask seed-demo` builds the demo CFA, and a second run changes nothing."""
+"""`flask seed-demo` builds the demo CFA around the day it runs: whatever the date, the demo trainer has sheets to
+take and the demo apprentice comes to the centre within four weeks; the finished year stays the CFA's real past.
 
+Building the demo takes seconds: it is built once per date below (module-scoped) and the tests read it.
+"""
+
+from collections import Counter
+from dataclasses import replace
+from datetime import date, timedelta
+
+import pytest
 import sqlalchemy as sa
 
-from cfa.demo import seed_demo
+from cfa.demo import data, demo_day_summary, running_start_in_database, seed_demo
+from cfa.demo.calendar import build_calendar, planned, teacher
 from cfa.demo.counts import demo_counts
 from cfa.extensions import db
-from cfa.models import Enrolment, Role, User
-from cfa.services.siret import siret_error
+from cfa.formatting import minutes_label, percent
+from cfa.models import (
+    AttendanceMark,
+    AttendanceSheet,
+    AuditEvent,
+    Award,
+    Centre,
+    Cohort,
+    Decision,
+    Employer,
+    Enrolment,
+    EnrolmentStatus,
+    EvaluationResult,
+    JuryCandidate,
+    JurySession,
+    JuryStatus,
+    Justification,
+    JustificationStatus,
+    MarkStatus,
+    Organisation,
+    Role,
+    Session,
+    SessionStatus,
+    User,
+)
+from cfa.services import planning
+from cfa.services.assessment_credentials import jwks
+from cfa.services.assessment_rates import success_rates, total
+from cfa.services.identifiers import siret_error, uai_error
+from cfa.services.planner import french_holidays, monday_of
+
+DAYS = {
+    "a Monday": date(2026, 11, 30),
+    "a Wednesday whose running year falls short of the MSADS hours": date(2027, 3, 17),
+    "a Saturday": date(2026, 12, 5),
+    "a day of the Christmas closure": date(2026, 12, 23),
+    "a day of the August closure": date(2027, 8, 11),
+}
 
 
-def test_seed_demo_twice_gives_the_same_counts():
-    seed_demo()
-    first = demo_counts()
-    seed_demo()
-    assert demo_counts() == first
-    assert first["Centres"] == 2
-    assert first["Formations"] == 2
-    assert first["Micro-certifications"] == 3
-    assert first["Employeurs"] >= 15
-    assert first["Promotions"] == 8
+@pytest.fixture(autouse=True)
+def _transaction():
+    """Replaces the per-test rollback: each date's demo is built once, read by every test, rolled back at the end."""
+    yield
 
 
-def test_the_demo_holds_the_cfa_described_in_the_domain_facts():
-    seed_demo()
-    users = {u.email: u for u in db.session.scalars(sa.select(User))}
+@pytest.fixture(scope="module", params=list(DAYS.values()), ids=list(DAYS))
+def demo(app, request):
+    with app.app_context():
+        engine = db.engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        db.engines[None] = connection
+        try:
+            calendar = seed_demo(today=request.param)
+            db.session.commit()
+            yield calendar
+        finally:
+            db.session.remove()
+            transaction.rollback()
+            connection.close()
+            db.engines[None] = engine
+
+
+def user(email: str) -> User:
+    return db.session.scalar(sa.select(User).where(User.email == email))
+
+
+def demo_enrolment() -> Enrolment:
+    return db.session.scalar(sa.select(Enrolment).where(Enrolment.apprentice == user(data.DEMO_APPRENTICE)))
+
+
+def this_week(day: date) -> date:
+    """The Monday of the day's week; on a weekend, of the week to come."""
+    return monday_of(day) + timedelta(weeks=1 if day.weekday() >= 5 else 0)
+
+
+def closed_on(day: date, closures) -> bool:
+    return day.weekday() >= 5 or day in french_holidays(day, day) or any(a <= day <= b for _, a, b in closures)
+
+
+def test_on_any_day_of_three_years_the_demo_trainer_teaches_on_the_next_open_day_within_four_weeks():
+    day = date(2026, 10, 1)
+    while day < date(2029, 10, 1):  # every third day: every weekday, every closure, every public holiday's week
+        calendar = build_calendar(day)
+        assert not closed_on(calendar.demo_day, calendar.closures), day
+        assert all(closed_on(d, calendar.closures) for d in _days(day, calendar.demo_day)), day
+        assert calendar.demo_day < this_week(day) + timedelta(weeks=4), day
+        cohort = calendar.demo_cohort
+        sessions = planned(cohort, calendar.closures).sessions
+        assert any(s.date == calendar.demo_day and teacher(cohort, s) == data.DEMO_TRAINER for s in sessions), day
+        running = [c for c in calendar.cohorts if not c.finished]
+        assert len(running) == 4 and all(c.start <= day < c.end for c in running), day
+        finished = [(c.programme, c.centre, c.start, c.end, c.headcount) for c in calendar.cohorts if c.finished]
+        assert finished == data.FINISHED_COHORTS
+        day += timedelta(days=3)
+
+
+def _days(start: date, end: date):
+    return (start + timedelta(days=n) for n in range((end - start).days))
+
+
+def test_the_demo_trainer_has_the_demo_days_sheets_to_take(demo, client):
+    trainer = user(data.DEMO_TRAINER)
+    sessions = db.session.scalars(
+        sa.select(Session).where(Session.trainer_id == trainer.id, Session.date == demo.demo_day)
+    ).all()
+    assert sessions and all(s.status == SessionStatus.PLANNED for s in sessions)
+    ids = [s.id for s in sessions]
+    assert not db.session.scalar(sa.select(sa.func.count()).where(AttendanceSheet.session_id.in_(ids)))
+    assert not db.session.scalar(sa.select(sa.func.count()).where(AttendanceMark.session_id.in_(ids)))
+    client.login(trainer, data.DEMO_PASSWORD)
+    page = client.get(f"/emargement/aujourdhui?jour={demo.demo_day.isoformat()}").text
+    assert page.count("À émarger") == len(sessions) and demo.demo_cohort.name in page
+    assert demo_day_summary(demo).startswith(f"Démo prête : {data.DEMO_TRAINER} a {len(sessions)} demi-journée")
+
+
+def test_a_demo_built_around_another_date_says_how_to_rebuild_it(demo):
+    trainer = user(data.DEMO_TRAINER)
+    teaching_days = set(db.session.scalars(sa.select(Session.date).where(Session.trainer_id == trainer.id)))
+    quiet = next(d for d in _days(demo.demo_day, demo.demo_day + timedelta(weeks=8)) if d not in teaching_days)
+    assert "make demo-reset" in demo_day_summary(replace(demo, demo_day=quiet))
+
+
+def test_the_demo_apprentice_is_at_the_centre_this_week_or_within_the_next_three(demo):
+    enrolment = demo_enrolment()
+    assert enrolment.cohort.name == demo.demo_cohort.name and enrolment.status == EnrolmentStatus.ACTIVE
+    assert enrolment.is_enrolled_on(demo.today)
+    coming = db.session.scalars(
+        sa.select(Session.date).where(
+            Session.cohort_id == enrolment.cohort_id,
+            Session.status == SessionStatus.PLANNED,
+            Session.date >= demo.today,
+            Session.date < this_week(demo.today) + timedelta(weeks=4),
+        )
+    ).all()
+    assert demo.demo_day in coming
+
+
+def test_every_half_day_before_today_has_its_closed_sheet_signed_by_every_learner_present_and_none_after(demo):
+    live = sa.select(Session.id).where(Session.status == SessionStatus.PLANNED)
+    past, future = live.where(Session.date < demo.today), live.where(Session.date >= demo.today)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(past.subquery())) > 100
+    unclosed = sa.select(sa.func.count()).where(
+        Session.id.in_(past),
+        ~Session.id.in_(
+            sa.select(AttendanceSheet.session_id).where(
+                AttendanceSheet.closed_at.is_not(None), AttendanceSheet.trainer_signature.is_not(None)
+            )
+        ),
+    )
+    assert db.session.scalar(unclosed) == 0
+    assert db.session.scalar(sa.select(sa.func.count()).where(AttendanceSheet.session_id.in_(future))) == 0
+    unsigned = sa.select(sa.func.count()).where(
+        AttendanceMark.status != MarkStatus.ABSENT, AttendanceMark.signed_at.is_(None)
+    )
+    assert db.session.scalar(unsigned) == 0
+    # Every learner enrolled on a half-day has a mark on its sheet: none is left blank.
+    marks = Counter(dict(db.session.execute(sa.select(AttendanceMark.session_id, sa.func.count()).group_by(AttendanceMark.session_id)).tuples().all()))  # fmt: skip
+    enrolments = db.session.scalars(sa.select(Enrolment)).all()
+    for session_id, cohort_id, day in db.session.execute(sa.select(Session.id, Session.cohort_id, Session.date).where(Session.id.in_(past))):  # fmt: skip
+        assert marks[session_id] == sum(1 for e in enrolments if e.cohort_id == cohort_id and e.is_enrolled_on(day))
+
+
+def test_the_running_cohorts_get_their_programme_hours_or_show_the_shortfall(demo, client):
+    cohorts = db.session.scalars(sa.select(Cohort)).all()
+    minutes = planning.planned_minutes_by_cohort(c.id for c in cohorts)
+    short = [c for c in cohorts if minutes[c.id] != c.programme.total_minutes]
+    assert all(minutes[c.id] < c.programme.total_minutes for c in short)
+    assert {c.name for c in short} <= {c.name for c in demo.cohorts if not c.finished}
+    if short:
+        client.login(user("admin@cadence.test"), data.DEMO_PASSWORD)
+        page = client.get("/planning/").text
+        for cohort in short:
+            assert f"Il manque {minutes_label(cohort.programme.total_minutes - minutes[cohort.id])}" in page
+    if demo.today == DAYS["a Wednesday whose running year falls short of the MSADS hours"]:
+        assert {c.programme.code for c in short} == {"MSADS"}  # so that this branch is exercised
+    # What the calendar chose is what the planner wrote: the same days at the centre.
+    for spec in demo.cohorts:
+        cohort = next(c for c in cohorts if c.name == spec.name)
+        written = {s.date for s in planning.cohort_sessions(cohort.id, live_only=True)}
+        assert written == {s.date for s in planned(spec, demo.closures).sessions}
+
+
+def test_the_demo_apprentice_has_a_corrected_half_day_and_a_proof_of_her_latest_absence_awaiting_a_decision(demo):
+    enrolment = demo_enrolment()
+    latest = db.session.scalar(
+        sa.select(AttendanceMark)
+        .join(Session)
+        .where(AttendanceMark.enrolment_id == enrolment.id)
+        .order_by(Session.date.desc(), Session.start_time.desc())
+        .limit(1)
+    )
+    assert latest.status == MarkStatus.ABSENT and latest.session.date < demo.today
+    proof = db.session.scalar(sa.select(Justification).where(Justification.enrolment_id == enrolment.id))
+    assert proof.status == JustificationStatus.PENDING and proof.start_date == latest.session.date == proof.end_date
+    correction = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "correct"))
+    corrected = db.session.get(AttendanceMark, correction.entity_id)
+    assert corrected.enrolment_id == enrolment.id and corrected.status == MarkStatus.LEFT_EARLY
+    assert corrected.signed_at is not None and "rendez-vous à la CAF" in correction.reason
+
+
+def test_the_finished_year_stays_the_cfa_published_2025(demo, app):
+    finished = db.session.scalars(sa.select(Enrolment).join(Cohort).where(Cohort.name.like("% 2025-2026"))).all()
+    assert len(finished) == 53  # the 53 alternants of 2025
+    assert all(e.status in (EnrolmentStatus.COMPLETED, EnrolmentStatus.INTERRUPTED) for e in finished)
+    juries = db.session.scalars(sa.select(JurySession)).all()
+    assert len(juries) == 4 and all(j.status == JuryStatus.PUBLISHED for j in juries)
+    decisions = set(db.session.scalars(sa.select(JuryCandidate.decision)))
+    assert decisions == {Decision.OBTAINED, Decision.PARTIAL, Decision.NOT_OBTAINED, Decision.ABSENT}
+    overall = total(success_rates("year", year=2026))
+    assert overall.presented > 40 and percent(overall.success.value) == "79\u202f%"  # the CFA's 2025 figure
+    assert db.session.scalar(sa.select(Award.id).where(Award.revoked_at.is_not(None)))
+    assert jwks(app.config["KEYS_DIR"], "https://cadence.example.fr")["keys"]
+
+
+def test_the_demo_holds_the_cfa_described_in_the_domain_facts(demo):
     for email, role in [
         ("admin@cadence.test", Role.ADMIN),
         ("qualite@cadence.test", Role.QUALITY),
-        ("formateur@cadence.test", Role.TRAINER),
-        ("apprenti@cadence.test", Role.APPRENTICE),
+        (data.DEMO_TRAINER, Role.TRAINER),
+        (data.DEMO_APPRENTICE, Role.APPRENTICE),
         ("tuteur@cadence.test", Role.TUTOR),
     ]:
-        assert role in users[email].roles
-        assert users[email].check_password("cadence-demo")
-    apprentice, tutor, trainer = (
-        users["apprenti@cadence.test"],
-        users["tuteur@cadence.test"],
-        users["formateur@cadence.test"],
-    )
-    enrolment = db.session.scalar(sa.select(Enrolment).where(Enrolment.apprentice_id == apprentice.id))
-    assert enrolment.employer_id == tutor.employer_id
-    assert enrolment.tutor_id == tutor.id
-    assert enrolment.cohort.lead_trainer_id == trainer.id
-    current_year = db.session.scalars(
-        sa.select(Enrolment).join(Enrolment.cohort).where(sa.text("cohort.name LIKE '%2025-2026'"))
-    ).all()
-    assert 50 <= len(current_year) <= 56  # the 53 alternants of 2025
-    programmes = {e.cohort.programme.code: e.cohort.programme for e in current_year}
+        assert role in user(email).roles
+    # One published password for every demo account: one hash, checked once (scrypt is slow on purpose).
+    assert len(set(db.session.scalars(sa.select(User.password_hash).where(User.email.like("%@cadence.test"))))) == 1
+    assert user(data.DEMO_APPRENTICE).check_password(data.DEMO_PASSWORD)
+    enrolment, tutor = demo_enrolment(), user("tuteur@cadence.test")
+    assert (enrolment.employer_id, enrolment.tutor_id) == (tutor.employer_id, tutor.id)
+    assert enrolment.cohort.lead_trainer_id == user(data.DEMO_TRAINER).id
+    assert db.session.scalar(sa.select(Award.id).where(Award.learner_id == enrolment.apprentice_id))
+    assert db.session.scalar(sa.select(EvaluationResult.id).where(EvaluationResult.enrolment_id == enrolment.id))
+    programmes = {c.programme.code: c.programme for c in db.session.scalars(sa.select(Cohort))}
     assert programmes["MSADS"].total_minutes == 441 * 60 and programmes["MSADS"].level == 4
     assert programmes["AMIS"].total_minutes == 406 * 60 and programmes["AMIS"].level == 3
     for programme in programmes.values():
         assert sum(m.minutes for m in programme.modules) == programme.total_minutes
         assert len(programme.skill_blocks) == 3
-    assert all(siret_error(e.employer.siret) is None for e in current_year)
+    employers = db.session.scalars(sa.select(Employer)).all()
+    assert len(employers) == 15 and all(siret_error(e.siret) is None for e in employers)
+    organisation = db.session.scalar(sa.select(Organisation))
+    assert siret_error(organisation.siret) is None
+    uais = [organisation.uai, *db.session.scalars(sa.select(Centre.uai))]
+    assert len(uais) == 3 and all(uai_error(uai) is None for uai in uais)
+
+
+def test_seeding_again_later_adds_nothing_and_keeps_the_running_year(demo):
+    counts = demo_counts()
+    later = seed_demo(today=demo.today + timedelta(days=9))
+    assert demo_counts() == counts
+    assert later.cohorts == demo.cohorts and running_start_in_database() == demo.demo_cohort.start

@@ -1,7 +1,7 @@
-"""Demo step: ECF results, the published jury sessions of the 2025-2026 cohorts, micro-certification awards.
+"""Demo step: ECF results, the published jury sessions of the finished cohorts, micro-certification awards.
 
-Built from cohort dates only (not from planned sessions). Deterministic with the rng it is given and idempotent:
-a cohort that already has evaluations or a jury session is left alone, an award held already is not given again.
+Deterministic with the rng it is given and idempotent: a cohort that already has evaluations or a jury session is
+left alone, an award held already is not given again. Nothing is assessed on or after the demo's today.
 """
 
 import random
@@ -10,6 +10,8 @@ from datetime import UTC, date, datetime, time, timedelta
 import sqlalchemy as sa
 from flask import current_app
 
+from cfa.demo import data
+from cfa.demo.calendar import DemoCalendar
 from cfa.demo.foundation import _person
 from cfa.extensions import db
 from cfa.models import (
@@ -24,6 +26,8 @@ from cfa.models import (
     JurySession,
     MicroCertification,
     Role,
+    Session,
+    SessionStatus,
     User,
 )
 from cfa.services.assessment import add_candidates, publish_jury, record_jury_results
@@ -31,7 +35,6 @@ from cfa.services.assessment_awards import revoke_award
 from cfa.services.assessment_credentials import create_signing_key
 
 SUCCESS_RATE = 0.79  # 2025 activity report: 79 % exam success
-TODAY = date(2026, 11, 25)  # the demo's "today", as in the foundation step
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"
 ECF_TITLES = ["Étude de cas écrite", "Mise en situation filmée", "Jeu de rôle en binôme", "Dossier d'analyse"]
 # Jury sessions of the finished cohorts: (days before the end of the contracts, place by centre code).
@@ -44,18 +47,18 @@ LEARNERS = [  # employees in short training (socle), who may request a micro-cer
 ]
 
 
-def seed_assessment(rng: random.Random) -> None:
+def seed_assessment(rng: random.Random, calendar: DemoCalendar) -> None:
     create_signing_key(current_app.config["KEYS_DIR"])
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@cadence.test"))
-    trainer = db.session.scalar(sa.select(User).where(User.email == "formateur@cadence.test"))
+    trainer = db.session.scalar(sa.select(User).where(User.email == data.DEMO_TRAINER))
     cohorts = db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date, Cohort.name)).all()
     for cohort in cohorts:
-        _evaluations(rng, cohort)
-    finished = [c for c in cohorts if c.end_date < TODAY]
+        _evaluations(rng, cohort, calendar.today)
+    finished = [c for c in cohorts if c.end_date < calendar.today]
     titles = _titles_to_award(finished)
     for index, cohort in enumerate(finished):
         _jury(rng, cohort, admin, index, titles[cohort.id])
-    _micro_certifications(rng, trainer, admin)
+    _micro_certifications(rng, trainer, admin, calendar.today)
     db.session.flush()
 
 
@@ -84,19 +87,27 @@ def _code(rng: random.Random) -> str:
     return "".join(rng.choice(ALPHABET) for _ in range(12))
 
 
-def _evaluations(rng: random.Random, cohort: Cohort) -> None:
-    """Two ECF per block over the training for a finished cohort; the first weeks' ECF for a running one."""
+def _evaluations(rng: random.Random, cohort: Cohort, today: date) -> None:
+    """Two ECF per block over the training for a finished cohort; for a running one, the ECF that closes its first
+    week at the centre, once that week is over."""
     if db.session.scalar(sa.select(Evaluation.id).where(Evaluation.cohort_id == cohort.id).limit(1)):
         return
     blocks = cohort.programme.skill_blocks
     span = (cohort.end_date - cohort.start_date).days
-    plan = [(block, n) for n in range(2) for block in blocks] if cohort.end_date < TODAY else [(blocks[0], 0)]
+    finished = cohort.end_date < today
+    if finished:
+        plan = [(block, n) for n in range(2) for block in blocks]
+    else:
+        first_week = _nth_course_day(cohort, 5)
+        if first_week is None or first_week >= today:
+            return
+        plan = [(blocks[0], 0)]
     modules = {m.skill_block_id: m for m in cohort.programme.modules if m.skill_block_id}
     for position, (block, n) in enumerate(plan):
-        if cohort.end_date < TODAY:
+        if finished:
             day = cohort.start_date + timedelta(days=int(span * (0.2 + 0.65 * position / len(plan))))
         else:
-            day = cohort.start_date + timedelta(days=42)
+            day = first_week
         while day.weekday() >= 5:  # evaluations happen on weekdays
             day -= timedelta(days=1)
         evaluation = Evaluation(
@@ -181,13 +192,16 @@ def _give(rng, learner: User, micro: MicroCertification, day: date, assessor: Us
     return award
 
 
-def _micro_certifications(rng: random.Random, trainer: User, admin: User) -> None:
+def _micro_certifications(rng: random.Random, trainer: User, admin: User, today: date) -> None:
     micros = {m.code: m for m in db.session.scalars(sa.select(MicroCertification))}
     evidence = "Mise en situation professionnelle filmée à l'issue du socle, grille d'observation signée"
-    # The demo apprentice: the framework and posture, at the end of her 6-day entry training.
-    ines = db.session.scalar(sa.select(User).where(User.email == "apprenti@cadence.test"))
+    # The demo apprentice: the framework and posture, at the end of her 6-day entry training (the socle).
+    ines = db.session.scalar(sa.select(User).where(User.email == data.DEMO_APPRENTICE))
     if ines is not None:
-        _give(rng, ines, micros["MC-CADRE"], date(2026, 9, 22), trainer, evidence)
+        cohort = db.session.scalar(sa.select(Cohort).join(Enrolment).where(Enrolment.apprentice_id == ines.id))
+        socle_done = _nth_course_day(cohort, 6)
+        if socle_done is not None and socle_done < today:
+            _give(rng, ines, micros["MC-CADRE"], socle_done, trainer, evidence)
     # Employees in short training, who are not apprentices.
     for position, (email, first, last, job) in enumerate(LEARNERS):
         learner = _person(email, first, last, [Role.LEARNER], job_title=job)
@@ -195,7 +209,7 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User) -> Non
             _give(rng, learner, micros[code], date(2026, 3, 13) + timedelta(days=7 * position), trainer, evidence)
     # A few 2025-2026 apprentices requested one too.
     enrolments = db.session.scalars(
-        sa.select(Enrolment).join(Cohort).where(Cohort.end_date < TODAY).order_by(Enrolment.id)
+        sa.select(Enrolment).join(Cohort).where(Cohort.end_date < today).order_by(Enrolment.id)
     ).all()
     for enrolment in enrolments[::9]:
         _give(rng, enrolment.apprentice, micros[sorted(micros)[enrolment.id % len(micros)]],
@@ -209,6 +223,18 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User) -> Non
     if wrong is not None and not _any_revoked():
         revoke_award(wrong, admin, "Délivrée par erreur : l'évaluation portait sur un autre domaine.",
                      now=datetime(2026, 4, 10, 14, 0, tzinfo=UTC))  # fmt: skip
+
+
+def _nth_course_day(cohort: Cohort, n: int) -> date | None:
+    """The cohort's n-th day at the centre (1 for the first), from its planned sessions."""
+    return db.session.scalar(
+        sa.select(Session.date)
+        .where(Session.cohort_id == cohort.id, Session.status == SessionStatus.PLANNED)
+        .group_by(Session.date)
+        .order_by(Session.date)
+        .offset(n - 1)
+        .limit(1)
+    )
 
 
 def _any_revoked() -> bool:

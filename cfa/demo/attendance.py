@@ -1,8 +1,9 @@
-"""Demo step: the émargement of every past half-day of the demo cohorts, signed and closed, with the usual
-mix of late arrivals, early leaves and absences (some justified), one audited correction, and a
-justification waiting for the CFA's decision. Today's sheets are left for the demo trainer to take.
+"""Demo step: the émargement of every half-day before the demo's day, signed and closed, with the usual mix of late
+arrivals, early leaves and absences (some justified), one audited correction, and a justification waiting for the
+CFA's decision. The day's own sheets, and those after it, are left for the trainers to take.
 
-Bulk inserts keep seed-demo quick: there are some ten thousand marks.
+Every learner marked present, late or leaving early has signed, as closing a sheet requires. Bulk inserts keep
+seed-demo quick: there are some ten thousand marks.
 """
 
 import io
@@ -13,9 +14,10 @@ import sqlalchemy as sa
 from flask import current_app
 from PIL import Image, ImageDraw
 
-from cfa.demo.foundation import TODAY_FOR_STATUS
+from cfa.demo import data
+from cfa.demo.calendar import DemoCalendar
 from cfa.extensions import db
-from cfa.formatting import PARIS
+from cfa.formatting import PARIS, hhmm
 from cfa.models import (
     AttendanceMark,
     AttendanceSheet,
@@ -31,7 +33,6 @@ from cfa.models import (
 from cfa.services import attendance, justifications
 from cfa.services.attendance import MarkInput
 
-DEMO_APPRENTICE = "apprenti@cadence.test"
 REASONS = [
     "Arrêt maladie",
     "Rendez-vous médical",
@@ -65,13 +66,13 @@ def _utc(day: date, moment) -> datetime:
     return datetime.combine(day, moment, tzinfo=PARIS).astimezone(UTC)
 
 
-def seed_attendance(rng: random.Random) -> None:
+def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
     if db.session.scalar(sa.select(sa.func.count()).select_from(AttendanceSheet)):
         return
     sessions = list(
         db.session.scalars(
             sa.select(Session)
-            .where(Session.status == SessionStatus.PLANNED, Session.date < TODAY_FOR_STATUS)
+            .where(Session.status == SessionStatus.PLANNED, Session.date < calendar.today)
             .order_by(Session.date, Session.start_time, Session.cohort_id)
         )
     )
@@ -83,7 +84,7 @@ def seed_attendance(rng: random.Random) -> None:
         | {s.trainer_id for s in sessions if s.trainer_id}
     )
     signatures = {person: signature_png(rng) for person in people}
-    demo = db.session.scalar(sa.select(User).where(User.email == DEMO_APPRENTICE))
+    demo = db.session.scalar(sa.select(User).where(User.email == data.DEMO_APPRENTICE))
 
     sheets = []
     for session in sessions:
@@ -116,10 +117,12 @@ def seed_attendance(rng: random.Random) -> None:
             mark = dict(
                 sheet_id=sheet_ids[session.id], session_id=session.id, enrolment_id=enrolment.id, status=status,
                 minutes_late=late, minutes_left_early=early, recorded_by_id=session.trainer_id,
-                created_at=start, updated_at=start,
+                created_at=start, updated_at=start, signature=None, signed_at=None, signature_method=None,
+                signature_user_agent=None,
             )  # fmt: skip
             if status == MarkStatus.ABSENT:
-                absences.append((enrolment, session.date))
+                if enrolment.apprentice_id != (demo.id if demo else None):
+                    absences.append((enrolment, session.date))
             else:
                 method = SignatureMethod.QR if rng.random() < 0.4 else SignatureMethod.TRAINER_DEVICE
                 mark.update(
@@ -129,31 +132,40 @@ def seed_attendance(rng: random.Random) -> None:
                     signature_user_agent=USER_AGENTS[method],
                 )
             marks.append(mark)
-    db.session.execute(sa.insert(AttendanceMark), marks)
+    # Same keys in every row, NULLs rendered: signed and unsigned marks share one statement, inserted in a few
+    # batches rather than row by row.
+    db.session.execute(sa.insert(AttendanceMark).execution_options(render_nulls=True), marks)
     _justifications(rng, absences)
-    _demo_apprentice_story(demo)
+    _demo_apprentice_story(demo, calendar, signatures)
     db.session.commit()
 
 
 def _justifications(rng: random.Random, absences: list[tuple[Enrolment, date]]) -> None:
     """About half the absences were justified and accepted by the CFA."""
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@cadence.test"))
-    seen = set()
+    seen, submitted = set(), []
     for enrolment, day in absences:
         if (enrolment.id, day) in seen or rng.random() > 0.5:
             continue
         seen.add((enrolment.id, day))
-        justification = Justification(
-            enrolment_id=enrolment.id, start_date=day, end_date=day, reason=rng.choice(REASONS),
-            submitted_by_id=enrolment.apprentice_id, status=JustificationStatus.PENDING,
+        submitted.append(
+            Justification(
+                enrolment_id=enrolment.id, start_date=day, end_date=day, reason=rng.choice(REASONS),
+                submitted_by_id=enrolment.apprentice_id, status=JustificationStatus.PENDING,
+            )
         )  # fmt: skip
-        db.session.add(justification)
-        db.session.flush()
+    db.session.add_all(submitted)
+    db.session.flush()  # one insert for all of them; each decision then needs its id
+    for justification in submitted:
         justifications.decide(justification, admin, accept=True)
 
 
-def _demo_apprentice_story(demo: User | None) -> None:
-    """Inès's record shows each case: a corrected sheet, and an absence whose proof awaits a decision."""
+def _demo_apprentice_story(demo: User | None, calendar: DemoCalendar, signatures: dict[int, bytes]) -> None:
+    """Inès's record shows each case: a corrected sheet, and her latest absence, whose proof awaits a decision.
+
+    Her absences are left unjustified by the random draw (see seed_attendance), so that the one she justifies
+    herself is the only justification on her record.
+    """
     if demo is None:
         return
     enrolment = db.session.scalar(
@@ -166,40 +178,46 @@ def _demo_apprentice_story(demo: User | None) -> None:
             .where(
                 Session.cohort_id == enrolment.cohort_id,
                 Session.status == SessionStatus.PLANNED,
-                Session.date < TODAY_FOR_STATUS,
+                Session.date < calendar.today,
             )
             .order_by(Session.date, Session.start_time)
         )
     )
-    if len(past) < 12:
+    if len(past) < 2:
         return
-    # A late arrival first recorded as an absence, corrected afterwards with its reason (audited).
-    corrected = past[5]
-    first = db.session.scalar(
-        sa.select(AttendanceMark).where(
-            AttendanceMark.session_id == corrected.id, AttendanceMark.enrolment_id == enrolment.id
-        )
-    )
-    first.status, first.minutes_late, first.minutes_left_early = MarkStatus.ABSENT, 0, 0
-    first.signature = first.signed_at = first.signature_method = first.signature_user_agent = None
+    # Present and signed, she left an hour early with the trainer's leave; the sheet was closed without it, and
+    # the CFA corrected it afterwards, with its reason (audited, and marked on the sheet).
+    corrected = past[min(5, len(past) - 2)]
+    mark = _mark_of(corrected, enrolment)
+    start = _utc(corrected.date, corrected.start_time)
+    mark.status, mark.minutes_late, mark.minutes_left_early = MarkStatus.PRESENT, 0, 0
+    mark.signature, mark.signed_at = signatures[demo.id], start + timedelta(minutes=3)
+    mark.signature_method = SignatureMethod.TRAINER_DEVICE
+    mark.signature_user_agent = USER_AGENTS[SignatureMethod.TRAINER_DEVICE]
     db.session.flush()
+    left_at = (datetime.combine(corrected.date, corrected.end_time) - timedelta(minutes=60)).time()
     attendance.correct(
-        corrected, enrolment.id, MarkInput(MarkStatus.LATE, 40),
-        "Arrivée à 9 h 40 (train en retard) : notée absente par erreur avant son arrivée.", admin,
+        corrected, enrolment.id, MarkInput(MarkStatus.LEFT_EARLY, minutes_left_early=60),
+        f"Partie à {hhmm(left_at)} pour un rendez-vous à la CAF, avec l'accord de la formatrice : "
+        "son départ n'avait pas été noté sur la feuille.", admin,
     )  # fmt: skip
-    # An absence on the last course day, justified by a proof the CFA has not decided on yet.
+    # Her latest half-day before the demo's day: absent, with a proof the CFA has not decided on yet.
     absent = past[-1]
-    mark = db.session.scalar(
-        sa.select(AttendanceMark).where(
-            AttendanceMark.session_id == absent.id, AttendanceMark.enrolment_id == enrolment.id
-        )
-    )
+    mark = _mark_of(absent, enrolment)
     mark.status, mark.minutes_late, mark.minutes_left_early = MarkStatus.ABSENT, 0, 0
     mark.signature = mark.signed_at = mark.signature_method = mark.signature_user_agent = None
     justifications.submit(
         enrolment, demo, absent.date, absent.date, "Rendez-vous médical (spécialiste)", "certificat-medical.pdf",
         io.BytesIO(_proof_pdf(demo.full_name, absent.date)), current_app.config["UPLOAD_DIR"],
     )  # fmt: skip
+
+
+def _mark_of(session: Session, enrolment: Enrolment) -> AttendanceMark:
+    return db.session.scalar(
+        sa.select(AttendanceMark).where(
+            AttendanceMark.session_id == session.id, AttendanceMark.enrolment_id == enrolment.id
+        )
+    )
 
 
 def _proof_pdf(name: str, day: date) -> bytes:

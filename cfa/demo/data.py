@@ -8,9 +8,8 @@ ORGANISATION = dict(
     name="CFA Médiation sociale Ouest",
     legal_representative="Hélène Le Goff",
     legal_representative_title="Directrice",
-    siret="41987012300034",  # replaced by a valid one at seed time if its check digit is wrong
     nda="53350812335",
-    uai="0352976K",
+    uai="0352976V",
     address="12 rue de la Médiation",
     postcode="35000",
     city="Rennes",
@@ -21,19 +20,16 @@ ORGANISATION = dict(
 
 CENTRES = [
     dict(code="RENNES", name="Rennes", address="12 rue de la Médiation", postcode="35000", city="Rennes",
-         uai="0352976K", phone="02 99 00 00 00",
+         uai="0352976V", phone="02 99 00 00 00",
          rooms=[("Salle Bréhat", 18), ("Salle Cézembre", 16), ("Salle numérique", 12)]),
     dict(code="NANTES", name="Nantes / Saint-Herblain", address="3 allée des Tisserands", postcode="44800",
-         city="Saint-Herblain", uai="0442981P", phone="02 40 00 00 00",
+         city="Saint-Herblain", uai="0442981B", phone="02 40 00 00 00",
          rooms=[("Salle Loire", 18), ("Salle Erdre", 16), ("Salle Sèvre", 12)]),
 ]  # fmt: skip
 
-CLOSURES = [
-    ("Vacances de Noël 2025", date(2025, 12, 22), date(2026, 1, 2)),
-    ("Fermeture estivale 2026", date(2026, 8, 3), date(2026, 8, 21)),
-    ("Vacances de Noël 2026", date(2026, 12, 21), date(2027, 1, 1)),
-    ("Fermeture estivale 2027", date(2027, 8, 2), date(2027, 8, 20)),
-]
+# The centres close for the two weeks of Christmas and New Year and the first three weeks of August, every year
+# (see cfa/demo/calendar.py for the days).
+CLOSED_WEEKS_IN_AUGUST = 3
 
 # (code, title, description); wording of the RNCP records, kept editable by the admin.
 MSADS_BLOCKS = [
@@ -118,19 +114,22 @@ STAFF = [
     ("p.lemoine@cfa-mediation.test", "Pierre", "Lemoine", ["trainer"], "Formateur, prévention des addictions"),
     ("s.kerjean@cfa-mediation.test", "Sophie", "Kerjean", ["trainer", "quality"], "Formatrice, insertion"),
     ("l.garnier@cfa-mediation.test", "Luc", "Garnier", ["trainer"], "Formateur SST"),
+    ("k.mensah@cfa-mediation.test", "Kofi", "Mensah", ["trainer"], "Formateur, médiateur de quartier"),
+    ("n.hamon@cfa-mediation.test", "Nolwenn", "Hamon", ["trainer"], "Formatrice SST, prévention"),
 ]  # fmt: skip
 
-# Trainers by centre, by module code: who teaches what. Each centre has its own team, because the
-# centres' course weeks coincide and nobody can be in Rennes and Saint-Herblain on the same morning.
+# Trainers by centre and programme, by module code: who teaches what. Each cohort of a centre has its own team and
+# room: the running year moves with the day the demo is built, so a centre's two cohorts may be at the centre on
+# the same day, and nobody can teach two groups at once.
 TEACHING = {
-    "RENNES": {"default": "formateur@cadence.test", "DROITS": "m.riou@cfa-mediation.test",
-               "ECRITS": "t.nguyen@cfa-mediation.test", "NUMERIQUE": "t.nguyen@cfa-mediation.test",
-               "PUBLICS": "p.lemoine@cfa-mediation.test", "SST": "l.garnier@cfa-mediation.test",
-               "SECURITE": "l.garnier@cfa-mediation.test", "LIEN": "j.guillou@cfa-mediation.test",
-               "PRESENCE": "formateur@cadence.test"},
-    "NANTES": {"default": "a.diallo@cfa-mediation.test", "COMM": "s.kerjean@cfa-mediation.test",
-               "ECOUTE": "s.kerjean@cfa-mediation.test", "DROITS": "s.kerjean@cfa-mediation.test",
-               "ECRITS": "s.kerjean@cfa-mediation.test", "NUMERIQUE": "s.kerjean@cfa-mediation.test"},
+    ("RENNES", "MSADS"): {"default": "formateur@cadence.test", "DROITS": "m.riou@cfa-mediation.test",
+                          "ECRITS": "t.nguyen@cfa-mediation.test", "PUBLICS": "p.lemoine@cfa-mediation.test"},
+    ("RENNES", "AMIS"): {"default": "j.guillou@cfa-mediation.test", "SST": "l.garnier@cfa-mediation.test",
+                         "SECURITE": "l.garnier@cfa-mediation.test"},
+    ("NANTES", "MSADS"): {"default": "a.diallo@cfa-mediation.test", "COMM": "s.kerjean@cfa-mediation.test",
+                          "DROITS": "s.kerjean@cfa-mediation.test", "ECRITS": "s.kerjean@cfa-mediation.test"},
+    ("NANTES", "AMIS"): {"default": "k.mensah@cfa-mediation.test", "SST": "n.hamon@cfa-mediation.test",
+                         "SECURITE": "n.hamon@cfa-mediation.test"},
 }  # fmt: skip
 
 # (name, kind, city, postcode, opco); SIRETs are generated with a valid check digit.
@@ -166,17 +165,23 @@ LAST_NAMES = [
     "Mathieu", "Nicolas", "Benoît", "Kone", "Traoré", "Haddad", "Belkacem", "Le Floch", "Jaouen", "Tanguy",
 ]  # fmt: skip
 
-# (name, programme, centre, start, end, apprentices); the 2025-2026 cohorts hold the 53 alternants of 2025.
-# AMIS starts two weeks after MSADS so that a centre's two cohorts are never in the building the same week.
-COHORTS = [
-    ("MSADS Rennes 2025-2026", "MSADS", "RENNES", date(2025, 9, 15), date(2026, 8, 14), 14),
-    ("AMIS Rennes 2025-2026", "AMIS", "RENNES", date(2025, 9, 29), date(2026, 9, 25), 13),
-    ("MSADS Nantes 2025-2026", "MSADS", "NANTES", date(2025, 9, 15), date(2026, 8, 14), 14),
-    ("AMIS Nantes 2025-2026", "AMIS", "NANTES", date(2025, 9, 29), date(2026, 9, 25), 12),
-    ("MSADS Rennes 2026-2027", "MSADS", "RENNES", date(2026, 9, 14), date(2027, 8, 13), 15),
-    ("AMIS Rennes 2026-2027", "AMIS", "RENNES", date(2026, 9, 28), date(2027, 9, 24), 12),
-    ("MSADS Nantes 2026-2027", "MSADS", "NANTES", date(2026, 9, 14), date(2027, 8, 13), 13),
-    ("AMIS Nantes 2026-2027", "AMIS", "NANTES", date(2026, 9, 28), date(2027, 9, 24), 12),
+# The finished year is the CFA's real past: the 2025-2026 cohorts hold the 53 alternants of its 2025 report and
+# the juries behind its 79 % success. (programme, centre, start, end, apprentices)
+FINISHED_COHORTS = [
+    ("MSADS", "RENNES", date(2025, 9, 15), date(2026, 8, 14), 14),
+    ("AMIS", "RENNES", date(2025, 9, 29), date(2026, 9, 25), 13),
+    ("MSADS", "NANTES", date(2025, 9, 15), date(2026, 8, 14), 14),
+    ("AMIS", "NANTES", date(2025, 9, 29), date(2026, 9, 25), 12),
 ]
-DEMO_COHORT = "MSADS Rennes 2026-2027"
+# The running year is dated around the day the demo is built (cfa/demo/calendar.py); AMIS opened two weeks before
+# MSADS, so that it is running whenever MSADS is. (programme, centre, weeks after the MSADS cohorts' start, apprentices)
+RUNNING_COHORTS = [
+    ("MSADS", "RENNES", 0, 15),
+    ("AMIS", "RENNES", -2, 12),
+    ("MSADS", "NANTES", 0, 13),
+    ("AMIS", "NANTES", -2, 12),
+]
+DEMO_PROGRAMME, DEMO_CENTRE = "MSADS", "RENNES"  # the running cohort of the demo apprentice, led by the demo trainer
+DEMO_APPRENTICE = "apprenti@cadence.test"
+DEMO_TRAINER = "formateur@cadence.test"
 DEMO_EMPLOYER = "Archipel Habitat"

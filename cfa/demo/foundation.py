@@ -6,9 +6,11 @@ import unicodedata
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from stdnum import luhn
 from werkzeug.security import generate_password_hash
 
 from cfa.demo import data
+from cfa.demo.calendar import DemoCalendar
 from cfa.extensions import db
 from cfa.models import (
     Centre,
@@ -29,20 +31,17 @@ from cfa.models import (
     SkillBlock,
     User,
 )
-from cfa.services.siret import luhn_valid, with_check_digit
-
-TODAY_FOR_STATUS = date(2026, 11, 25)  # cohorts that ended before this day are seeded as completed
 
 
-def seed_foundation(rng: random.Random) -> None:
+def seed_foundation(rng: random.Random, calendar: DemoCalendar) -> None:
     _organisation()
-    centres = {c["code"]: _centre(c) for c in data.CENTRES}
+    centres = {c["code"]: _centre(c, calendar.closures) for c in data.CENTRES}
     programmes = {p["code"]: _programme(p) for p in data.PROGRAMMES}
     _micro_certifications(programmes)
     staff = {email: _person(email, first, last, roles, job_title=job) for email, first, last, roles, job in data.STAFF}
     _assign_trainers(programmes, staff)
     employers, tutors = _employers(rng)
-    _cohorts_and_enrolments(rng, programmes, centres, staff, employers, tutors)
+    _cohorts_and_enrolments(rng, calendar, programmes, centres, staff, employers, tutors)
     db.session.flush()
 
 
@@ -57,10 +56,10 @@ def get_or_create(model, defaults=None, **keys):
 
 
 def valid_siret(seed: int) -> str:
-    """A SIRET whose SIREN and SIRET both pass the Luhn check, derived from a number."""
+    """A SIRET whose SIREN and SIRET both carry their Luhn key, derived from a number (one number, one SIRET)."""
     siren8 = f"{(seed * 7919 + 21000000) % 100000000:08d}"
-    siren = next(siren8 + d for d in "0123456789" if luhn_valid(siren8 + d))
-    return with_check_digit(siren + f"{seed % 1000 + 10:04d}")
+    siret13 = siren8 + luhn.calc_check_digit(siren8) + f"{seed % 1000 + 10:04d}"
+    return siret13 + luhn.calc_check_digit(siret13)
 
 
 def _organisation() -> None:
@@ -69,12 +68,12 @@ def _organisation() -> None:
         db.session.add(Organisation(**fields))
 
 
-def _centre(spec: dict) -> Centre:
+def _centre(spec: dict, closures) -> Centre:
     fields = {k: v for k, v in spec.items() if k not in ("code", "rooms")}
     centre = get_or_create(Centre, fields, code=spec["code"])
     for name, capacity in spec["rooms"]:
         get_or_create(Room, {"capacity": capacity}, centre_id=centre.id, name=name)
-    for label, start, end in data.CLOSURES:
+    for label, start, end in closures:
         get_or_create(ClosurePeriod, {"label": label, "end_date": end}, centre_id=centre.id, start_date=start)
     return centre
 
@@ -136,12 +135,18 @@ def _micro_certifications(programmes: dict) -> None:
 def _person(email: str, first: str, last: str, roles, **fields) -> User:
     user = db.session.scalar(sa.select(User).where(User.email == email))
     if user is None:
-        user = User(email=email, first_name=first, last_name=last, **fields)
-        user.set_roles(roles)
-        user.password_hash = _demo_password_hash()
-        user.regenerate_calendar_token()
-        db.session.add(user)
+        user = _new_person(email, first, last, roles, **fields)
         db.session.flush()
+    return user
+
+
+def _new_person(email: str, first: str, last: str, roles, **fields) -> User:
+    """A person known not to exist yet, added without a flush: a cohort's apprentices are inserted together."""
+    user = User(email=email, first_name=first, last_name=last, **fields)
+    user.set_roles(roles)
+    user.password_hash = _demo_password_hash()
+    user.regenerate_calendar_token()
+    db.session.add(user)
     return user
 
 
@@ -153,8 +158,8 @@ def _demo_password_hash() -> str:
 
 def _assign_trainers(programmes: dict, staff: dict) -> None:
     """Module defaults follow the Rennes team; each cohort's own team is set by module assignments."""
-    rennes = data.TEACHING["RENNES"]
     for programme in programmes.values():
+        rennes = data.TEACHING["RENNES", programme.code]
         for module in programme.modules:
             if module.default_trainer_id is None:
                 module.default_trainer_id = staff[rennes.get(module.code, rennes["default"])].id
@@ -207,37 +212,37 @@ def _employers(rng: random.Random):
     return employers, tutors
 
 
-def _cohorts_and_enrolments(rng, programmes, centres, staff, employers, tutors) -> None:
+def _cohorts_and_enrolments(rng, calendar, programmes, centres, staff, employers, tutors) -> None:
     used_names: set[str] = set(db.session.scalars(sa.select(User.email).where(User.email.like("%@apprenti.test"))))
     employer_names = list(employers)
     local = {"RENNES": employer_names[:7] + employer_names[14:], "NANTES": employer_names[7:]}
-    for name, programme_code, centre_code, start, end, headcount in data.COHORTS:
-        centre = centres[centre_code]
-        teaching = data.TEACHING[centre_code]
+    for spec in calendar.cohorts:
+        centre = centres[spec.centre]
+        teaching = data.TEACHING[spec.centre, spec.programme]
         cohort = get_or_create(
             Cohort,
             dict(
-                programme_id=programmes[programme_code].id,
+                programme_id=programmes[spec.programme].id,
                 centre_id=centre.id,
-                start_date=start,
-                end_date=end,
+                start_date=spec.start,
+                end_date=spec.end,
                 lead_trainer_id=staff[teaching["default"]].id,
-                default_room_id=centre.rooms[0].id if programme_code == "MSADS" else centre.rooms[1].id,
+                default_room_id=centre.rooms[0].id if spec.programme == "MSADS" else centre.rooms[1].id,
             ),
-            name=name,
+            name=spec.name,
         )
         if cohort.calendar_token is None:
             cohort.regenerate_calendar_token()
         if not cohort.module_assignments:
-            for module in programmes[programme_code].modules:
+            for module in programmes[spec.programme].modules:
                 trainer = staff[teaching.get(module.code, teaching["default"])]
                 cohort.module_assignments.append(ModuleAssignment(module_id=module.id, trainer_id=trainer.id))
         if cohort.enrolments:
             continue
-        for position in range(headcount):
-            if name == data.DEMO_COHORT and position == 0:
+        for position in range(spec.headcount):
+            if spec.is_demo and position == 0:
                 apprentice = _person(
-                    "apprenti@cadence.test",
+                    data.DEMO_APPRENTICE,
                     "Inès",
                     "Marchand",
                     [Role.APPRENTICE],
@@ -255,27 +260,26 @@ def _cohorts_and_enrolments(rng, programmes, centres, staff, employers, tutors) 
                     suffix += 1
                 used_names.add(email)
                 birth = date(1985, 1, 1) + timedelta(days=rng.randint(0, 21 * 365))
-                apprentice = _person(email, first, last, [Role.APPRENTICE], birth_date=birth)
-                employer_name = rng.choice(local[centre_code])
+                apprentice = _new_person(email, first, last, [Role.APPRENTICE], birth_date=birth)
+                employer_name = rng.choice(local[spec.centre])
                 tutor = rng.choice(tutors[employer_name])
             enrolment = Enrolment(
                 apprentice=apprentice,
                 employer_id=employers[employer_name].id,
                 tutor_id=tutor.id,
-                contract_start=start,
-                contract_end=end,
+                contract_start=spec.start,
+                contract_end=spec.end,
             )
             cohort.enrolments.append(enrolment)
-            if end < TODAY_FOR_STATUS:
+            if spec.end < calendar.today:
                 enrolment.status = EnrolmentStatus.COMPLETED
         db.session.flush()
-        _interruptions(rng, cohort)
+        if spec.finished:
+            _interruptions(rng, cohort)
 
 
 def _interruptions(rng: random.Random, cohort: Cohort) -> None:
     """A few contracts end early, as they do in every year: published as rupture and interruption rates."""
-    if cohort.start_date.year != 2025:
-        return
     candidates = [e for e in cohort.enrolments if e.apprentice.email.endswith("@apprenti.test")]
     kinds = [
         (InterruptionKind.RUPTURE, "Rupture à l'initiative de l'apprenti·e pendant la période d'essai."),

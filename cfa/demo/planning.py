@@ -1,13 +1,17 @@
-"""Demo step 2: every cohort planned by the planner to its programme's full hours."""
+"""Demo step 2: every cohort planned by the planner to its programme's hours (a shortfall, if the contract's dates
+leave one, is shown on the cohort's plan as it would be for a real one)."""
+
+import random
 
 import sqlalchemy as sa
 
+from cfa.demo.calendar import DemoCalendar
 from cfa.extensions import db
 from cfa.models import Cohort
 from cfa.services import planning
 
 
-def seed_planning(rng) -> None:
+def seed_planning(rng: random.Random, calendar: DemoCalendar) -> None:
     cohorts = db.session.scalars(
         sa.select(Cohort).where(Cohort.planned_at.is_(None)).order_by(Cohort.start_date, Cohort.name)
     )

@@ -25,11 +25,10 @@ from wtforms.validators import (
 
 from cfa.forms.fields import DurationField, MultiCheckboxField, OptionalSelectField
 from cfa.models import EmployerKind, InterruptionKind, ParticipationForm, Role
-from cfa.services.siret import normalise, siret_error
+from cfa.services.identifiers import normalise, normalise_uai, siret_error, uai_error
 
 REQUIRED = "Ce champ est obligatoire."
 POSTCODE = Regexp(r"^\d{5}$", message="Le code postal compte 5 chiffres.")
-UAI = Regexp(r"^\d{7}[A-Z]$", message="Le code UAI compte 7 chiffres et une lettre majuscule (ex. 0352345A).")
 WEEKDAYS = [("1", "Lundi"), ("2", "Mardi"), ("3", "Mercredi"), ("4", "Jeudi"), ("5", "Vendredi"), ("6", "Samedi")]
 
 
@@ -40,6 +39,13 @@ def required():
 def typed():
     """Required, for fields that parse their text (durations): keeps their own 'unreadable' message."""
     return InputRequired(REQUIRED)
+
+
+def valid_uai(form, field):
+    """The UAI with its key letter: a typo on one digit is caught here, not by the funder."""
+    if message := uai_error(field.data):
+        raise ValidationError(message)
+    field.data = normalise_uai(field.data)
 
 
 def dates_ordered(start_field: str, end_field: str, message: str):
@@ -62,7 +68,7 @@ class OrganisationForm(FlaskForm):
         "Numéro de déclaration d'activité (NDA)",
         validators=[required(), Regexp(r"^\d{11}$", message="Le NDA compte 11 chiffres.")],
     )
-    uai = StringField("Code UAI", validators=[required(), UAI])
+    uai = StringField("Code UAI", validators=[required(), valid_uai], description="7 chiffres et une lettre clé.")
     address = StringField("Adresse", validators=[required(), Length(max=200)])
     postcode = StringField("Code postal", validators=[required(), POSTCODE])
     city = StringField("Ville", validators=[required(), Length(max=100)])
@@ -82,7 +88,9 @@ class CentreForm(FlaskForm):
     address = StringField("Adresse", validators=[Optional(), Length(max=200)])
     postcode = StringField("Code postal", validators=[Optional(), POSTCODE])
     city = StringField("Ville", validators=[required(), Length(max=100)])
-    uai = StringField("Code UAI du site", validators=[Optional(), UAI])
+    uai = StringField(
+        "Code UAI du site", validators=[Optional(), valid_uai], description="7 chiffres et une lettre clé."
+    )
     phone = TelField("Téléphone", validators=[Optional(), Length(max=20)])
 
 

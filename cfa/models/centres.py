@@ -3,9 +3,10 @@
 from datetime import date
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from cfa.extensions import db
+from cfa.services.identifiers import checked_siret, checked_uai
 
 
 class Organisation(db.Model):
@@ -30,6 +31,15 @@ class Organisation(db.Model):
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"
 
+    # Checked here too, not only in the forms: no script or import prints a wrong key on the CFA's documents.
+    @validates("uai")
+    def _valid_uai(self, key, value):
+        return checked_uai(value)
+
+    @validates("siret")
+    def _valid_siret(self, key, value):
+        return checked_siret(value)
+
 
 class Centre(db.Model):
     __tablename__ = "centre"
@@ -50,6 +60,10 @@ class Centre(db.Model):
 
     def __repr__(self) -> str:
         return f"<Centre {self.code}>"
+
+    @validates("uai")
+    def _valid_uai(self, key, value):
+        return checked_uai(value)
 
 
 class Room(db.Model):

@@ -5,11 +5,12 @@ from datetime import date, datetime
 
 import sqlalchemy as sa
 from flask_login import UserMixin
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
+from cfa.services.identifiers import checked_siret
 
 
 class Role(LabelledEnum):
@@ -124,7 +125,7 @@ class Employer(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(160), index=True)
-    siret: Mapped[str] = mapped_column(sa.String(14), unique=True)  # 14 digits, Luhn-checked
+    siret: Mapped[str] = mapped_column(sa.String(14), unique=True)  # 14 digits, checked by python-stdnum
     kind: Mapped[EmployerKind] = mapped_column(enum_type(EmployerKind, "employer_kind"))
     address: Mapped[str | None] = mapped_column(sa.String(200))
     postcode: Mapped[str | None] = mapped_column(sa.String(5))
@@ -141,3 +142,7 @@ class Employer(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Employer {self.name}>"
+
+    @validates("siret")
+    def _valid_siret(self, key, value):
+        return checked_siret(value)

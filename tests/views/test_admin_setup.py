@@ -6,7 +6,18 @@ import pytest
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AuditEvent, Employer, Enrolment, EnrolmentStatus, InterruptionKind, Programme, Role, User
+from cfa.models import (
+    AuditEvent,
+    Centre,
+    Employer,
+    Enrolment,
+    EnrolmentStatus,
+    InterruptionKind,
+    Organisation,
+    Programme,
+    Role,
+    User,
+)
 from tests import factories as f
 
 
@@ -326,3 +337,47 @@ def test_only_the_administration_may_interrupt_or_reopen_an_enrolment(login, rol
     assert client.post(f"/admin/inscriptions/{enrolment.id}/reprendre", data={"reason": "x"}).status_code == 403
     data = {"interrupted_on": "2026-01-16", "kind": "rupture", "reason": "x"}
     assert client.post(f"/admin/inscriptions/{enrolment.id}/interrompre", data=data).status_code == 403
+
+
+def organisation_form(**overrides):
+    data = {"name": "CFA Médiation sociale Ouest", "legal_representative": "Hélène Le Goff",
+            "legal_representative_title": "Directrice", "siret": "732 829 320 00074", "nda": "53350812335",
+            "uai": "0352976V", "address": "12 rue de la Médiation", "postcode": "35000", "city": "Rennes"}  # fmt: skip
+    data.update(overrides)
+    return data
+
+
+def test_the_organisation_is_saved_with_its_uai_in_capitals(admin):
+    response = admin.post("/admin/organisme", data=organisation_form(uai="0352976v"))
+    assert response.status_code == 302
+    organisation = db.session.scalar(sa.select(Organisation))
+    assert (organisation.uai, organisation.siret) == ("0352976V", "73282932000074")
+
+
+@pytest.mark.parametrize(
+    ("uai", "message"),
+    [
+        ("0352976K", "Ce code UAI n&#39;est pas valide (lettre clé incorrecte)"),
+        ("352976V", "Le code UAI compte 7 chiffres suivis d&#39;une lettre"),
+    ],
+)
+def test_a_uai_with_a_wrong_key_letter_is_refused_beside_the_field(admin, uai, message):
+    response = admin.post("/admin/organisme", data=organisation_form(uai=uai))
+    assert message in field_error(response.text, "uai")
+    assert db.session.scalar(sa.select(Organisation.id)) is None
+
+
+def test_a_centre_uai_is_checked_with_its_key_letter_and_may_be_left_empty(admin):
+    centre = {"name": "Brest", "code": "BREST", "city": "Brest"}
+    response = admin.post("/admin/centres/nouveau", data=dict(centre, uai="0291234A"))
+    assert "lettre clé incorrecte" in field_error(response.text, "uai")
+    assert db.session.scalar(sa.select(Centre.id)) is None
+    assert admin.post("/admin/centres/nouveau", data=dict(centre, uai="0291234J")).status_code == 302
+    assert (
+        admin.post("/admin/centres/nouveau", data={"name": "Quimper", "code": "QUIMPER", "city": "Quimper"}).status_code
+        == 302
+    )
+    assert dict(db.session.execute(sa.select(Centre.code, Centre.uai)).tuples().all()) == {
+        "BREST": "0291234J",
+        "QUIMPER": None,
+    }
