@@ -6,7 +6,7 @@ Building the demo takes seconds: it is built once per date below (module-scoped)
 
 from collections import Counter
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -267,3 +267,13 @@ def test_seeding_again_later_adds_nothing_and_keeps_the_running_year(demo):
     later = seed_demo(today=demo.today + timedelta(days=9))
     assert demo_counts() == counts
     assert later.cohorts == demo.cohorts and running_start_in_database() == demo.demo_cohort.start
+
+
+def test_the_demo_ledger_raises_none_of_the_auditors_red_flags(demo):
+    """The controls page of a freshly built demo is clean: a red flag there would be a bug of the demo or of a rule."""
+    from cfa.formatting import PARIS
+    from cfa.services.attendance_controls import run_controls
+
+    morning = datetime.combine(demo.today, time(7, 0), tzinfo=PARIS)
+    flagged = {control.code: control.total for control in run_controls(demo.today - timedelta(days=730), morning)}
+    assert set(flagged.values()) == {0}, flagged

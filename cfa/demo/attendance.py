@@ -127,7 +127,8 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
                 method = SignatureMethod.QR if rng.random() < 0.4 else SignatureMethod.TRAINER_DEVICE
                 mark.update(
                     signature=signatures[enrolment.apprentice_id] if method == SignatureMethod.TRAINER_DEVICE else None,
-                    signed_at=start + timedelta(minutes=late + rng.randint(0, 8)),
+                    # Seconds too: hands sign one after another, never five in the same second.
+                    signed_at=start + timedelta(minutes=late + rng.randint(0, 8), seconds=rng.randint(0, 59)),
                     signature_method=method,
                     signature_user_agent=USER_AGENTS[method],
                 )
