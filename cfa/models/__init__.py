@@ -19,6 +19,7 @@ from cfa.models.attendance import (
     JustificationStatus,
     MarkStatus,
     SignatureMethod,
+    UnsignedReason,
 )
 from cfa.models.audit import AuditEvent
 from cfa.models.centres import Centre, ClosurePeriod, Organisation, Room
@@ -95,6 +96,7 @@ __all__ = [
     "Session",
     "SessionStatus",
     "SignatureMethod",
+    "UnsignedReason",
     "SkillBlock",
     "Survey",
     "SurveyCampaign",

@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AuditEvent, EnrolmentStatus, InterruptionKind, MarkStatus, SignatureMethod
+from cfa.models import AuditEvent, EnrolmentStatus, InterruptionKind, MarkStatus, SignatureMethod, UnsignedReason
 from cfa.services import attendance as att
 from cfa.services.attendance import MarkInput
 from cfa.services.audit import history
@@ -16,8 +16,13 @@ DAY = date(2026, 11, 16)
 DURING = datetime(2026, 11, 16, 9, 30, tzinfo=UTC)  # 10:30 in Paris
 PNG = b"\x89PNG\r\n\x1a\n" + b"\x00" * 40
 
+AFTER = datetime(2026, 11, 16, 11, 45, tzinfo=UTC)  # 12:45 in Paris, the morning is over
 PRESENT = MarkInput(MarkStatus.PRESENT)
 ABSENT = MarkInput(MarkStatus.ABSENT)
+
+
+def ON_PAPER(enrolments):  # noqa: N802  (reads as a constant in the calls)
+    return {e.id: att.Unsigned(UnsignedReason.PAPER) for e in enrolments}
 
 
 @pytest.fixture
@@ -124,7 +129,7 @@ def test_closing_needs_every_mark_then_locks_the_sheet(session, enrolments):
     with pytest.raises(att.AttendanceError, match="Marquez d'abord"):
         att.close(session, trainer, PNG, "UA", now=DURING)
     att.mark_everyone_present(session, trainer, now=DURING)
-    att.close(session, trainer, PNG, "UA", now=DURING)
+    att.close(session, trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
     sheet = att.sheet_of(session)
     assert att.is_locked(sheet, session, DURING) and sheet.trainer_signature == PNG
     with pytest.raises(att.SheetLocked):
@@ -139,7 +144,7 @@ def test_a_half_day_that_has_not_begun_cannot_be_marked(session, enrolments):
 
 
 def test_a_sheet_locks_itself_48_hours_after_the_session(session):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     end = att.session_end(session)
     assert not att.is_locked(sheet, session, end + timedelta(hours=47))
     assert att.is_locked(sheet, session, end + timedelta(hours=49))
@@ -148,27 +153,27 @@ def test_a_sheet_locks_itself_48_hours_after_the_session(session):
 def test_a_correction_needs_a_reason_and_is_audited_with_before_and_after(session, enrolments):
     trainer, admin = session.trainer, f.UserFactory.admin()
     att.mark_everyone_present(session, trainer, now=DURING)
-    att.close(session, trainer, PNG, "UA", now=DURING)
+    att.close(session, trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
     target = enrolments[1].id
     with pytest.raises(att.AttendanceError, match="motif"):
         att.correct(session, target, ABSENT, "  ", admin)
     att.correct(session, target, ABSENT, "Erreur de saisie : était en arrêt maladie", admin)
     sheet = att.sheet_of(session)
     assert att.marks_of(sheet)[target].status == MarkStatus.ABSENT
-    (event,) = history("attendance_sheet", sheet.id)
+    event = next(e for e in history("attendance_sheet", sheet.id) if e.action == "correct")
     assert (event.actor_id, event.action, event.reason) == (
         admin.id,
         "correct",
         "Erreur de saisie : était en arrêt maladie",
     )
     assert event.before["status"] == "present" and event.after["status"] == "absent"
-    assert db.session.scalar(sa.select(sa.func.count()).select_from(AuditEvent)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).where(AuditEvent.action == "correct")) == 1
 
 
 def test_a_cancelled_session_has_no_sheet(session):
     session.status = session.status.CANCELLED
     with pytest.raises(att.AttendanceError, match="annulée"):
-        att.open_sheet(session)
+        att.lock_sheet(session)
 
 
 def test_signature_data_urls_are_checked():

@@ -119,8 +119,29 @@ def test_signing_on_the_trainer_device_and_closing(login, session, enrolments, f
     )
     assert "Marquez d&#39;abord" in refused.text
     client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
-    client.post(f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE})
-    assert att.sheet_of(session).closed_at is not None
+    unsigned = client.post(
+        f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE}, follow_redirects=True
+    )
+    assert "Signature manquante pour" in unsigned.text and att.sheet_of(session).closed_at is None
+    for e in enrolments[1:]:
+        assert e.apprentice.full_name in unsigned.text
+    assert enrolments[0].apprentice.full_name not in unsigned.text.split("Signature manquante pour")[1].split(".")[0]
+    b, c = enrolments[1].id, enrolments[2].id
+    reasons = {f"unsigned-{b}": "paper", f"unsigned-{c}": "other", f"unsigned-note-{c}": "Main plâtrée"}
+    early = client.post(
+        f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE, **reasons}, follow_redirects=True
+    )
+    assert "se termine à 12 h 30" in early.text and att.sheet_of(session).closed_at is None
+    client.post(
+        f"/emargement/seances/{session.id}/clore",
+        data={"signature": SIGNATURE, **reasons, "early_reason": "Sortie pédagogique à 11 h"},
+    )
+    sheet = att.sheet_of(session)
+    assert sheet.closed_at is not None and sheet.early_close_reason == "Sortie pédagogique à 11 h"
+    marks = att.marks_of(sheet)
+    assert (marks[b].unsigned_reason.value, marks[c].unsigned_reason.value, marks[c].unsigned_note) == (
+        "paper", "other", "Main plâtrée",
+    )  # fmt: skip
     locked = client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"}, follow_redirects=True)
     assert "verrouillée" in locked.text
 
@@ -150,7 +171,7 @@ def test_a_correction_after_locking_is_listed_in_the_history(login, session, enr
 
 
 def test_an_apprentice_signs_in_with_the_code_and_cannot_twice(login, session, enrolments):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     apprentice = enrolments[0].apprentice
     client = login(apprentice)
     with mock.patch("cfa.services.attendance_codes.datetime") as clock:
@@ -165,7 +186,7 @@ def test_an_apprentice_signs_in_with_the_code_and_cannot_twice(login, session, e
 
 
 def test_an_apprentice_cannot_sign_in_for_another_session_or_outside_it(login, session, enrolments):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     outsider = f.EnrolmentFactory()
     client = login(outsider.apprentice)
     with mock.patch("cfa.services.attendance_codes.datetime") as clock:
@@ -301,7 +322,7 @@ def test_the_day_page_lists_the_trainer_s_sessions_in_a_fixed_number_of_queries(
 
 
 def test_an_apprentice_may_sign_on_their_own_phone_with_the_code(login, session, enrolments):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     client = login(enrolments[1].apprentice)
     with mock.patch("cfa.services.attendance_codes.datetime") as clock:
         clock.now.return_value = DURING
