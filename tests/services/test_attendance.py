@@ -21,7 +21,7 @@ PRESENT = MarkInput(MarkStatus.PRESENT)
 ABSENT = MarkInput(MarkStatus.ABSENT)
 
 
-def ON_PAPER(enrolments):  # noqa: N802  (reads as a constant in the calls)
+def ON_PAPER(enrolments):
     return {e.id: att.Unsigned(UnsignedReason.PAPER) for e in enrolments}
 
 

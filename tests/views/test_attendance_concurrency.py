@@ -9,6 +9,7 @@ import os
 import threading
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
+from functools import partial
 from unittest import mock
 
 import pytest
@@ -36,7 +37,13 @@ class Tally:
 
 @pytest.fixture(
     params=[
-        pytest.param("postgresql", marks=[pytest.mark.postgres_only, pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)")]),
+        pytest.param(
+            "postgresql",
+            marks=[
+                pytest.mark.postgres_only,
+                pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
+            ],
+        ),
         "sqlite",
     ]
 )
@@ -94,7 +101,7 @@ def _together(*calls):
         barrier.wait()
         try:
             results[index] = call()
-        except Exception as error:  # noqa: BLE001  (counted as an error page)
+        except Exception as error:  # counted as an error page
             results[index] = error
 
     threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
@@ -118,12 +125,18 @@ def _sheet(app, session_id):
         sheet = db.session.scalar(sa.select(AttendanceSheet).where(AttendanceSheet.session_id == session_id))
         marks = {}
         if sheet is not None:
-            marks = {m.enrolment_id: m for m in db.session.scalars(sa.select(AttendanceMark).where(AttendanceMark.sheet_id == sheet.id))}
+            marks = {
+                m.enrolment_id: m
+                for m in db.session.scalars(sa.select(AttendanceMark).where(AttendanceMark.sheet_id == sheet.id))
+            }
             marks = {eid: (m.status, m.minutes_late, m.signed_at is not None) for eid, m in marks.items()}
         events = list(
             db.session.execute(
                 sa.select(AuditEvent.before, AuditEvent.after)
-                .where(AuditEvent.context_entity == "attendance_sheet", AuditEvent.context_id == (sheet.id if sheet else -1))
+                .where(
+                    AuditEvent.context_entity == "attendance_sheet",
+                    AuditEvent.context_id == (sheet.id if sheet else -1),
+                )
                 .order_by(AuditEvent.id)
             )
         )
@@ -170,13 +183,15 @@ def test_two_first_saves_of_a_new_sheet_keep_both_marks(shared_app, clock):
         one, two = _client(shared_app, trainer), _client(shared_app, trainer)
         url = f"/emargement/seances/{session_id}"
         responses = _together(
-            lambda: one.post(url, data={f"status-{a_id}": "absent", f"seen-{a_id}": ""}, follow_redirects=True),
-            lambda: two.post(url, data={f"status-{b_id}": "late", f"late-{b_id}": "10", f"seen-{b_id}": ""}, follow_redirects=True),
+            partial(one.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": ""}, follow_redirects=True),
+            partial(two.post, url, data={f"status-{b_id}": "late", f"late-{b_id}": "10", f"seen-{b_id}": ""}, follow_redirects=True),
         )  # fmt: skip
         tally.pairs += 1
         tally.errors += [e for e in map(_failed, responses) if e]
         _, marks, _ = _sheet(shared_app, session_id)
-        tally.lost += (marks.get(a_id, (None,))[0] != MarkStatus.ABSENT) + (marks.get(b_id, (None,))[0] != MarkStatus.LATE)
+        tally.lost += (marks.get(a_id, (None,))[0] != MarkStatus.ABSENT) + (
+            marks.get(b_id, (None,))[0] != MarkStatus.LATE
+        )
     print(f"TALLY first saves: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
     assert (tally.lost, tally.errors) == (0, [])
 
@@ -188,8 +203,8 @@ def test_two_devices_changing_the_same_row_never_overwrite_each_other_silently(s
         one, two = _client(shared_app, trainer), _client(shared_app, trainer)
         url = f"/emargement/seances/{session_id}"
         responses = _together(
-            lambda: one.post(url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
-            lambda: two.post(url, data={f"status-{a_id}": "late", f"late-{a_id}": "10", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
+            partial(one.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
+            partial(two.post, url, data={f"status-{a_id}": "late", f"late-{a_id}": "10", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
         )  # fmt: skip
         tally.pairs += 1
         errors = [e for e in map(_failed, responses) if e]
@@ -197,7 +212,9 @@ def test_two_devices_changing_the_same_row_never_overwrite_each_other_silently(s
         if errors:
             continue
         _, marks, _ = _sheet(shared_app, session_id)
-        told_saved = [status for status, r in zip((MarkStatus.ABSENT, MarkStatus.LATE), responses, strict=True) if _saved(r)]
+        told_saved = [
+            status for status, r in zip((MarkStatus.ABSENT, MarkStatus.LATE), responses, strict=True) if _saved(r)
+        ]
         # Exactly one device wins, and the other is told its choice was not recorded.
         tally.lost += not (len(told_saved) == 1 and marks[a_id][0] == told_saved[0])
     print(f"TALLY same row: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
@@ -212,8 +229,8 @@ def test_a_signature_and_a_save_of_the_same_row_at_once(shared_app, clock):
         one, two = _client(shared_app, trainer), _client(shared_app, trainer)
         url = f"/emargement/seances/{session_id}"
         responses = _together(
-            lambda: one.post(f"{url}/signer/{a_id}", data={"signature": signature}, follow_redirects=True),
-            lambda: two.post(url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
+            partial(one.post, f"{url}/signer/{a_id}", data={"signature": signature}, follow_redirects=True),
+            partial(two.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
         )  # fmt: skip
         tally.pairs += 1
         errors = [e for e in map(_failed, responses) if e]
@@ -243,8 +260,8 @@ def test_an_apprentice_signing_in_with_the_code_on_two_devices_at_once(shared_ap
             db.session.remove()
         phone, tablet = _client(shared_app, apprentice), _client(shared_app, apprentice)
         responses = _together(
-            lambda: phone.post("/moi/emargement", data={"code": code}),
-            lambda: tablet.post("/moi/emargement", data={"code": code}),
+            partial(phone.post, "/moi/emargement", data={"code": code}),
+            partial(tablet.post, "/moi/emargement", data={"code": code}),
         )
         tally.pairs += 1
         errors = [e for e in map(_failed, responses) if e]
@@ -255,7 +272,9 @@ def test_an_apprentice_signing_in_with_the_code_on_two_devices_at_once(shared_ap
         accepted = [r for r in responses if r.status_code == 302]
         refused = [r for r in responses if "déjà émargé" in r.get_data(as_text=True)]
         tally.lost += not (len(accepted) == 1 and len(refused) == 1 and marks[a_id][2])
-    print(f"TALLY self sign-in twice: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
+    print(
+        f"TALLY self sign-in twice: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}"
+    )
     assert (tally.lost, tally.errors) == (0, [])
 
 
@@ -266,14 +285,13 @@ def test_two_corrections_of_the_same_row_at_once_are_both_in_the_history(shared_
         one, two = _client(shared_app, trainer), _client(shared_app, trainer)
         url = f"/emargement/seances/{session_id}/corriger"
 
-        def correction(status, reason, late="", client=None):
-            data = {"correction-enrolment_id": a_id, "correction-status": status, "correction-reason": reason,
-                    "correction-minutes_late": late, "correction-minutes": late}  # fmt: skip
-            return client.post(url, data=data)
+        def correction(status, reason, late="", enrolment_id=a_id):
+            return {"correction-enrolment_id": enrolment_id, "correction-status": status, "correction-reason": reason,
+                    "correction-minutes_late": late}  # fmt: skip
 
         responses = _together(
-            lambda: correction("absent", "Partie avant le début, vue par la coordinatrice", client=one),
-            lambda: correction("late", "Arrivée à 9 h 10, bus en retard", "10", client=two),
+            partial(one.post, url, data=correction("absent", "Partie avant le début, vue par la coordinatrice")),
+            partial(two.post, url, data=correction("late", "Arrivée à 9 h 10, bus en retard", "10")),
         )
         tally.pairs += 1
         errors = [e for e in map(_failed, responses) if e]

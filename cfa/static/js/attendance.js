@@ -108,6 +108,9 @@
             row.querySelector("[data-signed]").textContent = "✓ signé" + (mark.method ? " (" + mark.method + ")" : "");
             var button = row.querySelector("[data-sign]");
             if (button) button.remove();
+            // A signed row changes only through a correction: the save would refuse it anyway.
+            var marks = row.querySelector("fieldset.marks");
+            if (marks) marks.disabled = true;
           }
           if (touched[id]) return;
           var radio = row.querySelector('input[type=radio][value="' + mark.status + '"]');

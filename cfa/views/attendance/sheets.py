@@ -62,6 +62,7 @@ def _sheet_context(session):
         before_end=datetime.now(UTC) < attendance.session_end(session),
         corrected=attendance.last_corrections(r.mark.id for r in rows if r.mark),
         late_enrolments=attendance.enrolled_after_closing([session.id]).get(session.id, []),
+        describe=lambda mark: attendance.describe(attendance.state_of(mark)),
     )
 
 
