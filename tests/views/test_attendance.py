@@ -332,3 +332,130 @@ def test_an_apprentice_may_sign_on_their_own_phone_with_the_code(login, session,
         client.post("/moi/emargement", data={"code": code, "signature": SIGNATURE})
     mark = att.marks_of(sheet)[enrolments[1].id]
     assert mark.signature == PNG and mark.signature_method.value == "own_device"
+
+
+def test_the_trainer_enters_a_late_arrival_and_an_early_leave_on_one_line(login, session, enrolments, frozen):
+    client = login(session.trainer)
+    page = client.get(f"/emargement/seances/{session.id}")
+    a = enrolments[0].id
+    assert f'name="late-{a}"' in page.text and f'name="early-{a}"' in page.text
+    client.post(
+        f"/emargement/seances/{session.id}",
+        data={f"status-{a}": "late", f"late-{a}": "20", f"early-{a}": "30", f"seen-{a}": ""},
+    )
+    mark = att.marks_of(att.sheet_of(session))[a]
+    assert (mark.status, mark.minutes_late, mark.minutes_left_early) == (MarkStatus.LATE, 20, 30)
+
+
+def test_a_signed_row_is_read_only_and_a_save_over_it_is_refused_in_french(login, session, enrolments, frozen):
+    client = login(session.trainer)
+    a = enrolments[0].id
+    client.post(f"/emargement/seances/{session.id}/signer/{a}", data={"signature": SIGNATURE})
+    page = client.get(f"/emargement/seances/{session.id}")
+    assert "Une modification passe par une correction motivée" in page.text and "Corriger un émargement" in page.text
+    refused = client.post(
+        f"/emargement/seances/{session.id}",
+        data={f"status-{a}": "absent", f"seen-{a}": "present:0:0"},
+        follow_redirects=True,
+    )
+    assert "déjà signé par l&#39;apprenti·e" in refused.text
+    assert att.marks_of(att.sheet_of(session))[a].status == MarkStatus.PRESENT
+    client.post(
+        f"/emargement/seances/{session.id}/corriger",
+        data={
+            "correction-enrolment_id": a,
+            "correction-status": "left_early",
+            "correction-minutes_left_early": "45",
+            "correction-reason": "Partie à 11 h 45 pour un rendez-vous",
+        },
+    )
+    mark = att.marks_of(att.sheet_of(session))[a]
+    assert (mark.status, mark.minutes_left_early) == (MarkStatus.LEFT_EARLY, 45)
+    history_page = client.get(f"/emargement/seances/{session.id}/historique")
+    assert "Partie à 11 h 45 pour un rendez-vous" in history_page.text and "Correction" in history_page.text
+    sheet_page = client.get(f"/emargement/seances/{session.id}")
+    assert "* corrigé le" in sheet_page.text
+
+
+def test_the_sheet_page_lists_apart_who_enrolled_after_it_closed(login, session, enrolments, frozen):
+    client = login(session.trainer)
+    client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
+    paper = {f"unsigned-{e.id}": "paper" for e in enrolments}
+    client.post(
+        f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE, "early_reason": "Sortie", **paper}
+    )
+    newcomer = f.EnrolmentFactory(cohort=session.cohort, contract_start=date(2026, 11, 2))
+    page = client.get(f"/emargement/seances/{session.id}")
+    assert "inscrit·e après la clôture" in page.text
+    listed = page.text.split("Inscrit·es après la clôture")[1]
+    assert newcomer.apprentice.sort_name in listed
+    roster = page.text.split('<ol class="roster">')[1].split("</ol>")[0]
+    assert newcomer.apprentice.sort_name not in roster
+
+
+@pytest.mark.parametrize(
+    "method, path, data, code, message",
+    [
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "teleported"}, 400, "Statut de présence inconnu"),
+        (
+            "POST",
+            "/emargement/seances/{s}",
+            {"status-{a}": "present", "seen-{a}": "nope:0:0"},
+            400,
+            "Statut de présence inconnu",
+        ),
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "late", "late-{a}": "vingt"}, 400, "nombre entier"),
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "late", "late-{a}": "9" * 40}, 400, "nombre entier"),
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "late", "seen-{a}": "late:x:0"}, 400, "nombre entier"),
+        (
+            "POST",
+            "/emargement/seances/{s}/clore",
+            {"signature": SIGNATURE, "unsigned-{a}": "dog-ate-it"},
+            400,
+            "Motif d&#39;absence de signature inconnu",
+        ),
+        (
+            "POST",
+            "/emargement/seances/{s}/corriger",
+            {"correction-status": "teleported", "correction-reason": "xxxxxx"},
+            400,
+            "Statut de présence inconnu",
+        ),
+        ("GET", "/emargement/aujourdhui?jour=9999-12-31", None, 404, "Date hors limites"),
+        ("GET", "/emargement/aujourdhui?jour=0001-01-01", None, 404, "Date hors limites"),
+        ("GET", "/emargement/aujourdhui?jour=2026-02-30", None, 404, "Date invalide"),
+        ("GET", "/emargement/seances/{s}/historique?page=99999999999999999999", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/{s}/historique?page=-1", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/{s}/historique?page=7", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/999999/feuille.pdf", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/999999", None, 404, "n&#39;existe pas"),
+        ("POST", "/emargement/seances/999999", {"action": "all-present"}, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/promotions/{c}/semaine.pdf?du=9999-12-31", None, 404, "Date hors limites"),
+    ],
+)
+def test_bad_values_on_attendance_routes_get_a_french_400_or_404(
+    login, session, enrolments, frozen, method, path, data, code, message
+):
+    client = login(f.UserFactory.admin())
+    a = enrolments[0].id
+    url = path.format(s=session.id, c=session.cohort_id, a=a)
+    form = {k.format(a=a): v for k, v in (data or {}).items()}
+    response = client.open(url, method=method, data=form)
+    assert response.status_code == code, response.text[:300]
+    assert message in response.text
+    assert att.sheet_of(session) is None or att.marks_of(att.sheet_of(session)) == {}
+
+
+def test_the_sheet_page_runs_a_fixed_number_of_queries_whatever_the_roster(
+    login, session, enrolments, frozen, count_queries
+):
+    client = login(session.trainer)
+    client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
+    with count_queries() as few:
+        client.get(f"/emargement/seances/{session.id}")
+    for _ in range(6):
+        f.EnrolmentFactory(cohort=session.cohort)
+    client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
+    with count_queries() as more:
+        page = client.get(f"/emargement/seances/{session.id}")
+    assert page.status_code == 200 and len(more) == len(few)
