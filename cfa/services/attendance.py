@@ -484,7 +484,7 @@ def close(
         row.mark.unsigned_note = explained.note.strip()[:300] or None
         audit.record(
             actor, "attendance_mark", row.mark.id, "unsigned",
-            before=None, after={"unsigned_reason": explained.reason.value, "label": f"non signé : {explained.label}"},
+            before=None, after={"unsigned_reason": explained.reason.value, "label": "signature absente"},
             reason=explained.label, context=("attendance_sheet", sheet.id),
         )  # fmt: skip
     sheet.trainer_signature = png
@@ -496,7 +496,7 @@ def close(
     sheet.version += 1
     audit.record(
         actor, "attendance_sheet", sheet.id, "close",
-        after={"label": "feuille signée et close" + (" avant la fin de la demi-journée" if moment < end else "")},
+        after={"label": "close avant la fin prévue" if moment < end else "close"},
         reason=sheet.early_close_reason, context=("attendance_sheet", sheet.id),
     )  # fmt: skip
     db.session.flush()

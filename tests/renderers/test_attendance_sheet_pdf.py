@@ -100,7 +100,7 @@ def test_a_sheet_with_every_case_prints_what_an_auditor_checks(identity, tmp_pat
     assert everything.count("absence justifiée") == 1
     assert everything.count("absence non justifiée") == 1
     assert "* corrigé le " in everything and "voir l'historique" in everything
-    assert "Non signé : a refusé de signer" in everything
+    assert "Signature absente : a refusé de signer" in everything
     assert "En retard de 20 min, parti·e 30 min plus tôt" in everything
     assert "avant la fin prévue (12 h 30)" in everything and "Exercice d'évacuation du bâtiment" in everything
     for enrolment in people:

@@ -103,9 +103,9 @@ def _signature_cell(mark: AttendanceMark | None) -> list:
         cell.append(para(f"{method} · {date_time(mark.signed_at)}", "small"))
     elif mark.unsigned_reason is not None:
         note = f" ({mark.unsigned_note})" if mark.unsigned_note else ""
-        cell.append(para(f"Non signé : {mark.unsigned_reason.label.lower()}{note}", "small"))
+        cell.append(para(f"Signature absente : {mark.unsigned_reason.label.lower()}{note}", "small"))
     elif mark.status != MarkStatus.ABSENT:
-        cell.append(para("Non signé", "small"))
+        cell.append(para("Signature absente", "small"))
     return cell
 
 

@@ -49,6 +49,16 @@
     });
   });
 
+  // Closing: when a class signed the paper sheet, one tap gives every missing signature that reason.
+  document.querySelectorAll("[data-unsigned-all]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.closest("fieldset").querySelectorAll("select").forEach(function (select) {
+        if (!select.value) select.value = button.getAttribute("data-unsigned-all");
+      });
+    });
+  });
+
   var dialog = document.querySelector("[data-signature-dialog]");
   document.querySelectorAll("[data-sign]").forEach(function (button) {
     button.addEventListener("click", function () {
