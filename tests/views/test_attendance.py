@@ -83,6 +83,7 @@ def test_a_trainer_cannot_open_another_trainer_s_sheet(login, session, enrolment
         ("POST", f"/emargement/seances/{session.id}/signer/{enrolments[0].id}"),
         ("POST", f"/emargement/seances/{session.id}/corriger"),
         ("GET", f"/emargement/seances/{session.id}/code"),
+        ("POST", f"/emargement/seances/{session.id}/code"),
         ("GET", f"/emargement/seances/{session.id}/etat"),
         ("GET", f"/emargement/seances/{session.id}/feuille.pdf"),
         ("GET", f"/emargement/seances/{session.id}/historique"),
@@ -421,6 +422,25 @@ def test_the_sheet_page_lists_apart_who_enrolled_after_it_closed(login, session,
             400,
             "Statut de présence inconnu",
         ),
+        (
+            "POST",
+            "/emargement/seances/{s}/corriger",
+            {"correction-enrolment_id": "999999", "correction-status": "absent", "correction-reason": "xxxxxx"},
+            400,
+            "pas sur cette feuille",
+        ),
+        (
+            "POST",
+            "/emargement/seances/{s}/corriger",
+            {
+                "correction-enrolment_id": "{a}",
+                "correction-status": "late",
+                "correction-minutes_late": "dix",
+                "correction-reason": "xxxxxx",
+            },
+            400,
+            "nombre entier",
+        ),
         ("GET", "/emargement/aujourdhui?jour=9999-12-31", None, 404, "Date hors limites"),
         ("GET", "/emargement/aujourdhui?jour=0001-01-01", None, 404, "Date hors limites"),
         ("GET", "/emargement/aujourdhui?jour=2026-02-30", None, 404, "Date invalide"),
@@ -439,7 +459,7 @@ def test_bad_values_on_attendance_routes_get_a_french_400_or_404(
     client = login(f.UserFactory.admin())
     a = enrolments[0].id
     url = path.format(s=session.id, c=session.cohort_id, a=a)
-    form = {k.format(a=a): v for k, v in (data or {}).items()}
+    form = {k.format(a=a): v.format(a=a) for k, v in (data or {}).items()}
     response = client.open(url, method=method, data=form)
     assert response.status_code == code, response.text[:300]
     assert message in response.text
@@ -459,3 +479,13 @@ def test_the_sheet_page_runs_a_fixed_number_of_queries_whatever_the_roster(
     with count_queries() as more:
         page = client.get(f"/emargement/seances/{session.id}")
     assert page.status_code == 200 and len(more) == len(few)
+
+
+def test_opening_the_self_sign_in_code_creates_the_sheet_by_post_and_renewals_only_read(login, session, enrolments):
+    client = login(session.trainer)
+    before = client.get(f"/emargement/seances/{session.id}/code")
+    assert before.status_code == 409 and att.sheet_of(session) is None  # no write during a GET
+    opened = client.post(f"/emargement/seances/{session.id}/code")
+    assert opened.status_code == 200 and len(opened.json["code"]) == 6 and att.sheet_of(session) is not None
+    renewed = client.get(f"/emargement/seances/{session.id}/code")
+    assert renewed.status_code == 200 and renewed.json["code"]

@@ -77,11 +77,20 @@
   // --- Self sign-in: the code and its QR, renewed when they expire.
   var selfsign = document.querySelector("[data-code-url]");
   var codeTimer = null;
+  var codeOpened = false;
   function refreshCode() {
-    fetch(selfsign.getAttribute("data-code-url"), { credentials: "same-origin" })
+    // The first request creates the sheet (a POST with the page's CSRF token); renewals only read.
+    var options = { credentials: "same-origin" };
+    if (!codeOpened) {
+      var token = document.querySelector("input[name=csrf_token]");
+      options.method = "POST";
+      options.headers = { "X-CSRFToken": token ? token.value : "" };
+    }
+    fetch(selfsign.getAttribute("data-code-url"), options)
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (data.error) { selfsign.querySelector("[data-code]").textContent = data.error; return; }
+        codeOpened = true;
         selfsign.querySelector("[data-qr]").innerHTML = data.svg;
         selfsign.querySelector("[data-code]").textContent = data.code;
         codeTimer = window.setTimeout(refreshCode, data.expires_in * 1000 + 200);

@@ -214,6 +214,11 @@ def correct(session_id: int):
     form = context["correction"]
     if request.form.get("correction-status"):
         _status(request.form["correction-status"])
+    for name in ("correction-minutes_late", "correction-minutes_left_early"):
+        _minutes(request.form.get(name))
+    on_sheet = {str(eid) for eid, _name in form.enrolment_id.choices}
+    if request.form.get("correction-enrolment_id", "") not in on_sheet:
+        abort(400, "Cette personne n'est pas sur cette feuille : rechargez la page et recommencez.")
     if form.validate_on_submit():
         entry = MarkInput(form.status.data, form.minutes_late.data or 0, form.minutes_left_early.data or 0)
         try:
@@ -255,17 +260,25 @@ def sheet_history(session_id: int):
     )
 
 
-@bp.route("/seances/<int:session_id>/code")
+@bp.route("/seances/<int:session_id>/code", methods=["GET", "POST"])
 @requires(Ability.TAKE_ATTENDANCE)
 def code(session_id: int):
-    """The self sign-in code and its QR, for the trainer's screen (refreshed by the page every 30 s)."""
+    """The self sign-in code and its QR, for the trainer's screen. Opening the panel POSTs (the sheet and the
+    secret its codes come from are created then); the page then GETs a fresh code every 30 s, reading only."""
     session = session_or_404(session_id)
-    try:
-        sheet = attendance.lock_sheet(session)
-    except AttendanceError as error:
-        db.session.rollback()
-        return jsonify(error=str(error)), 409
-    db.session.commit()
+    if request.method == "POST":
+        if not posted():
+            abort(400)
+        try:
+            sheet = attendance.lock_sheet(session)
+        except AttendanceError as error:
+            db.session.rollback()
+            return jsonify(error=str(error)), 409
+        db.session.commit()
+    else:
+        sheet = attendance.sheet_of(session)
+        if sheet is None or sheet.qr_secret is None:
+            return jsonify(error="Ouvrez d'abord l'auto-émargement depuis la feuille."), 409
     now = datetime.now(UTC)
     value, expires = codes.current_code(sheet, now)
     link = url_for("me.sign_in", code=value, _external=True)
