@@ -47,6 +47,7 @@ def downgrade():
         batch_op.drop_constraint(batch_op.f("ck_attendance_mark_other_reason_explained"), type_="check")
         batch_op.drop_constraint(batch_op.f("ck_attendance_mark_minutes_match_status"), type_="check")
         batch_op.drop_index(batch_op.f("ix_attendance_mark_sheet_id"))
+        batch_op.drop_constraint(batch_op.f("ck_attendance_mark_unsigned_reason"), type_="check")
         batch_op.drop_column("unsigned_note")
         batch_op.drop_column("unsigned_reason")
 
