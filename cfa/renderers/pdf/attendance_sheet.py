@@ -101,11 +101,13 @@ def _signature_cell(mark: AttendanceMark | None) -> list:
     if mark.signed_at is not None:
         method = mark.signature_method.label if mark.signature_method else "Signé"
         cell.append(para(f"{method} · {date_time(mark.signed_at)}", "small"))
-    elif mark.unsigned_reason is not None:
-        note = f" ({mark.unsigned_note})" if mark.unsigned_note else ""
-        cell.append(para(f"Signature absente : {mark.unsigned_reason.label.lower()}{note}", "small"))
-    elif mark.status != MarkStatus.ABSENT:
-        cell.append(para("Signature absente", "small"))
+    elif mark.status != MarkStatus.ABSENT:  # an absence is not signed, whatever reason was noted before
+        why = ""
+        if mark.unsigned_reason is not None:
+            why = f" : {mark.unsigned_reason.label.lower()}" + (
+                f" ({mark.unsigned_note})" if mark.unsigned_note else ""
+            )
+        cell.append(para(f"Signature absente{why}", "small"))
     return cell
 
 
