@@ -71,10 +71,24 @@ def register_extensions(app) -> None:
                 dbapi_connection.isolation_level = None
                 cursor = dbapi_connection.cursor()
                 cursor.execute("PRAGMA foreign_keys=ON")
+                # A second writer waits for the first instead of failing with "database is locked".
+                cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
                 cursor.close()
                 register_sqlite_functions(dbapi_connection)
 
         @event.listens_for(Engine, "begin")
         def _sqlite_on_begin(conn):
             if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql("BEGIN")
+                conn.exec_driver_sql("BEGIN IMMEDIATE" if _writing_request() else "BEGIN")
+
+
+SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _writing_request() -> bool:
+    """A request that may write takes SQLite's write lock when its transaction begins. SQLite ignores
+    SELECT ... FOR UPDATE, and a transaction that read first cannot wait for the lock later (SQLite answers
+    "database is locked" at once to avoid a deadlock), so two devices saving one sheet would fail."""
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method not in ("GET", "HEAD", "OPTIONS")

@@ -36,8 +36,14 @@ class SignInForm(FlaskForm):
 class CorrectionForm(FlaskForm):
     enrolment_id = SelectField("Apprenti·e", coerce=int)
     status = SelectField("Statut", choices=MarkStatus.choices(), coerce=MarkStatus)
-    minutes = IntegerField(
-        "Minutes de retard ou de départ anticipé", validators=[Optional(), NumberRange(min=0, max=600)]
+    minutes_late = IntegerField(
+        "Minutes de retard",
+        validators=[Optional(), NumberRange(min=0, max=600, message="Entre 0 et 600 minutes.")],
+    )
+    minutes_left_early = IntegerField(
+        "Minutes de départ anticipé",
+        validators=[Optional(), NumberRange(min=0, max=600, message="Entre 0 et 600 minutes.")],
+        description="Un retard et un départ anticipé de la même demi-journée se saisissent ensemble.",
     )
     reason = TextAreaField(
         "Motif de la correction",

@@ -19,6 +19,7 @@ from cfa.models.attendance import (
     JustificationStatus,
     MarkStatus,
     SignatureMethod,
+    UnsignedReason,
 )
 from cfa.models.audit import AuditEvent
 from cfa.models.centres import Centre, ClosurePeriod, Organisation, Room
@@ -107,6 +108,7 @@ __all__ = [
     "CohortSkillBlock",
     "SessionStatus",
     "SignatureMethod",
+    "UnsignedReason",
     "SkillBlock",
     "Survey",
     "SurveyCampaign",

@@ -22,6 +22,15 @@ class SignatureMethod(LabelledEnum):
     QR = "qr", "Auto-émargement (QR code)"
 
 
+class UnsignedReason(LabelledEnum):
+    """Why a learner counted as attending has no signature on a closed sheet (printed on the PDF)."""
+
+    PAPER = "paper", "A signé sur papier"
+    REFUSED = "refused", "A refusé de signer"
+    LEFT_BEFORE_SIGNING = "left_before_signing", "Parti·e avant de signer"
+    OTHER = "other", "Autre motif"
+
+
 class AttendanceSheet(TimestampMixin, db.Model):
     """The feuille d'émargement of a session; closed by the trainer's signature."""
 
@@ -39,6 +48,8 @@ class AttendanceSheet(TimestampMixin, db.Model):
     trainer_signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # PNG
     trainer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trainer_signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # Why the trainer closed before the half-day's planned end (an auditor's red flag otherwise).
+    early_close_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
     session: Mapped["Session"] = relationship()  # noqa: F821
     closed_by: Mapped["User | None"] = relationship()  # noqa: F821
@@ -56,7 +67,7 @@ class AttendanceMark(TimestampMixin, db.Model):
     __tablename__ = "attendance_mark"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("attendance_sheet.id", ondelete="CASCADE"))
+    sheet_id: Mapped[int] = mapped_column(sa.ForeignKey("attendance_sheet.id", ondelete="CASCADE"), index=True)
     session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"), index=True)
     enrolment_id: Mapped[int] = mapped_column(sa.ForeignKey("enrolment.id"), index=True)
     status: Mapped[MarkStatus] = mapped_column(enum_type(MarkStatus, "mark_status"))
@@ -70,6 +81,9 @@ class AttendanceMark(TimestampMixin, db.Model):
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signature_method: Mapped[SignatureMethod | None] = mapped_column(enum_type(SignatureMethod, "signature_method"))
     signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # Recorded by the trainer at closing for an attending learner who did not sign.
+    unsigned_reason: Mapped[UnsignedReason | None] = mapped_column(enum_type(UnsignedReason, "unsigned_reason"))
+    unsigned_note: Mapped[str | None] = mapped_column(sa.String(300))
 
     sheet: Mapped[AttendanceSheet] = relationship(back_populates="marks")
     session: Mapped["Session"] = relationship()  # noqa: F821
@@ -84,6 +98,15 @@ class AttendanceMark(TimestampMixin, db.Model):
             "status <> 'absent' OR (minutes_late = 0 AND minutes_left_early = 0)",
             name="absent_has_no_minutes",
         ),
+        # One mark holds a late arrival and an early leave together; "late" is the status whenever there was one.
+        sa.CheckConstraint(
+            "(status = 'present' AND minutes_late = 0 AND minutes_left_early = 0)"
+            " OR (status = 'late' AND minutes_late > 0)"
+            " OR (status = 'left_early' AND minutes_late = 0 AND minutes_left_early > 0)"
+            " OR status = 'absent'",
+            name="minutes_match_status",
+        ),
+        sa.CheckConstraint("unsigned_reason <> 'other' OR unsigned_note IS NOT NULL", name="other_reason_explained"),
     )
 
     def __repr__(self) -> str:

@@ -22,7 +22,17 @@ from cfa.models import (
     SignatureMethod,
     User,
 )
-from cfa.services.attendance import AttendanceError, is_locked, marks_of, roster, session_end, session_start
+from cfa.services.attendance import (
+    AttendanceError,
+    MarkInput,
+    apply_mark,
+    is_locked,
+    lock_sheet,
+    marks_of,
+    roster,
+    session_end,
+    session_start,
+)
 
 WINDOW_SECONDS = 30
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: typed from a projector across a room
@@ -99,6 +109,7 @@ def self_sign_in(
         sheet = db.session.scalar(sa.select(AttendanceSheet).where(AttendanceSheet.session_id == session.id))
         if sheet is None or sheet.qr_secret is None or not accepts(sheet, code, now):
             continue
+        sheet = lock_sheet(session)  # a phone and a tablet signing at once take turns
         if is_locked(sheet, session, now):
             raise AttendanceError("Cette feuille est close : voyez le formateur.")
         if enrolment.id not in {e.id for e in roster(session)}:
@@ -107,17 +118,13 @@ def self_sign_in(
         if mark is not None and mark.signed_at is not None:
             raise AttendanceError("Vous avez déjà émargé pour cette demi-journée.")
         late = min(int((now - session_start(session)).total_seconds() // 60), session.minutes - 1)
-        if mark is None:
-            mark = AttendanceMark(
-                sheet_id=sheet.id, session_id=session.id, enrolment_id=enrolment.id, recorded_by_id=user.id
-            )
-            db.session.add(mark)
-        if mark.status is None or mark.status == MarkStatus.ABSENT:
+        if mark is None or mark.status == MarkStatus.ABSENT:
             # Arriving after the trainer marked an absence turns it into a late arrival, as it was.
-            if late > LATE_AFTER_MINUTES:
-                mark.status, mark.minutes_late, mark.minutes_left_early = MarkStatus.LATE, late, 0
-            else:
-                mark.status, mark.minutes_late, mark.minutes_left_early = MarkStatus.PRESENT, 0, 0
+            arrival = MarkInput(MarkStatus.LATE, late) if late > LATE_AFTER_MINUTES else MarkInput(MarkStatus.PRESENT)
+            mark = apply_mark(
+                mark, sheet, session, enrolment.id, arrival, user, "self_sign_in",
+                "Auto-émargement avec le code après une absence notée",
+            )  # fmt: skip
         mark.signed_at = now
         mark.signature = signature
         mark.signature_method = SignatureMethod.OWN_DEVICE if signature else SignatureMethod.QR

@@ -7,18 +7,30 @@ import zipfile
 from datetime import date, timedelta
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
-from cfa.models import AttendanceMark, AttendanceSheet, Enrolment, Session, SessionStatus
+from cfa.models import (
+    AttendanceMark,
+    AttendanceSheet,
+    Enrolment,
+    Justification,
+    JustificationStatus,
+    MarkStatus,
+    Session,
+    SessionStatus,
+)
 from cfa.renderers.pdf.attendance_sheet import SheetPage
 from cfa.renderers.pdf.certificat_realisation import Period
+from cfa.services import attendance
 from cfa.services.attendance_rates import rates_by_enrolment
 from cfa.services.enrolments import cohort_enrolments
 from cfa.services.planning import session_details
 
 
 def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
-    """One page per session: the roster of its date with each mark (three queries for the lot)."""
+    """One page per session: the roster of its date (frozen at closing for a closed sheet) with each mark, how
+    each absence stands and which lines were corrected (a fixed number of queries for the lot)."""
     ids = [s.id for s in sessions]
     sheets = {
         s.session_id: s
@@ -26,25 +38,63 @@ def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
     }
     marks: dict[tuple[int, int], AttendanceMark] = {
         (m.session_id, m.enrolment_id): m
-        for m in db.session.scalars(sa.select(AttendanceMark).where(AttendanceMark.session_id.in_(ids)))
+        for m in db.session.scalars(
+            sa.select(AttendanceMark)
+            .where(AttendanceMark.session_id.in_(ids))
+            .options(selectinload(AttendanceMark.justification))
+        )
     }
+    corrected = attendance.last_corrections(m.id for m in marks.values())
+    standing = _absence_standing([m for m in marks.values() if m.status == MarkStatus.ABSENT], sessions)
     rosters: dict[int, list[Enrolment]] = {}
     pages = []
     for session in sessions:
         if session.cohort_id not in rosters:
             rosters[session.cohort_id] = cohort_enrolments(session.cohort_id)
-        enrolled = [e for e in rosters[session.cohort_id] if e.is_enrolled_on(session.date)]
         sheet = sheets.get(session.id)
+        closed = bool(sheet and sheet.closed_at)
+        if closed:  # the learners it held when it closed, whoever enrolled since
+            enrolled = [e for e in rosters[session.cohort_id] if (session.id, e.id) in marks]
+        else:
+            enrolled = [e for e in rosters[session.cohort_id] if e.is_enrolled_on(session.date)]
         pages.append(
             SheetPage(
                 session=session,
                 rows=[(e, marks.get((session.id, e.id))) for e in enrolled],
                 trainer_signature=sheet.trainer_signature if sheet else None,
                 trainer_signed_at=sheet.trainer_signed_at if sheet else None,
-                closed=bool(sheet and sheet.closed_at),
+                closed=closed,
+                early_close_reason=sheet.early_close_reason if sheet else None,
+                corrected=corrected,
+                justifications=standing.get(session.id, {}),
             )
         )
     return pages
+
+
+def _absence_standing(absences: list[AttendanceMark], sessions: list[Session]) -> dict[int, dict]:
+    """Per session and absent enrolment, the status of the justification that covers the absence: the one linked
+    to the mark, else one whose span covers the day (accepted wins over pending over refused)."""
+    if not absences:
+        return {}
+    days = {s.id: s.date for s in sessions}
+    stmt = sa.select(Justification).where(
+        Justification.enrolment_id.in_({m.enrolment_id for m in absences}),
+        Justification.start_date <= max(days.values()),
+        Justification.end_date >= min(days.values()),
+    )
+    spans: dict[int, list[Justification]] = {}
+    for justification in db.session.scalars(stmt):
+        spans.setdefault(justification.enrolment_id, []).append(justification)
+    rank = [JustificationStatus.ACCEPTED, JustificationStatus.PENDING, JustificationStatus.REFUSED]
+    standing: dict[int, dict] = {}
+    for mark in absences:
+        day = days[mark.session_id]
+        found = {j.status for j in spans.get(mark.enrolment_id, []) if j.start_date <= day <= j.end_date}
+        if mark.justification is not None:
+            found.add(mark.justification.status)
+        standing.setdefault(mark.session_id, {})[mark.enrolment_id] = next((r for r in rank if r in found), None)
+    return standing
 
 
 def week_sessions(cohort_id: int, monday: date) -> list[Session]:

@@ -92,8 +92,8 @@ def record_change(
     )
 
 
-def history(context_entity: str, context_id: int) -> list[AuditEvent]:
-    """The events about a record and its parts, newest first, their authors loaded."""
+def history(context_entity: str, context_id: int, limit: int | None = None, offset: int = 0) -> list[AuditEvent]:
+    """The events about a record and its parts, newest first, their authors loaded (a page of them if asked)."""
     stmt = (
         sa.select(AuditEvent)
         .where(
@@ -104,5 +104,7 @@ def history(context_entity: str, context_id: int) -> list[AuditEvent]:
         )
         .options(selectinload(AuditEvent.actor))
         .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .offset(offset)
+        .limit(limit)
     )
     return list(db.session.scalars(stmt))

@@ -1,13 +1,13 @@
 """Attendance follow-up: index the trainer who closed a sheet (the controls join sheets on it).
 
 Revision ID: 0006
-Revises: 0004
+Revises: 0005
 """
 
 from alembic import op
 
 revision = "0006"
-down_revision = "0004"
+down_revision = "0005"
 branch_labels = None
 depends_on = None
 

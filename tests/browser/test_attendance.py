@@ -41,6 +41,7 @@ def sheet(live_app):
 
 
 def draw(page, canvas):
+    canvas.scroll_into_view_if_needed()
     box = canvas.bounding_box()
     page.mouse.move(box["x"] + 20, box["y"] + box["height"] / 2)
     page.mouse.down()
@@ -80,6 +81,14 @@ def test_a_sheet_in_a_few_taps_a_phone_sign_in_and_the_trainer_s_signature(brows
     draw(tablet, tablet.locator("dialog canvas"))
     tablet.get_by_role("button", name="Valider la signature").click()
     assert "Signature enregistrée" in tablet.locator(".flash").first.inner_text()
+    # Closing is refused while present apprentices have not signed, naming them.
+    tablet.get_by_label("Motif de la clôture avant 23 h 55").fill("Fin de la formation plus tôt que prévu")
+    draw(tablet, tablet.locator(".signature-form canvas"))
+    tablet.get_by_role("button", name="Signer et clore").click()
+    assert "Signature manquante pour" in tablet.locator(".flash").first.inner_text()
+    # One tap records that they signed the paper sheet; closing before the end (23 h 55) says why.
+    tablet.get_by_role("button", name="Tous : « A signé sur papier »").click()
+    tablet.get_by_label("Motif de la clôture avant 23 h 55").fill("Fin de la formation plus tôt que prévu")
     draw(tablet, tablet.locator(".signature-form canvas"))
     tablet.get_by_role("button", name="Signer et clore").click()
     assert "Feuille signée et close" in tablet.locator(".flash").first.inner_text()

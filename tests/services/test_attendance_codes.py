@@ -4,7 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from cfa.models import MarkStatus, SignatureMethod
+from cfa.models import MarkStatus, SignatureMethod, UnsignedReason
 from cfa.services import attendance as att
 from cfa.services import attendance_codes as codes
 from tests import factories as f
@@ -17,7 +17,7 @@ START = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)  # 9:00 in Paris
 def session():
     cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
     session = f.SessionFactory(cohort=cohort, date=DAY, trainer=f.UserFactory.trainer())
-    att.open_sheet(session)
+    att.lock_sheet(session)
     return session
 
 
@@ -81,6 +81,9 @@ def test_a_person_not_enrolled_cannot_sign_in(session):
 def test_a_closed_sheet_takes_no_more_sign_ins(session, enrolment):
     now = START + timedelta(minutes=5)
     att.mark_everyone_present(session, session.trainer, now=now)
-    att.close(session, session.trainer, b"\x89PNG\r\n\x1a\n", "x", now=now)
+    att.close(
+        session, session.trainer, b"\x89PNG\r\n\x1a\n", "x", now=now,
+        unsigned={enrolment.id: att.Unsigned(UnsignedReason.LEFT_BEFORE_SIGNING)}, early_reason="Alerte incendie",
+    )  # fmt: skip
     with pytest.raises(att.AttendanceError, match="close"):
         codes.self_sign_in(enrolment.apprentice, code_at(session, now), "x", now)

@@ -83,6 +83,7 @@ def test_a_trainer_cannot_open_another_trainer_s_sheet(login, session, enrolment
         ("POST", f"/emargement/seances/{session.id}/signer/{enrolments[0].id}"),
         ("POST", f"/emargement/seances/{session.id}/corriger"),
         ("GET", f"/emargement/seances/{session.id}/code"),
+        ("POST", f"/emargement/seances/{session.id}/code"),
         ("GET", f"/emargement/seances/{session.id}/etat"),
         ("GET", f"/emargement/seances/{session.id}/feuille.pdf"),
         ("GET", f"/emargement/seances/{session.id}/historique"),
@@ -119,8 +120,29 @@ def test_signing_on_the_trainer_device_and_closing(login, session, enrolments, f
     )
     assert "Marquez d&#39;abord" in refused.text
     client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
-    client.post(f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE})
-    assert att.sheet_of(session).closed_at is not None
+    unsigned = client.post(
+        f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE}, follow_redirects=True
+    )
+    assert "Signature manquante pour" in unsigned.text and att.sheet_of(session).closed_at is None
+    for e in enrolments[1:]:
+        assert e.apprentice.full_name in unsigned.text
+    assert enrolments[0].apprentice.full_name not in unsigned.text.split("Signature manquante pour")[1].split(".")[0]
+    b, c = enrolments[1].id, enrolments[2].id
+    reasons = {f"unsigned-{b}": "paper", f"unsigned-{c}": "other", f"unsigned-note-{c}": "Main plâtrée"}
+    early = client.post(
+        f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE, **reasons}, follow_redirects=True
+    )
+    assert "se termine à 12 h 30" in early.text and att.sheet_of(session).closed_at is None
+    client.post(
+        f"/emargement/seances/{session.id}/clore",
+        data={"signature": SIGNATURE, **reasons, "early_reason": "Sortie pédagogique à 11 h"},
+    )
+    sheet = att.sheet_of(session)
+    assert sheet.closed_at is not None and sheet.early_close_reason == "Sortie pédagogique à 11 h"
+    marks = att.marks_of(sheet)
+    assert (marks[b].unsigned_reason.value, marks[c].unsigned_reason.value, marks[c].unsigned_note) == (
+        "paper", "other", "Main plâtrée",
+    )  # fmt: skip
     locked = client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"}, follow_redirects=True)
     assert "verrouillée" in locked.text
 
@@ -150,7 +172,7 @@ def test_a_correction_after_locking_is_listed_in_the_history(login, session, enr
 
 
 def test_an_apprentice_signs_in_with_the_code_and_cannot_twice(login, session, enrolments):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     apprentice = enrolments[0].apprentice
     client = login(apprentice)
     with mock.patch("cfa.services.attendance_codes.datetime") as clock:
@@ -165,7 +187,7 @@ def test_an_apprentice_signs_in_with_the_code_and_cannot_twice(login, session, e
 
 
 def test_an_apprentice_cannot_sign_in_for_another_session_or_outside_it(login, session, enrolments):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     outsider = f.EnrolmentFactory()
     client = login(outsider.apprentice)
     with mock.patch("cfa.services.attendance_codes.datetime") as clock:
@@ -301,7 +323,7 @@ def test_the_day_page_lists_the_trainer_s_sessions_in_a_fixed_number_of_queries(
 
 
 def test_an_apprentice_may_sign_on_their_own_phone_with_the_code(login, session, enrolments):
-    sheet = att.open_sheet(session)
+    sheet = att.lock_sheet(session)
     client = login(enrolments[1].apprentice)
     with mock.patch("cfa.services.attendance_codes.datetime") as clock:
         clock.now.return_value = DURING
@@ -311,3 +333,159 @@ def test_an_apprentice_may_sign_on_their_own_phone_with_the_code(login, session,
         client.post("/moi/emargement", data={"code": code, "signature": SIGNATURE})
     mark = att.marks_of(sheet)[enrolments[1].id]
     assert mark.signature == PNG and mark.signature_method.value == "own_device"
+
+
+def test_the_trainer_enters_a_late_arrival_and_an_early_leave_on_one_line(login, session, enrolments, frozen):
+    client = login(session.trainer)
+    page = client.get(f"/emargement/seances/{session.id}")
+    a = enrolments[0].id
+    assert f'name="late-{a}"' in page.text and f'name="early-{a}"' in page.text
+    client.post(
+        f"/emargement/seances/{session.id}",
+        data={f"status-{a}": "late", f"late-{a}": "20", f"early-{a}": "30", f"seen-{a}": ""},
+    )
+    mark = att.marks_of(att.sheet_of(session))[a]
+    assert (mark.status, mark.minutes_late, mark.minutes_left_early) == (MarkStatus.LATE, 20, 30)
+
+
+def test_a_signed_row_is_read_only_and_a_save_over_it_is_refused_in_french(login, session, enrolments, frozen):
+    client = login(session.trainer)
+    a = enrolments[0].id
+    client.post(f"/emargement/seances/{session.id}/signer/{a}", data={"signature": SIGNATURE})
+    page = client.get(f"/emargement/seances/{session.id}")
+    assert "Une modification passe par une correction motivée" in page.text and "Corriger un émargement" in page.text
+    refused = client.post(
+        f"/emargement/seances/{session.id}",
+        data={f"status-{a}": "absent", f"seen-{a}": "present:0:0"},
+        follow_redirects=True,
+    )
+    assert "déjà signé par l&#39;apprenti·e" in refused.text
+    assert att.marks_of(att.sheet_of(session))[a].status == MarkStatus.PRESENT
+    client.post(
+        f"/emargement/seances/{session.id}/corriger",
+        data={
+            "correction-enrolment_id": a,
+            "correction-status": "left_early",
+            "correction-minutes_left_early": "45",
+            "correction-reason": "Partie à 11 h 45 pour un rendez-vous",
+        },
+    )
+    mark = att.marks_of(att.sheet_of(session))[a]
+    assert (mark.status, mark.minutes_left_early) == (MarkStatus.LEFT_EARLY, 45)
+    history_page = client.get(f"/emargement/seances/{session.id}/historique")
+    assert "Partie à 11 h 45 pour un rendez-vous" in history_page.text and "Correction" in history_page.text
+    sheet_page = client.get(f"/emargement/seances/{session.id}")
+    assert "* corrigé le" in sheet_page.text
+
+
+def test_the_sheet_page_lists_apart_who_enrolled_after_it_closed(login, session, enrolments, frozen):
+    client = login(session.trainer)
+    client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
+    paper = {f"unsigned-{e.id}": "paper" for e in enrolments}
+    client.post(
+        f"/emargement/seances/{session.id}/clore", data={"signature": SIGNATURE, "early_reason": "Sortie", **paper}
+    )
+    newcomer = f.EnrolmentFactory(cohort=session.cohort, contract_start=date(2026, 11, 2))
+    page = client.get(f"/emargement/seances/{session.id}")
+    assert "inscrit·e après la clôture" in page.text
+    listed = page.text.split("Inscrit·es après la clôture")[1]
+    assert newcomer.apprentice.sort_name in listed
+    roster = page.text.split('<ol class="roster">')[1].split("</ol>")[0]
+    assert newcomer.apprentice.sort_name not in roster
+
+
+@pytest.mark.parametrize(
+    "method, path, data, code, message",
+    [
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "teleported"}, 400, "Statut de présence inconnu"),
+        (
+            "POST",
+            "/emargement/seances/{s}",
+            {"status-{a}": "present", "seen-{a}": "nope:0:0"},
+            400,
+            "Statut de présence inconnu",
+        ),
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "late", "late-{a}": "vingt"}, 400, "nombre entier"),
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "late", "late-{a}": "9" * 40}, 400, "nombre entier"),
+        ("POST", "/emargement/seances/{s}", {"status-{a}": "late", "seen-{a}": "late:x:0"}, 400, "nombre entier"),
+        (
+            "POST",
+            "/emargement/seances/{s}/clore",
+            {"signature": SIGNATURE, "unsigned-{a}": "dog-ate-it"},
+            400,
+            "Motif d&#39;absence de signature inconnu",
+        ),
+        (
+            "POST",
+            "/emargement/seances/{s}/corriger",
+            {"correction-status": "teleported", "correction-reason": "xxxxxx"},
+            400,
+            "Statut de présence inconnu",
+        ),
+        (
+            "POST",
+            "/emargement/seances/{s}/corriger",
+            {"correction-enrolment_id": "999999", "correction-status": "absent", "correction-reason": "xxxxxx"},
+            400,
+            "pas sur cette feuille",
+        ),
+        (
+            "POST",
+            "/emargement/seances/{s}/corriger",
+            {
+                "correction-enrolment_id": "{a}",
+                "correction-status": "late",
+                "correction-minutes_late": "dix",
+                "correction-reason": "xxxxxx",
+            },
+            400,
+            "nombre entier",
+        ),
+        ("GET", "/emargement/aujourdhui?jour=9999-12-31", None, 404, "Date hors limites"),
+        ("GET", "/emargement/aujourdhui?jour=0001-01-01", None, 404, "Date hors limites"),
+        ("GET", "/emargement/aujourdhui?jour=2026-02-30", None, 404, "Date invalide"),
+        ("GET", "/emargement/seances/{s}/historique?page=99999999999999999999", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/{s}/historique?page=-1", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/{s}/historique?page=7", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/999999/feuille.pdf", None, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/seances/999999", None, 404, "n&#39;existe pas"),
+        ("POST", "/emargement/seances/999999", {"action": "all-present"}, 404, "n&#39;existe pas"),
+        ("GET", "/emargement/promotions/{c}/semaine.pdf?du=9999-12-31", None, 404, "Date hors limites"),
+    ],
+)
+def test_bad_values_on_attendance_routes_get_a_french_400_or_404(
+    login, session, enrolments, frozen, method, path, data, code, message
+):
+    client = login(f.UserFactory.admin())
+    a = enrolments[0].id
+    url = path.format(s=session.id, c=session.cohort_id, a=a)
+    form = {k.format(a=a): v.format(a=a) for k, v in (data or {}).items()}
+    response = client.open(url, method=method, data=form)
+    assert response.status_code == code, response.text[:300]
+    assert message in response.text
+    assert att.sheet_of(session) is None or att.marks_of(att.sheet_of(session)) == {}
+
+
+def test_the_sheet_page_runs_a_fixed_number_of_queries_whatever_the_roster(
+    login, session, enrolments, frozen, count_queries
+):
+    client = login(session.trainer)
+    client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
+    with count_queries() as few:
+        client.get(f"/emargement/seances/{session.id}")
+    for _ in range(6):
+        f.EnrolmentFactory(cohort=session.cohort)
+    client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"})
+    with count_queries() as more:
+        page = client.get(f"/emargement/seances/{session.id}")
+    assert page.status_code == 200 and len(more) == len(few)
+
+
+def test_opening_the_self_sign_in_code_creates_the_sheet_by_post_and_renewals_only_read(login, session, enrolments):
+    client = login(session.trainer)
+    before = client.get(f"/emargement/seances/{session.id}/code")
+    assert before.status_code == 409 and att.sheet_of(session) is None  # no write during a GET
+    opened = client.post(f"/emargement/seances/{session.id}/code")
+    assert opened.status_code == 200 and len(opened.json["code"]) == 6 and att.sheet_of(session) is not None
+    renewed = client.get(f"/emargement/seances/{session.id}/code")
+    assert renewed.status_code == 200 and renewed.json["code"]

@@ -134,8 +134,9 @@ def page_width(orientation: str = "portrait") -> float:
 
 
 def build_pdf(flowables: list, title: str, orientation: str = "portrait", footer: str | None = None,
-              author: str = "Cadence") -> bytes:  # fmt: skip
-    """Lay the flowables out on A4 pages with a numbered footer; return the PDF bytes."""
+              author: str = "Cadence", on_page=None) -> bytes:  # fmt: skip
+    """Lay the flowables out on A4 pages with a numbered footer; return the PDF bytes.
+    `on_page(canvas, doc)` draws what a document repeats on each page (e.g. a running header)."""
     buffer = BytesIO()
     size = landscape(A4) if orientation == "landscape" else A4
 
@@ -146,6 +147,8 @@ def build_pdf(flowables: list, title: str, orientation: str = "portrait", footer
         if footer:
             canvas.drawString(MARGIN, 8 * mm, text(footer))
         canvas.drawRightString(size[0] - MARGIN, 8 * mm, f"Page {doc.page}")
+        if on_page is not None:
+            on_page(canvas, doc)
         canvas.restoreState()
 
     doc = SimpleDocTemplate(

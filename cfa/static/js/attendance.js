@@ -49,6 +49,16 @@
     });
   });
 
+  // Closing: when a class signed the paper sheet, one tap gives every missing signature that reason.
+  document.querySelectorAll("[data-unsigned-all]").forEach(function (button) {
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      button.closest("fieldset").querySelectorAll("select").forEach(function (select) {
+        if (!select.value) select.value = button.getAttribute("data-unsigned-all");
+      });
+    });
+  });
+
   var dialog = document.querySelector("[data-signature-dialog]");
   document.querySelectorAll("[data-sign]").forEach(function (button) {
     button.addEventListener("click", function () {
@@ -67,11 +77,20 @@
   // --- Self sign-in: the code and its QR, renewed when they expire.
   var selfsign = document.querySelector("[data-code-url]");
   var codeTimer = null;
+  var codeOpened = false;
   function refreshCode() {
-    fetch(selfsign.getAttribute("data-code-url"), { credentials: "same-origin" })
+    // The first request creates the sheet (a POST with the page's CSRF token); renewals only read.
+    var options = { credentials: "same-origin" };
+    if (!codeOpened) {
+      var token = document.querySelector("input[name=csrf_token]");
+      options.method = "POST";
+      options.headers = { "X-CSRFToken": token ? token.value : "" };
+    }
+    fetch(selfsign.getAttribute("data-code-url"), options)
       .then(function (response) { return response.json(); })
       .then(function (data) {
         if (data.error) { selfsign.querySelector("[data-code]").textContent = data.error; return; }
+        codeOpened = true;
         selfsign.querySelector("[data-qr]").innerHTML = data.svg;
         selfsign.querySelector("[data-code]").textContent = data.code;
         codeTimer = window.setTimeout(refreshCode, data.expires_in * 1000 + 200);
@@ -108,6 +127,9 @@
             row.querySelector("[data-signed]").textContent = "✓ signé" + (mark.method ? " (" + mark.method + ")" : "");
             var button = row.querySelector("[data-sign]");
             if (button) button.remove();
+            // A signed row changes only through a correction: the save would refuse it anyway.
+            var marks = row.querySelector("fieldset.marks");
+            if (marks) marks.disabled = true;
           }
           if (touched[id]) return;
           var radio = row.querySelector('input[type=radio][value="' + mark.status + '"]');

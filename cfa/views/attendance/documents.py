@@ -2,7 +2,7 @@
 
 from datetime import date
 
-from flask import abort, request
+from flask import abort
 from flask_login import current_user, login_required
 from werkzeug.utils import secure_filename
 
@@ -21,18 +21,12 @@ from cfa.services.planner import monday_of
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
 from cfa.views.downloads import attachment
+from cfa.views.params import date_arg
 from cfa.views.planning import cohort_or_404
 
 
 def _identity() -> Identity:
     return Identity.from_organisation(current_organisation())
-
-
-def _date_arg(name: str, default: date | None = None) -> date:
-    try:
-        return date.fromisoformat(request.args[name]) if name in request.args else default
-    except ValueError:
-        abort(404)
 
 
 def _printable_session_or_404(session_id: int):
@@ -62,7 +56,7 @@ def sheet_pdf(session_id: int):
 @login_required
 def week_pdf(cohort_id: int):
     cohort = cohort_or_404(cohort_id, _may_print_sheets)
-    monday = monday_of(_date_arg("du", today_paris()))
+    monday = monday_of(date_arg("du", today_paris()))
     body = render_attendance_sheets(docs.sheet_pages(docs.week_sessions(cohort.id, monday)), _identity())
     return attachment(
         body, f"Émargement {cohort.name} semaine du {monday:%Y-%m-%d}.pdf", "application/pdf", inline=True
@@ -87,8 +81,8 @@ def _enrolment_for_documents(enrolment_id: int) -> Enrolment:
 
 
 def _period(enrolment: Enrolment):
-    start = _date_arg("du", enrolment.contract_start)
-    end = _date_arg("au", min(enrolment.last_day, today_paris()))
+    start = date_arg("du", enrolment.contract_start)
+    end = date_arg("au", min(enrolment.last_day, today_paris()))
     if end < start:
         abort(404)
     (period,) = docs.periods_for([enrolment], start, end) or [None]

@@ -1,6 +1,6 @@
 """The trainer's day and the sheet of a half-day: marks, signatures, the self sign-in code, closing, corrections."""
 
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
@@ -8,11 +8,11 @@ from flask_login import current_user
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.attendance import CorrectionForm, SignatureForm
-from cfa.models import MarkStatus, SignatureMethod
+from cfa.models import MarkStatus, SignatureMethod, UnsignedReason
 from cfa.renderers.qr import qr_svg
 from cfa.services import attendance, notifications
 from cfa.services import attendance_codes as codes
-from cfa.services.attendance import AttendanceError, MarkInput
+from cfa.services.attendance import AttendanceError, MarkInput, Unsigned
 from cfa.services.attendance_followup import trainer_to_finish
 from cfa.services.audit import history
 from cfa.services.permissions import Ability, can
@@ -20,15 +20,15 @@ from cfa.urls import public_url
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
 from cfa.views.forms import posted
+from cfa.views.params import date_arg, page_arg
+
+HISTORY_PAGE_SIZE = 50
 
 
 @bp.route("/aujourdhui")
 @requires(Ability.TAKE_ATTENDANCE)
 def today():
-    try:
-        day = date.fromisoformat(request.args["jour"]) if "jour" in request.args else today_paris()
-    except ValueError:
-        abort(404)
+    day = date_arg("jour", today_paris())
     mine_only = not can(current_user, Ability.MANAGE_ATTENDANCE)
     sessions = attendance.sessions_on(day, current_user if mine_only else None)
     ids = [s.id for s in sessions]
@@ -62,6 +62,12 @@ def _sheet_context(session):
         statuses=list(MarkStatus),
         correction=correction,
         signature_form=SignatureForm(),
+        awaiting=attendance.awaiting_signature(rows),
+        unsigned_reasons=list(UnsignedReason),
+        before_end=datetime.now(UTC) < attendance.session_end(session),
+        corrected=attendance.last_corrections(r.mark.id for r in rows if r.mark),
+        late_enrolments=attendance.enrolled_after_closing([session.id]).get(session.id, []),
+        describe=lambda mark: attendance.describe(attendance.state_of(mark)),
     )
 
 
@@ -79,26 +85,33 @@ def _entries(form, rows) -> tuple[dict, dict]:
         eid = row.enrolment.id
         status = form.get(f"status-{eid}")
         if status:
-            try:
-                entries[eid] = MarkInput(
-                    MarkStatus(status), _int(form.get(f"late-{eid}")), _int(form.get(f"early-{eid}"))
-                )
-            except ValueError:
-                raise AttendanceError("Statut inconnu : rechargez la page.") from None
+            entries[eid] = MarkInput(
+                _status(status), _minutes(form.get(f"late-{eid}")), _minutes(form.get(f"early-{eid}"))
+            )
         shown = form.get(f"seen-{eid}")
         if shown:
             status_shown, late, early = (shown.split(":") + ["0", "0"])[:3]
-            seen[eid] = MarkInput(MarkStatus(status_shown), _int(late), _int(early))
+            seen[eid] = MarkInput(_status(status_shown), _minutes(late), _minutes(early))
         else:
             seen[eid] = None
     return entries, seen
 
 
-def _int(value) -> int:
+def _status(value: str) -> MarkStatus:
     try:
-        return max(0, int(value or 0))
+        return MarkStatus(value)
     except ValueError:
-        raise AttendanceError("Les minutes doivent être un nombre entier.") from None
+        abort(400, "Statut de présence inconnu : rechargez la page et recommencez.")
+
+
+def _minutes(value) -> int:
+    """Minutes as typed; the service checks them against the half-day's length."""
+    value = (value or "").strip()
+    if not value:
+        return 0
+    if not (value.isdigit() and len(value) <= 4):
+        abort(400, "Les minutes de retard ou de départ doivent être un nombre entier de minutes.")
+    return int(value)
 
 
 @bp.route("/seances/<int:session_id>", methods=["POST"])
@@ -167,15 +180,33 @@ def sign(session_id: int, enrolment_id: int):
     )
 
 
+def _unsigned(form) -> dict[int, Unsigned]:
+    """The reasons the trainer gave for learners who did not sign (fields `unsigned-<enrolment>`)."""
+    reasons = {}
+    for key, value in form.items():
+        if not key.startswith("unsigned-") or key.startswith("unsigned-note-") or not value:
+            continue
+        try:
+            eid, reason = int(key.removeprefix("unsigned-")), UnsignedReason(value)
+        except ValueError:
+            abort(400, "Motif d'absence de signature inconnu : rechargez la page et recommencez.")
+        reasons[eid] = Unsigned(reason, (form.get(f"unsigned-note-{eid}") or "")[:300])
+    return reasons
+
+
 @bp.route("/seances/<int:session_id>/clore", methods=["POST"])
 @requires(Ability.TAKE_ATTENDANCE)
 def close(session_id: int):
     session = session_or_404(session_id)
     user_agent = request.user_agent.string
+    unsigned = _unsigned(request.form)
+    early_reason = (request.form.get("early_reason") or "")[:300]
     return _signed(
         session,
         "Votre signature est vide : signez dans le cadre pour clore la feuille.",
-        lambda png: attendance.close(session, current_user, png, user_agent),
+        lambda png: attendance.close(
+            session, current_user, png, user_agent, unsigned=unsigned, early_reason=early_reason
+        ),
         "Feuille signée et close.",
     )
 
@@ -186,9 +217,15 @@ def correct(session_id: int):
     session = session_or_404(session_id)
     context = _sheet_context(session)
     form = context["correction"]
+    if request.form.get("correction-status"):
+        _status(request.form["correction-status"])
+    for name in ("correction-minutes_late", "correction-minutes_left_early"):
+        _minutes(request.form.get(name))
+    on_sheet = {str(eid) for eid, _name in form.enrolment_id.choices}
+    if request.form.get("correction-enrolment_id", "") not in on_sheet:
+        abort(400, "Cette personne n'est pas sur cette feuille : rechargez la page et recommencez.")
     if form.validate_on_submit():
-        minutes = form.minutes.data or 0
-        entry = MarkInput(form.status.data, minutes, minutes)
+        entry = MarkInput(form.status.data, form.minutes_late.data or 0, form.minutes_left_early.data or 0)
         try:
             attendance.correct(session, form.enrolment_id.data, entry, form.reason.data, current_user)
             notifications.refresh_absence_alerts(session)
@@ -206,26 +243,47 @@ def correct(session_id: int):
 @requires(Ability.TAKE_ATTENDANCE)
 def sheet_history(session_id: int):
     session = session_or_404(session_id)
+    page = page_arg()
     sheet = attendance.sheet_of(session)
-    events = history("attendance_sheet", sheet.id) if sheet else []
+    # One more than a page tells whether a next page exists.
+    events = (
+        history("attendance_sheet", sheet.id, HISTORY_PAGE_SIZE + 1, (page - 1) * HISTORY_PAGE_SIZE) if sheet else []
+    )
+    if page > 1 and not events:
+        abort(404, "Cette page de l'historique n'existe pas.")
     names = {r.enrolment.id: r.apprentice.full_name for r in attendance.rows(session, sheet)}
     marks = attendance.marks_of(sheet) if sheet else {}
     mark_names = {m.id: names.get(m.enrolment_id, "?") for m in marks.values()}
     return render_template(
-        "attendance/history.html", session=session, sheet=sheet, events=events, mark_names=mark_names
+        "attendance/history.html",
+        session=session,
+        sheet=sheet,
+        events=events[:HISTORY_PAGE_SIZE],
+        mark_names=mark_names,
+        page=page,
+        has_next=len(events) > HISTORY_PAGE_SIZE,
     )
 
 
-@bp.route("/seances/<int:session_id>/code")
+@bp.route("/seances/<int:session_id>/code", methods=["GET", "POST"])
 @requires(Ability.TAKE_ATTENDANCE)
 def code(session_id: int):
-    """The self sign-in code and its QR, for the trainer's screen (refreshed by the page every 30 s)."""
+    """The self sign-in code and its QR, for the trainer's screen. Opening the panel POSTs (the sheet and the
+    secret its codes come from are created then); the page then GETs a fresh code every 30 s, reading only."""
     session = session_or_404(session_id)
-    try:
-        sheet = attendance.open_sheet(session)
-    except AttendanceError as error:
-        return jsonify(error=str(error)), 409
-    db.session.commit()
+    if request.method == "POST":
+        if not posted():
+            abort(400)
+        try:
+            sheet = attendance.lock_sheet(session)
+        except AttendanceError as error:
+            db.session.rollback()
+            return jsonify(error=str(error)), 409
+        db.session.commit()
+    else:
+        sheet = attendance.sheet_of(session)
+        if sheet is None or sheet.qr_secret is None:
+            return jsonify(error="Ouvrez d'abord l'auto-émargement depuis la feuille."), 409
     now = datetime.now(UTC)
     value, expires = codes.current_code(sheet, now)
     link = public_url("me.sign_in", code=value)

@@ -1,0 +1,30 @@
+"""Reading query-string values: a value out of range is a French 404, never a 500 further down."""
+
+from datetime import date
+
+from flask import abort, request
+
+# Wide enough for any real schedule or archive, narrow enough that date arithmetic (a week, a month) never overflows.
+FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
+MAX_PAGE = 10_000
+
+
+def date_arg(name: str, default: date | None = None) -> date | None:
+    """A date given as YYYY-MM-DD in the query string."""
+    if name not in request.args:
+        return default
+    try:
+        value = date.fromisoformat(request.args[name])
+    except ValueError:
+        abort(404, "Date invalide : utilisez le format AAAA-MM-JJ.")
+    if not FIRST_DAY <= value <= LAST_DAY:
+        abort(404, f"Date hors limites : choisissez une date entre {FIRST_DAY:%Y} et {LAST_DAY:%Y}.")
+    return value
+
+
+def page_arg(name: str = "page") -> int:
+    """A page number of a list, from 1."""
+    raw = request.args.get(name, "1")
+    if not (raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= MAX_PAGE:
+        abort(404, "Cette page de la liste n'existe pas.")
+    return int(raw)
