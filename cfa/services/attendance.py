@@ -69,24 +69,6 @@ class MarkInput:
         return MarkInput(MarkStatus.LATE if late else MarkStatus.LEFT_EARLY, late, early)
 
 
-def attended_minutes(status: MarkStatus, session_minutes: int, minutes_late: int, minutes_left_early: int) -> int:
-    """The minutes a mark proves (what funders pay on): none when absent, late arrival and early leave deducted."""
-    if status == MarkStatus.ABSENT:
-        return 0
-    return max(0, session_minutes - minutes_late - minutes_left_early)
-
-
-def attended_minutes_sql(session_minutes):
-    """`attended_minutes` as an SQL expression over AttendanceMark, to sum with GROUP BY; `session_minutes` is the
-    SQL expression of the session's length in minutes."""
-    remaining = session_minutes - AttendanceMark.minutes_late - AttendanceMark.minutes_left_early
-    return sa.case(
-        (AttendanceMark.status == MarkStatus.ABSENT.value, 0),
-        (remaining < 0, 0),
-        else_=remaining,
-    )
-
-
 @dataclass
 class SaveResult:
     saved: int = 0
