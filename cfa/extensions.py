@@ -60,6 +60,7 @@ def register_extensions(app) -> None:
             return None
         return user
 
+    _warn_of_sqlite_under_several_workers(app)
     if not getattr(Engine, "_cadence_sqlite_hooks", False):
         Engine._cadence_sqlite_hooks = True
 
@@ -73,6 +74,8 @@ def register_extensions(app) -> None:
                 cursor.execute("PRAGMA foreign_keys=ON")
                 # A second writer waits for the first instead of failing with "database is locked".
                 cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+                # Readers never wait for a writer, and a writer never waits for readers (write-ahead log).
+                cursor.execute("PRAGMA journal_mode=WAL")
                 cursor.close()
                 register_sqlite_functions(dbapi_connection)
 
@@ -83,6 +86,17 @@ def register_extensions(app) -> None:
 
 
 SQLITE_BUSY_TIMEOUT_MS = 15_000
+
+
+def _warn_of_sqlite_under_several_workers(app) -> None:
+    """gunicorn's workers all write to one SQLite file: fine for a small CFA, but PostgreSQL is the production
+    database, and an operator should be told at start-up rather than by "database is locked" under load."""
+    import sys
+
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and "gunicorn" in sys.argv[0]:
+        app.logger.warning(
+            "Cadence tourne sur SQLite sous gunicorn : avec plusieurs workers, utilisez PostgreSQL (DATABASE_URL)."
+        )
 
 
 def _writing_request() -> bool:
