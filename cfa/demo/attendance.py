@@ -8,7 +8,7 @@ seed-demo quick: there are some ten thousand marks.
 
 import io
 import random
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 from flask import current_app
@@ -201,6 +201,7 @@ def _demo_apprentice_story(demo: User | None, calendar: DemoCalendar, signatures
         corrected, enrolment.id, MarkInput(MarkStatus.LEFT_EARLY, minutes_left_early=60),
         f"Partie à {hhmm(left_at)} pour un rendez-vous à la CAF, avec l'accord de la formatrice : "
         "son départ n'avait pas été noté sur la feuille.", admin,
+        now=_utc(calendar.today, time(8, 0)),  # the demo's own "now": it may be built for another day
     )  # fmt: skip
     # Her latest half-day before the demo's day: absent, with a proof the CFA has not decided on yet.
     absent = past[-1]
