@@ -59,13 +59,11 @@ def test_development_signs_cookies_with_a_random_key_nobody_knows():
 
 
 def test_sqlite_files_use_a_write_ahead_log_and_wait_for_a_busy_writer(tmp_path):
-    import sqlalchemy as sa
-
     from cfa.extensions import db
 
     app = create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/wal.sqlite")
     with app.app_context():
-        engine = db.engines[None] if None in db.engines else db.engine
+        engine = db.engine
         with engine.connect() as connection:
             assert connection.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
             assert connection.exec_driver_sql("PRAGMA busy_timeout").scalar() >= 5000
