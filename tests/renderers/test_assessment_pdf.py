@@ -11,7 +11,7 @@ from cfa.renderers.certificates_zip import render_certificates_zip
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
 from cfa.renderers.pdf.convocation import convocation_filename, render_convocations
-from cfa.services.assessment import add_candidates
+from cfa.services.juries import add_candidates
 from tests.factories import (
     AwardFactory,
     CohortFactory,

@@ -6,19 +6,18 @@ import pytest
 
 from cfa.extensions import db
 from cfa.models import AuditEvent, AwardKind, Decision, EvaluationOutcome, InterruptionKind, JuryStatus
-from cfa.services.assessment import (
-    AssessmentError,
-    BlockState,
-    add_candidates,
+from cfa.services.assessment import AssessmentError
+from cfa.services.assessment_rates import success_rates, total
+from cfa.services.block_progress import BlockState, enrolment_results
+from cfa.services.evaluations import record_evaluation_result
+from cfa.services.juries import add_candidates, save_jury_session
+from cfa.services.jury_results import (
     capitalised_blocks,
     correct_jury_results,
     decide,
-    enrolment_results,
     publish_jury,
-    record_evaluation_result,
     record_jury_results,
 )
-from cfa.services.assessment_rates import success_rates, total
 from tests.factories import (
     CohortFactory,
     EnrolmentFactory,
@@ -274,8 +273,6 @@ def test_a_convocation_carries_the_moment_its_candidate_was_convened():
 
 
 def test_moving_the_session_issues_new_convocations_and_is_audited():
-    from cfa.services.assessment import save_jury_session
-
     programme, _ = programme_with_blocks()
     admin = UserFactory.admin()
     cohort = CohortFactory(programme=programme)

@@ -20,9 +20,10 @@ from cfa.models import (
     ModuleAssignment,
     Role,
 )
-from cfa.services.assessment import add_candidates, publish_jury, record_jury_results
 from cfa.services.assessment_awards import revoke_award
 from cfa.services.assessment_credentials import create_signing_key
+from cfa.services.juries import add_candidates
+from cfa.services.jury_results import publish_jury, record_jury_results
 from tests.factories import (
     AwardFactory,
     CohortFactory,

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import AuditEvent, JurySession, JuryStatus
-from cfa.services.assessment import add_candidates
+from cfa.services.juries import add_candidates
 from tests.factories import (
     CohortFactory,
     EnrolmentFactory,
