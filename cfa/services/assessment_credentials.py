@@ -1,7 +1,7 @@
 """Signed Open Badges 3.0 credentials (VC-JWT, EdDSA over Ed25519), their revocation list, and their verification.
 
 The CFA's private key lives in KEYS_DIR, outside the repository, created by `flask create-signing-key`.
-The JWT is built with `cryptography` alone (a runtime dependency). Anyone can check it without us:
+The JWT is signed and checked with PyJWT over `cryptography`'s Ed25519 keys. Anyone can check it without us:
 - the header's `kid` is a URL: the issuer's published key set (/.well-known/jwks.json) and the key's id in it;
 - the payload follows Open Badges 3.0 §8.2 (VC-JWT): the OpenBadgeCredential itself plus iss, jti, sub, nbf,
   with `sub` equal to credentialSubject.id;
@@ -10,7 +10,6 @@ The JWT is built with `cryptography` alone (a runtime dependency). Anyone can ch
 The credential carries the mandatory elements of the EU Council Recommendation of 16 June 2022 on micro-credentials.
 """
 
-import base64
 import gzip
 import hashlib
 import json
@@ -21,10 +20,11 @@ from datetime import UTC, datetime, time, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import jwt
 import sqlalchemy as sa
-from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.utils import base64url_encode
 
 from cfa.extensions import db
 from cfa.models import Award, AwardKind, Organisation, Programme, SkillBlock
@@ -67,11 +67,7 @@ class SigningKeyMissing(RuntimeError):
 
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
-
-
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+    return base64url_encode(data).decode("ascii")
 
 
 def _utc(moment: datetime) -> str:
@@ -285,11 +281,8 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
 
 def _jwt(payload: dict, key: Ed25519PrivateKey, base_url: str) -> str:
     """A compact JWS (EdDSA) whose kid leads to the published key."""
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": public_jwk(key.public_key(), base_url)["kid"]}
-    signing_input = ".".join(
-        _b64(json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode()) for part in (header, payload)
-    )
-    return f"{signing_input}.{_b64(key.sign(signing_input.encode('ascii')))}"
+    headers = {"typ": "JWT", "kid": public_jwk(key.public_key(), base_url)["kid"]}
+    return jwt.encode(payload, key, algorithm="EdDSA", headers=headers)
 
 
 def _registered_claims(credential: dict) -> dict:
@@ -387,27 +380,25 @@ def verify_credential(token: str, keys_dir) -> Verification:
                 raise ValueError(token)
         except (ValueError, AttributeError):
             return Verification(False, None, "Le fichier n'est pas un badge signé lisible.")
-    parts = token.split(".")
-    if len(parts) != 3:
+    if token.count(".") != 2:
         return Verification(False, None, "Le fichier n'est pas un badge signé (VC-JWT) lisible.")
     invalid = Verification(
         False, None, "Signature invalide : ce badge n'a pas été émis par cet organisme ou a été modifié."
     )
     try:
-        header = json.loads(_unb64(parts[0]))
-        signature = _unb64(parts[2])
-    except (ValueError, UnicodeError):
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError:
         return invalid
-    if not isinstance(header, dict) or header.get("alg") != "EdDSA":
+    if header.get("alg") != "EdDSA":
         return Verification(False, None, "Algorithme de signature non reconnu : seul EdDSA (Ed25519) est accepté.")
     # The signature is checked before the payload is even read: any changed byte fails here.
     try:
         public_key = load_private_key(keys_dir).public_key()
-        public_key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
-        payload = json.loads(_unb64(parts[1]))
+        signed = jwt.api_jws.decode_complete(token, public_key, algorithms=["EdDSA"])
+        payload = json.loads(signed["payload"])
     except SigningKeyMissing:
         return Verification(False, None, "Aucune clé de signature n'est publiée par cet organisme.")
-    except (InvalidSignature, ValueError, UnicodeError):
+    except (jwt.InvalidTokenError, ValueError, UnicodeError):
         return invalid
     if not isinstance(payload, dict):
         return invalid

@@ -153,6 +153,18 @@ def test_a_credential_signed_by_another_key_is_refused(award, keys_dir, tmp_path
     assert not result.signature_valid
 
 
+@pytest.mark.parametrize("algorithm", ["HS256", "none"])
+def test_a_credential_under_another_algorithm_is_refused_by_name(award, keys_dir, algorithm):
+    """Algorithm confusion: the same claims signed HMAC with the published key, or not signed at all."""
+    genuine = sign_credential(award, None, BASE, keys_dir)
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    secret = jwks(keys_dir, BASE)["keys"][0]["x"].encode() if algorithm == "HS256" else None
+    forged = jwt.encode(claims, secret, algorithm=algorithm)
+    result = verify_credential(forged, keys_dir)
+    assert not result.signature_valid and result.award is None
+    assert result.message.startswith("Algorithme de signature non reconnu")
+
+
 @pytest.mark.parametrize("junk", ["", "pas un badge", "a.b.c", '{"jwt": 3}', "{"])
 def test_garbage_is_refused_with_a_message(junk, keys_dir):
     result = verify_credential(junk, keys_dir)
