@@ -20,7 +20,11 @@ def test_demo_assessment(app):
     assert overall.presented > 40 and percent(overall.success.value) == "79\u202f%"  # the CFA's 2025 figure
     ines = db.session.scalar(sa.select(User).where(User.email == "apprenti@cadence.test"))
     assert db.session.scalar(sa.select(sa.func.count(Award.id)).where(Award.learner_id == ines.id)) >= 1
-    assert db.session.scalar(sa.select(sa.func.count(EvaluationResult.id)).where(
-        EvaluationResult.enrolment.has(apprentice_id=ines.id))) >= 1  # fmt: skip
+    assert (
+        db.session.scalar(
+            sa.select(sa.func.count(EvaluationResult.id)).where(EvaluationResult.enrolment.has(apprentice_id=ines.id))
+        )
+        >= 1
+    )
     assert db.session.scalar(sa.select(Award.id).where(Award.revoked_at.is_not(None)))
     assert jwks(app.config["KEYS_DIR"], "https://cadence.example.fr")["keys"]

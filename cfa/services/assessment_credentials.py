@@ -192,8 +192,17 @@ def alignments(award: Award) -> list[dict]:
         blocks = award.programme.skill_blocks
     out = [a for a in (_block_alignment(b) for b in blocks) if a]
     if award.kind == AwardKind.TITLE and (url := rncp_url(award.programme)):
-        out.insert(0, {"type": ["Alignment"], "targetType": "ceterms:Credential", "targetName": award.programme.title,
-                       "targetCode": award.programme.rncp_code, "targetFramework": RNCP_FRAMEWORK, "targetUrl": url})  # fmt: skip
+        out.insert(
+            0,
+            {
+                "type": ["Alignment"],
+                "targetType": "ceterms:Credential",
+                "targetName": award.programme.title,
+                "targetCode": award.programme.rncp_code,
+                "targetFramework": RNCP_FRAMEWORK,
+                "targetUrl": url,
+            },
+        )
     return out
 
 

@@ -32,8 +32,13 @@ from tests.factories import (
 
 def values(evaluation_or_block, **changes) -> EvaluationValues:
     block_id = getattr(evaluation_or_block, "skill_block_id", None) or evaluation_or_block.id
-    base = {"title": "Jeu de rôle", "skill_block_id": block_id, "module_id": None, "date": date(2026, 1, 15),
-            "max_score": 20}
+    base = {
+        "title": "Jeu de rôle",
+        "skill_block_id": block_id,
+        "module_id": None,
+        "date": date(2026, 1, 15),
+        "max_score": 20,
+    }
     return EvaluationValues(**(base | changes))
 
 
@@ -90,7 +95,11 @@ def test_an_ecf_is_edited_and_the_change_of_a_marked_one_is_audited():
     assert (evaluation.title, evaluation.max_score) == ("Étude de cas n° 2", 40)
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity == "evaluation")).one()
     assert (event.action, event.actor_id, event.before["max_score"], event.after["max_score"]) == (
-        "edit", admin.id, 20, 40)  # fmt: skip
+        "edit",
+        admin.id,
+        20,
+        40,
+    )
 
 
 @pytest.mark.parametrize(
@@ -130,15 +139,18 @@ def test_an_ecf_never_changes_cohort():
     [
         ({}, None, None),  # a blank row is no entry
         ({"outcome-1": "acquired"}, GridEntry(EvaluationOutcome.ACQUIRED, None, ""), None),
-        ({"outcome-1": "not_acquired", "score-1": " 8 ", "comment-1": "À revoir"},
-         GridEntry(EvaluationOutcome.NOT_ACQUIRED, 8, "À revoir"), None),
+        (
+            {"outcome-1": "not_acquired", "score-1": " 8 ", "comment-1": "À revoir"},
+            GridEntry(EvaluationOutcome.NOT_ACQUIRED, 8, "À revoir"),
+            None,
+        ),
         ({"score-1": "12"}, None, "Choisissez un résultat."),
         ({"comment-1": "Bien"}, None, "Choisissez un résultat."),
         ({"outcome-1": "brilliant"}, None, "Résultat inconnu."),
         ({"outcome-1": "acquired", "score-1": "12,5"}, None, "La note est un nombre entier."),
         ({"outcome-1": "acquired", "score-1": "douze"}, None, "La note est un nombre entier."),
     ],
-)  # fmt: skip
+)
 def test_the_grid_is_read_row_by_row(posted, entry, error):
     entries, errors = parse_grid(posted, [1])
     assert entries.get(1) == entry
@@ -153,7 +165,10 @@ def test_a_grid_comment_is_cut_at_its_maximum_length():
 def test_the_grid_reports_the_rows_the_rules_refuse():
     evaluation = EvaluationFactory(max_score=20)
     good, bad = EnrolmentFactory(cohort=evaluation.cohort), EnrolmentFactory(cohort=evaluation.cohort)
-    entries = {good.id: GridEntry(EvaluationOutcome.ACQUIRED, 12, ""), bad.id: GridEntry(EvaluationOutcome.ACQUIRED, 21, "")}
+    entries = {
+        good.id: GridEntry(EvaluationOutcome.ACQUIRED, 12, ""),
+        bad.id: GridEntry(EvaluationOutcome.ACQUIRED, 21, ""),
+    }
     errors = record_grid(evaluation, {good.id: good, bad.id: bad}, entries, UserFactory.admin())
     assert errors == {bad.id: "La note doit être comprise entre 0 et 20."}
 
@@ -165,9 +180,13 @@ def test_a_result_is_corrected_with_its_reason_in_the_trail():
     _, _, result = scored(score=15)
     trainer = UserFactory.trainer()
     correct_evaluation_result(
-        result, EvaluationOutcome.ACQUIRED, score=17, comment="Seconde correction", actor=trainer,
+        result,
+        EvaluationOutcome.ACQUIRED,
+        score=17,
+        comment="Seconde correction",
+        actor=trainer,
         reason="Erreur de report de la note",
-    )  # fmt: skip
+    )
     assert (result.score, result.comment, result.assessed_by_id) == (17, "Seconde correction", trainer.id)
     event = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.entity == "evaluation_result")).one()
     assert (event.reason, event.before["score"], event.after["score"]) == ("Erreur de report de la note", 15, 17)

@@ -9,7 +9,14 @@ from cfa.models import JuryStatus
 from cfa.services.assessment import AssessmentError
 from cfa.services.juries import add_candidates, edit_refused_reason, save_jury_session
 from cfa.services.jury_results import parse_jury_grid, publish_jury, record_jury_grid, record_jury_results
-from tests.factories import CohortFactory, EnrolmentFactory, JurySessionFactory, ProgrammeFactory, SkillBlockFactory, UserFactory
+from tests.factories import (
+    CohortFactory,
+    EnrolmentFactory,
+    JurySessionFactory,
+    ProgrammeFactory,
+    SkillBlockFactory,
+    UserFactory,
+)
 
 
 def cohort_with_blocks(count: int = 2):
@@ -20,8 +27,13 @@ def cohort_with_blocks(count: int = 2):
 
 
 def session_values(cohort, **changes) -> dict:
-    return {"cohort_id": cohort.id, "date": date(2026, 7, 20), "start_time": "09:00", "place": "Rennes",
-            "members": "Présidente"} | changes
+    return {
+        "cohort_id": cohort.id,
+        "date": date(2026, 7, 20),
+        "start_time": "09:00",
+        "place": "Rennes",
+        "members": "Présidente",
+    } | changes
 
 
 def published_jury():
@@ -88,8 +100,12 @@ def test_the_results_page_is_read_per_candidate_and_blank_ones_are_skipped():
     jury = JurySessionFactory(cohort=cohort)
     add_candidates(jury)
     a, b, c = jury.candidates
-    posted = {f"block-{a.id}-{first.id}": "1", f"block-{a.id}-{second.id}": "0", f"absent-{b.id}": "1",
-              f"block-{c.id}-{first.id}": "maybe"}
+    posted = {
+        f"block-{a.id}-{first.id}": "1",
+        f"block-{a.id}-{second.id}": "0",
+        f"absent-{b.id}": "1",
+        f"block-{c.id}-{first.id}": "maybe",
+    }
     assert parse_jury_grid(posted, jury) == {a.id: ({first.id: True, second.id: False}, False), b.id: ({}, True)}
 
 

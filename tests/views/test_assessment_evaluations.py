@@ -27,8 +27,9 @@ def marked_evaluation():
     """An ECF on 20 whose one apprentice got 15."""
     evaluation = EvaluationFactory(max_score=20)
     enrolment = EnrolmentFactory(cohort=evaluation.cohort)
-    result = record_evaluation_result(evaluation, enrolment, EvaluationOutcome.ACQUIRED, score=15, comment=None,
-                                      actor=None)  # fmt: skip
+    result = record_evaluation_result(
+        evaluation, enrolment, EvaluationOutcome.ACQUIRED, score=15, comment=None, actor=None
+    )
     return evaluation, result
 
 
@@ -41,8 +42,13 @@ def trainer_of(evaluation):
 
 
 def edit_form(evaluation, **changes) -> dict:
-    return {"title": evaluation.title, "skill_block_id": evaluation.skill_block_id, "module_id": "",
-            "date": evaluation.date.isoformat(), "max_score": evaluation.max_score or ""} | changes
+    return {
+        "title": evaluation.title,
+        "skill_block_id": evaluation.skill_block_id,
+        "module_id": "",
+        "date": evaluation.date.isoformat(),
+        "max_score": evaluation.max_score or "",
+    } | changes
 
 
 def someone(role: str):
@@ -58,7 +64,9 @@ def test_the_trainer_of_the_cohort_edits_an_ecf(login):
     page = client.get(f"/evaluation/{evaluation.id}")
     assert f"/evaluation/{evaluation.id}/modifier" in page.get_data(as_text=True)
     assert client.get(f"/evaluation/{evaluation.id}/modifier").status_code == 200
-    response = client.post(f"/evaluation/{evaluation.id}/modifier", data=edit_form(evaluation, title="Oral", max_score=40))
+    response = client.post(
+        f"/evaluation/{evaluation.id}/modifier", data=edit_form(evaluation, title="Oral", max_score=40)
+    )
     assert response.status_code == 302
     db.session.refresh(evaluation)
     assert (evaluation.title, evaluation.max_score) == ("Oral", 40)
@@ -67,7 +75,9 @@ def test_the_trainer_of_the_cohort_edits_an_ecf(login):
 def test_an_edit_lowering_the_scale_under_a_recorded_score_is_shown_and_changes_nothing(login):
     evaluation, _ = marked_evaluation()
     client = login(UserFactory.admin())
-    response = client.post(f"/evaluation/{evaluation.id}/modifier", data=edit_form(evaluation, title="Oral", max_score=10))
+    response = client.post(
+        f"/evaluation/{evaluation.id}/modifier", data=edit_form(evaluation, title="Oral", max_score=10)
+    )
     assert response.status_code == 200 and "Une note saisie atteint 15" in response.get_data(as_text=True)
     db.session.refresh(evaluation)
     assert (evaluation.title, evaluation.max_score) == ("Étude de cas", 20)
@@ -89,7 +99,9 @@ def test_an_ecf_is_not_edited_by_someone_outside_its_cohort(login, role):
     evaluation, _ = marked_evaluation()
     client = login(someone(role))
     assert client.get(f"/evaluation/{evaluation.id}/modifier").status_code == 403
-    assert client.post(f"/evaluation/{evaluation.id}/modifier", data=edit_form(evaluation, title="X")).status_code == 403
+    assert (
+        client.post(f"/evaluation/{evaluation.id}/modifier", data=edit_form(evaluation, title="X")).status_code == 403
+    )
     db.session.refresh(evaluation)
     assert evaluation.title == "Étude de cas"
 
