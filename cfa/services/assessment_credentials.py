@@ -10,23 +10,20 @@ The JWT is signed and checked with PyJWT over `cryptography`'s Ed25519 keys. Any
 The credential carries the mandatory elements of the EU Council Recommendation of 16 June 2022 on micro-credentials.
 """
 
-import gzip
 import hashlib
 import json
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import jwt
-import sqlalchemy as sa
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from jwt.utils import base64url_encode
 
-from cfa.extensions import db
 from cfa.models import Award, AwardKind, Organisation, Programme, SkillBlock
 from cfa.services.assessment_awards import COUNTRY_CODE, COUNTRY_NAME, award_by_code, certified
 
@@ -70,7 +67,7 @@ def _b64(data: bytes) -> str:
     return base64url_encode(data).decode("ascii")
 
 
-def _utc(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -231,7 +228,7 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
     """The OpenBadgeCredential of an award, with the EU micro-credential elements."""
     what = certified(award)
     # The day of the award starts at midnight in Paris: a badge issued today is valid today, not from noon.
-    issued_at = _utc(datetime.combine(award.awarded_on, time(0, 0), tzinfo=PARIS))
+    issued_at = utc_text(datetime.combine(award.awarded_on, time(0, 0), tzinfo=PARIS))
     base = base_url.rstrip("/")
     achievement_key = {
         AwardKind.MICRO_CERTIFICATION: award.micro_certification_id,
@@ -288,13 +285,13 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
     }
 
 
-def _jwt(payload: dict, key: Ed25519PrivateKey, base_url: str) -> str:
+def sign_jwt(payload: dict, key: Ed25519PrivateKey, base_url: str) -> str:
     """A compact JWS (EdDSA) whose kid leads to the published key."""
     headers = {"typ": "JWT", "kid": public_jwk(key.public_key(), base_url)["kid"]}
     return jwt.encode(payload, key, algorithm="EdDSA", headers=headers)
 
 
-def _registered_claims(credential: dict) -> dict:
+def registered_claims(credential: dict) -> dict:
     """OB 3.0 §8.2.4.1: iss, jti, sub and nbf mirror the credential's own members."""
     return dict(
         credential,
@@ -308,59 +305,7 @@ def _registered_claims(credential: dict) -> dict:
 def sign_credential(award: Award, org: Organisation | None, base_url: str, keys_dir) -> str:
     """The award's credential as a compact VC-JWT signed with the CFA's key (EdDSA)."""
     key = load_private_key(keys_dir)
-    return _jwt(_registered_claims(build_credential(award, org, base_url)), key, base_url)
-
-
-# --- Revocation: W3C Bitstring Status List -------------------------------------------------------------
-
-
-def revoked_indexes(number: int) -> list[int]:
-    """Indexes of the revoked awards of one list, in one query on the primary key range."""
-    low = number * STATUS_LIST_SIZE
-    ids = db.session.scalars(
-        sa.select(Award.id).where(Award.id >= low, Award.id < low + STATUS_LIST_SIZE, Award.revoked_at.is_not(None))
-    )
-    return [award_id - low for award_id in ids]
-
-
-def status_list_exists(number: int) -> bool:
-    """A list exists once an award has an index in it."""
-    highest = db.session.scalar(sa.select(sa.func.max(Award.id)))
-    return number >= 0 and highest is not None and number <= highest // STATUS_LIST_SIZE
-
-
-def encode_bitstring(indexes: list[int], size: int = STATUS_LIST_SIZE) -> str:
-    """Bitstring Status List encodedList: multibase base64url (prefix "u") of the GZIP'd bits, index 0 leftmost."""
-    bits = bytearray(size // 8)
-    for index in indexes:
-        bits[index // 8] |= 0x80 >> (index % 8)
-    return "u" + _b64(gzip.compress(bytes(bits), mtime=0))
-
-
-def build_status_list(number: int, base_url: str, now: datetime) -> dict:
-    url = status_list_url(base_url, number)
-    # A little in the past: a verifier whose clock runs late must not find the list "not yet valid".
-    valid_from = now.replace(microsecond=0) - timedelta(minutes=5)
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": url,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_id(base_url),
-        "validFrom": _utc(valid_from),
-        "credentialSubject": {
-            "id": f"{url}#list",
-            "type": "BitstringStatusList",
-            "statusPurpose": "revocation",
-            "encodedList": encode_bitstring(revoked_indexes(number)),
-            "ttl": STATUS_LIST_TTL_SECONDS * 1000,
-        },
-    }
-
-
-def sign_status_list(number: int, base_url: str, keys_dir, now: datetime | None = None) -> str:
-    """The status list as a VC-JWT signed with the key that signs the badges."""
-    key = load_private_key(keys_dir)
-    return _jwt(_registered_claims(build_status_list(number, base_url, now or datetime.now(UTC))), key, base_url)
+    return sign_jwt(registered_claims(build_credential(award, org, base_url)), key, base_url)
 
 
 @dataclass(frozen=True)

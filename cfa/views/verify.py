@@ -17,10 +17,9 @@ from cfa.services.assessment_credentials import (
     SigningKeyMissing,
     issuer_profile,
     jwks,
-    sign_status_list,
-    status_list_exists,
     verify_credential,
 )
+from cfa.services.credential_status import sign_status_list, status_list_exists
 from cfa.services.organisation import current_organisation
 from cfa.urls import public_base_url, public_url
 

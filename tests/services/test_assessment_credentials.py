@@ -17,13 +17,13 @@ from cfa.services.assessment_awards import award_micro_certification, revoke_awa
 from cfa.services.assessment_credentials import (
     STATUS_LIST_SIZE,
     build_credential,
-    build_status_list,
     create_signing_key,
     jwks,
     key_path,
     sign_credential,
     verify_credential,
 )
+from cfa.services.credential_status import build_status_list
 from tests.factories import (
     AwardFactory,
     MicroCertificationFactory,
