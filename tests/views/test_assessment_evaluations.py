@@ -207,3 +207,12 @@ def test_the_award_certificates_of_a_cohort_have_their_own_endpoint_name(app, lo
 def test_the_award_certificates_of_a_cohort_are_refused_to_other_roles(login, role):
     jury = published_jury()
     assert login(someone(role)).get(f"/evaluation/promotions/{jury.cohort_id}/certificats.zip").status_code == 403
+
+
+def test_every_assessment_route_declares_the_abilities_it_requires(app):
+    undeclared = [
+        endpoint
+        for endpoint, view in app.view_functions.items()
+        if endpoint.startswith("assessment.") and not getattr(view, "required_abilities", None)
+    ]
+    assert undeclared == []
