@@ -323,17 +323,24 @@ class Verification:
         return self.signature_valid and self.award is not None and not self.award.is_revoked
 
 
+def _unwrap(token: str | None) -> str | None:
+    """The compact JWT, whitespace removed, from itself or a JSON wrapper {"jwt": ...} or {"credential": ...}."""
+    token = "".join((token or "").split())
+    if not token.startswith("{"):
+        return token
+    try:
+        wrapper = json.loads(token)
+        token = wrapper.get("jwt") or wrapper.get("credential") or ""
+    except (ValueError, AttributeError):
+        return None
+    return token if isinstance(token, str) else None
+
+
 def verify_credential(token: str, keys_dir) -> Verification:
     """Check an uploaded VC-JWT: our signature, then the award it names and whether it was revoked."""
-    token = "".join((token or "").split())
-    if token.startswith("{"):  # a JSON wrapper {"jwt": "..."} or {"credential": "..."}
-        try:
-            wrapper = json.loads(token)
-            token = wrapper.get("jwt") or wrapper.get("credential") or ""
-            if not isinstance(token, str):
-                raise ValueError(token)
-        except (ValueError, AttributeError):
-            return Verification(False, None, "Le fichier n'est pas un badge signé lisible.")
+    token = _unwrap(token)
+    if token is None:
+        return Verification(False, None, "Le fichier n'est pas un badge signé lisible.")
     if token.count(".") != 2:
         return Verification(False, None, "Le fichier n'est pas un badge signé (VC-JWT) lisible.")
     invalid = Verification(

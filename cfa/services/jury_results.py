@@ -167,26 +167,29 @@ def _apply_results(candidate: JuryCandidate, acquired: dict[int, bool], absent: 
     programme = jury.cohort.programme
     block_ids = [b.id for b in programme.skill_blocks]
     capitalised = capitalised_blocks(candidate.enrolment.apprentice_id, programme.id, before=jury.date)
-    existing = {r.skill_block_id: r for r in candidate.block_results}
     if absent:
         candidate.block_results.clear()
     else:
-        missing = [b for b in block_ids if b not in capitalised and b not in acquired]
-        if missing:
+        if any(b not in capitalised and b not in acquired for b in block_ids):
             raise AssessmentError("Indiquez pour chaque CCP s'il est acquis ou non.")
-        for block_id in block_ids:
-            if block_id in capitalised:
-                if block_id in existing:
-                    candidate.block_results.remove(existing[block_id])
-                continue
-            result = existing.get(block_id)
-            if result is None:
-                result = BlockResult(skill_block_id=block_id, acquired=acquired[block_id])
-                candidate.block_results.append(result)
-            result.acquired = acquired[block_id]
-            result.comment = (comments.get(block_id) or "").strip() or None
+        _set_verdicts(candidate, [b for b in block_ids if b not in capitalised], acquired, comments)
     acquired_now = [] if absent else [b for b in block_ids if acquired.get(b) and b not in capitalised]
     candidate.decision = decide(block_ids, acquired_now, capitalised, absent)
+
+
+def _set_verdicts(candidate: JuryCandidate, judged: list[int], acquired: dict[int, bool], comments: dict[int, str]):
+    """One verdict per block judged at this session; a block capitalised since keeps no verdict of its own."""
+    existing = {r.skill_block_id: r for r in candidate.block_results}
+    for block_id, result in existing.items():
+        if block_id not in judged:
+            candidate.block_results.remove(result)
+    for block_id in judged:
+        result = existing.get(block_id)
+        if result is None:
+            result = BlockResult(skill_block_id=block_id, acquired=acquired[block_id])
+            candidate.block_results.append(result)
+        result.acquired = acquired[block_id]
+        result.comment = (comments.get(block_id) or "").strip() or None
 
 
 # --- Publication, awards, corrections ----------------------------------------------------------------
