@@ -3,6 +3,7 @@
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from cfa.extensions import db
 from cfa.forms.assessment import EvaluationForm, ResultCorrectionForm
 from cfa.models import Cohort, Evaluation, EvaluationOutcome, EvaluationResult
 from cfa.services.assessment import AssessmentError
@@ -108,8 +109,8 @@ def evaluation(evaluation_id: int):
         if not posted():
             abort(400)
         entries, errors = parse_grid(request.form, [e.id for e, _ in rows])
-        if not errors:
-            errors = record_grid(evaluation, {e.id: e for e, _ in rows}, entries, current_user)
+        if not errors and (errors := record_grid(evaluation, {e.id: e for e, _ in rows}, entries, current_user)):
+            db.session.rollback()  # one refused row: nothing of the grid is kept
         if not errors and commit_or_report():
             flash(f"Résultats enregistrés ({len(entries)}).", "success")
             return redirect(url_for("assessment.evaluation", evaluation_id=evaluation.id))
