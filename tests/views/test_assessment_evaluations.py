@@ -216,3 +216,17 @@ def test_every_assessment_route_declares_the_abilities_it_requires(app):
         if endpoint.startswith("assessment.") and not getattr(view, "required_abilities", None)
     ]
     assert undeclared == []
+
+
+def test_an_ungraded_ecf_result_is_corrected_without_a_score_field(login):
+    evaluation = EvaluationFactory(max_score=None)
+    enrolment = EnrolmentFactory(cohort=evaluation.cohort)
+    result = record_evaluation_result(
+        evaluation, enrolment, EvaluationOutcome.IN_PROGRESS, score=None, comment=None, actor=None
+    )
+    client = login(UserFactory.admin())
+    url = f"/evaluation/{evaluation.id}/resultats/{result.id}/corriger"
+    assert 'name="score"' not in client.get(url).get_data(as_text=True)
+    assert client.post(url, data=correction(score="", reason="Seconde lecture")).status_code == 302
+    db.session.refresh(result)
+    assert (result.outcome, result.score) == (EvaluationOutcome.ACQUIRED, None)

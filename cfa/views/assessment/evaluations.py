@@ -124,12 +124,21 @@ def evaluation(evaluation_id: int):
     ), (422 if errors else 200)
 
 
+def _correction_form(evaluation: Evaluation, result: EvaluationResult) -> ResultCorrectionForm:
+    form = ResultCorrectionForm(obj=result, outcome=result.outcome.value)
+    if evaluation.max_score is None:
+        del form.score  # acquired / not acquired only: no score to correct
+    else:
+        form.score.label.text = f"Note sur {evaluation.max_score}"
+    return form
+
+
 def _correct(form: ResultCorrectionForm, result: EvaluationResult) -> bool:
     try:
         correct_evaluation_result(
             result,
             EvaluationOutcome(form.outcome.data),
-            score=form.score.data,
+            score=form.score.data if "score" in form else None,
             comment=form.comment.data,
             actor=current_user,
             reason=form.reason.data,
@@ -145,7 +154,7 @@ def _correct(form: ResultCorrectionForm, result: EvaluationResult) -> bool:
 def correct_result(evaluation_id: int, result_id: int):
     evaluation = _evaluation(evaluation_id)
     result = next((r for r in evaluation.results if r.id == result_id), None) or abort(404)
-    form = ResultCorrectionForm(obj=result, outcome=result.outcome.value)
+    form = _correction_form(evaluation, result)
     if form.validate_on_submit() and _correct(form, result):
         flash("Résultat corrigé : la correction et son motif sont dans l'historique.", "success")
         return redirect(url_for("assessment.evaluation", evaluation_id=evaluation.id))
