@@ -230,3 +230,24 @@ def test_an_ungraded_ecf_result_is_corrected_without_a_score_field(login):
     assert client.post(url, data=correction(score="", reason="Seconde lecture")).status_code == 302
     db.session.refresh(result)
     assert (result.outcome, result.score) == (EvaluationOutcome.ACQUIRED, None)
+
+
+def test_the_ecf_list_and_the_grid_run_as_many_queries_for_one_row_as_for_six(login, count_queries):
+    """Counts are summed in SQL and the grid loads its rows together: no query per evaluation or apprentice."""
+    admin = UserFactory.admin()
+    counts = []
+    for rows in (1, 6):
+        evaluation = EvaluationFactory(max_score=20)
+        for _ in range(rows):
+            enrolment = EnrolmentFactory(cohort=evaluation.cohort)
+            record_evaluation_result(
+                evaluation, enrolment, EvaluationOutcome.ACQUIRED, score=12, comment=None, actor=None
+            )
+        for _ in range(rows - 1):
+            EvaluationFactory(cohort=evaluation.cohort, skill_block=evaluation.skill_block)
+        client = login(admin)
+        with count_queries() as queries:
+            assert client.get(f"/evaluation/?cohort={evaluation.cohort_id}").status_code == 200
+            assert client.get(f"/evaluation/{evaluation.id}").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
