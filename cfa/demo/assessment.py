@@ -30,9 +30,10 @@ from cfa.models import (
     SessionStatus,
     User,
 )
-from cfa.services.assessment import add_candidates, publish_jury, record_jury_results
 from cfa.services.assessment_awards import revoke_award
 from cfa.services.assessment_credentials import create_signing_key
+from cfa.services.juries import add_candidates
+from cfa.services.jury_results import publish_jury, record_jury_results
 
 SUCCESS_RATE = 0.79  # 2025 activity report: 79 % exam success
 ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"

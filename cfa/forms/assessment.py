@@ -7,6 +7,7 @@ from wtforms.validators import Length, NumberRange, Optional, Regexp
 
 from cfa.forms.admin import required
 from cfa.forms.fields import OptionalSelectField
+from cfa.models import EvaluationOutcome
 
 
 class EvaluationForm(FlaskForm):
@@ -64,4 +65,17 @@ class CorrectionForm(FlaskForm):
         "Motif de la correction",
         validators=[required(), Length(max=2000)],
         description="Ex. erreur de saisie au regard du procès-verbal du jury, décision sur recours.",
+    )
+
+
+class ResultCorrectionForm(FlaskForm):
+    """One recorded ECF result corrected, with the reason the audit trail keeps."""
+
+    outcome = SelectField("Résultat", choices=[(o.value, o.label) for o in EvaluationOutcome], validators=[required()])
+    score = IntegerField("Note", validators=[Optional(), NumberRange(0, 1000, "Entre 0 et 1000.")])
+    comment = TextAreaField("Commentaire", validators=[Optional(), Length(max=2000)])
+    reason = TextAreaField(
+        "Motif de la correction",
+        validators=[required(), Length(max=2000)],
+        description="Ex. erreur de saisie, seconde correction de la copie.",
     )

@@ -3,12 +3,20 @@
 import datetime as dt
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
+
+# SQLAlchemy resolves these names from its registry at run time; importing them then would be circular.
+if TYPE_CHECKING:
+    from cfa.models.enrolments import Enrolment
+    from cfa.models.people import User
+    from cfa.models.planning import Cohort
+    from cfa.models.programmes import MicroCertification, Module, Programme, SkillBlock
 
 
 class EvaluationOutcome(LabelledEnum):
@@ -32,10 +40,10 @@ class Evaluation(TimestampMixin, db.Model):
     trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     max_score: Mapped[int | None]  # None: the result is an outcome without a score
 
-    cohort: Mapped["Cohort"] = relationship()  # noqa: F821
-    skill_block: Mapped["SkillBlock"] = relationship()  # noqa: F821
-    module: Mapped["Module | None"] = relationship()  # noqa: F821
-    trainer: Mapped["User | None"] = relationship()  # noqa: F821
+    cohort: Mapped["Cohort"] = relationship()
+    skill_block: Mapped["SkillBlock"] = relationship()
+    module: Mapped["Module | None"] = relationship()
+    trainer: Mapped["User | None"] = relationship()
     results: Mapped[list["EvaluationResult"]] = relationship(back_populates="evaluation", cascade="all, delete-orphan")
 
     __table_args__ = (sa.CheckConstraint("max_score IS NULL OR max_score > 0", name="max_score_positive"),)
@@ -56,8 +64,8 @@ class EvaluationResult(TimestampMixin, db.Model):
     assessed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     evaluation: Mapped[Evaluation] = relationship(back_populates="results")
-    enrolment: Mapped["Enrolment"] = relationship()  # noqa: F821
-    assessed_by: Mapped["User | None"] = relationship()  # noqa: F821
+    enrolment: Mapped["Enrolment"] = relationship()
+    assessed_by: Mapped["User | None"] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("evaluation_id", "enrolment_id"),
@@ -85,7 +93,7 @@ class JurySession(TimestampMixin, db.Model):
     status: Mapped[JuryStatus] = mapped_column(enum_type(JuryStatus, "jury_status"), default=JuryStatus.PLANNED)
     published_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    cohort: Mapped["Cohort"] = relationship()  # noqa: F821
+    cohort: Mapped["Cohort"] = relationship()
     candidates: Mapped[list["JuryCandidate"]] = relationship(
         back_populates="jury_session", cascade="all, delete-orphan"
     )
@@ -114,7 +122,7 @@ class JuryCandidate(TimestampMixin, db.Model):
     decision: Mapped[Decision | None] = mapped_column(enum_type(Decision, "decision"))
 
     jury_session: Mapped[JurySession] = relationship(back_populates="candidates")
-    enrolment: Mapped["Enrolment"] = relationship()  # noqa: F821
+    enrolment: Mapped["Enrolment"] = relationship()
     block_results: Mapped[list["BlockResult"]] = relationship(back_populates="candidate", cascade="all, delete-orphan")
 
     __table_args__ = (sa.UniqueConstraint("jury_session_id", "enrolment_id"),)
@@ -135,7 +143,7 @@ class BlockResult(TimestampMixin, db.Model):
     comment: Mapped[str | None] = mapped_column(sa.Text)
 
     candidate: Mapped[JuryCandidate] = relationship(back_populates="block_results")
-    skill_block: Mapped["SkillBlock"] = relationship()  # noqa: F821
+    skill_block: Mapped["SkillBlock"] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("candidate_id", "skill_block_id"),)
 
@@ -169,11 +177,11 @@ class Award(TimestampMixin, db.Model):
     revoked_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
     revocation_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    learner: Mapped["User"] = relationship(foreign_keys=[learner_id])  # noqa: F821
-    assessor: Mapped["User | None"] = relationship(foreign_keys=[assessor_id])  # noqa: F821
-    micro_certification: Mapped["MicroCertification | None"] = relationship()  # noqa: F821
-    skill_block: Mapped["SkillBlock | None"] = relationship()  # noqa: F821
-    programme: Mapped["Programme | None"] = relationship()  # noqa: F821
+    learner: Mapped["User"] = relationship(foreign_keys=[learner_id])
+    assessor: Mapped["User | None"] = relationship(foreign_keys=[assessor_id])
+    micro_certification: Mapped["MicroCertification | None"] = relationship()
+    skill_block: Mapped["SkillBlock | None"] = relationship()
+    programme: Mapped["Programme | None"] = relationship()
     jury_candidate: Mapped[JuryCandidate | None] = relationship()
 
     __table_args__ = (

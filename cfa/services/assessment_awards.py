@@ -1,10 +1,11 @@
-"""Awards: micro-certifications given to any learner, revocation, and what a certificate states."""
+"""Awards: micro-certifications given to any learner, revocation, the award look-ups of the pages and ZIPs, and
+what a certificate states."""
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import aliased, selectinload
 
 from cfa.extensions import db
 from cfa.formatting import minutes_label
@@ -18,6 +19,7 @@ from cfa.models import (
     Role,
     SkillBlock,
     User,
+    UserRole,
 )
 from cfa.services import audit
 from cfa.services.assessment import AssessmentError
@@ -43,7 +45,7 @@ def award_micro_certification(
     if not micro.active:
         raise AssessmentError("Cette micro-certification n'est plus délivrée.")
     if awarded_on > (today or date.today()):
-        raise AssessmentError("La date de délivrance ne peut pas être dans le futur.")
+        raise AssessmentError("La date de délivrance ne peut pas être dans le futur.", "awarded_on")
     if not (evidence or "").strip():
         raise AssessmentError("Décrivez la preuve de l'évaluation (épreuve, observation, production).")
     held = db.session.scalar(
@@ -73,14 +75,18 @@ def revoke_award(award: Award, actor: User, reason: str, now: datetime | None = 
     if award.is_revoked:
         raise AssessmentError("Cette certification est déjà révoquée.")
     if not (reason or "").strip():
-        raise AssessmentError("Le motif de la révocation est obligatoire.")
+        raise AssessmentError("Le motif de la révocation est obligatoire.", "reason")
     award.revoked_at = now or datetime.now(UTC)
     award.revoked_by_id = actor.id
     award.revocation_reason = reason.strip()
     audit.record(
-        actor, "award", award.id, "revoke", after={"verification_code": award.verification_code},
+        actor,
+        "award",
+        award.id,
+        "revoke",
+        after={"verification_code": award.verification_code},
         reason=award.revocation_reason,
-    )  # fmt: skip
+    )
     db.session.flush()
 
 
@@ -94,6 +100,69 @@ def award_options():
         selectinload(Award.programme).selectinload(Programme.skill_blocks),
         selectinload(Award.jury_candidate).selectinload(JuryCandidate.jury_session).selectinload(JurySession.cohort),
     )
+
+
+def load_award(award_id: int) -> Award | None:
+    return db.session.scalar(sa.select(Award).where(Award.id == award_id).options(*award_options()))
+
+
+def awards_listing(q: str = "", kind: str | None = None) -> sa.Select:
+    """Every award, the latest first, searched by the learner's name or the verification code; paginated by the view."""
+    learner = aliased(User)
+    stmt = (
+        sa.select(Award)
+        .join(learner, Award.learner_id == learner.id)
+        .options(*award_options())
+        .order_by(Award.awarded_on.desc(), Award.id.desc())
+    )
+    if q:
+        pattern = f"%{q.strip()}%"
+        columns = (learner.last_name, learner.first_name, Award.verification_code)
+        stmt = stmt.where(sa.or_(*(column.ilike(pattern) for column in columns)))
+    if kind in AwardKind._value2member_map_:
+        stmt = stmt.where(Award.kind == kind)
+    return stmt
+
+
+def learner_choices() -> list[tuple[int, str]]:
+    """The active people who may receive a micro-certification, for a select."""
+    stmt = (
+        sa.select(User.id, User.last_name, User.first_name)
+        .join(UserRole)
+        .where(UserRole.role.in_(LEARNER_ROLES), User.active)
+        .distinct()
+        .order_by(User.last_name, User.first_name)
+    )
+    return [(r.id, f"{r.last_name.upper()} {r.first_name}") for r in db.session.execute(stmt)]
+
+
+def micro_certification_choices() -> list[tuple[int, str]]:
+    """The micro-certifications still awarded, for a select."""
+    stmt = sa.select(MicroCertification).where(MicroCertification.active).order_by(MicroCertification.code)
+    return [(m.id, f"{m.code} – {m.title}") for m in db.session.scalars(stmt)]
+
+
+def jury_awards(jury_id: int) -> list[Award]:
+    """The certificates a jury session issued that still stand, for its ZIP."""
+    return db.session.scalars(
+        sa.select(Award)
+        .join(JuryCandidate, Award.jury_candidate_id == JuryCandidate.id)
+        .where(JuryCandidate.jury_session_id == jury_id, Award.revoked_at.is_(None))
+        .options(*award_options())
+        .order_by(Award.id)
+    ).all()
+
+
+def cohort_awards(cohort_id: int) -> list[Award]:
+    """The award certificates (CCP, title) every jury of a cohort issued that still stand, for its ZIP."""
+    return db.session.scalars(
+        sa.select(Award)
+        .join(JuryCandidate, Award.jury_candidate_id == JuryCandidate.id)
+        .join(JurySession, JuryCandidate.jury_session_id == JurySession.id)
+        .where(JurySession.cohort_id == cohort_id, Award.revoked_at.is_(None))
+        .options(*award_options())
+        .order_by(Award.id)
+    ).all()
 
 
 def award_by_code(code: str) -> Award | None:

@@ -1,7 +1,7 @@
 """Signed Open Badges 3.0 credentials (VC-JWT, EdDSA over Ed25519), their revocation list, and their verification.
 
 The CFA's private key lives in KEYS_DIR, outside the repository, created by `flask create-signing-key`.
-The JWT is built with `cryptography` alone (a runtime dependency). Anyone can check it without us:
+The JWT is signed and checked with PyJWT over `cryptography`'s Ed25519 keys. Anyone can check it without us:
 - the header's `kid` is a URL: the issuer's published key set (/.well-known/jwks.json) and the key's id in it;
 - the payload follows Open Badges 3.0 §8.2 (VC-JWT): the OpenBadgeCredential itself plus iss, jti, sub, nbf,
   with `sub` equal to credentialSubject.id;
@@ -10,23 +10,20 @@ The JWT is built with `cryptography` alone (a runtime dependency). Anyone can ch
 The credential carries the mandatory elements of the EU Council Recommendation of 16 June 2022 on micro-credentials.
 """
 
-import base64
-import gzip
 import hashlib
 import json
 import os
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime, time, timedelta
+from datetime import UTC, datetime, time
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
-import sqlalchemy as sa
-from cryptography.exceptions import InvalidSignature
+import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+from jwt.utils import base64url_encode
 
-from cfa.extensions import db
 from cfa.models import Award, AwardKind, Organisation, Programme, SkillBlock
 from cfa.services.assessment_awards import COUNTRY_CODE, COUNTRY_NAME, award_by_code, certified
 
@@ -67,14 +64,10 @@ class SigningKeyMissing(RuntimeError):
 
 
 def _b64(data: bytes) -> str:
-    return base64.urlsafe_b64encode(data).rstrip(b"=").decode("ascii")
+    return base64url_encode(data).decode("ascii")
 
 
-def _unb64(text: str) -> bytes:
-    return base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-
-
-def _utc(moment: datetime) -> str:
+def utc_text(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
@@ -196,8 +189,17 @@ def alignments(award: Award) -> list[dict]:
         blocks = award.programme.skill_blocks
     out = [a for a in (_block_alignment(b) for b in blocks) if a]
     if award.kind == AwardKind.TITLE and (url := rncp_url(award.programme)):
-        out.insert(0, {"type": ["Alignment"], "targetType": "ceterms:Credential", "targetName": award.programme.title,
-                       "targetCode": award.programme.rncp_code, "targetFramework": RNCP_FRAMEWORK, "targetUrl": url})  # fmt: skip
+        out.insert(
+            0,
+            {
+                "type": ["Alignment"],
+                "targetType": "ceterms:Credential",
+                "targetName": award.programme.title,
+                "targetCode": award.programme.rncp_code,
+                "targetFramework": RNCP_FRAMEWORK,
+                "targetUrl": url,
+            },
+        )
     return out
 
 
@@ -226,7 +228,7 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
     """The OpenBadgeCredential of an award, with the EU micro-credential elements."""
     what = certified(award)
     # The day of the award starts at midnight in Paris: a badge issued today is valid today, not from noon.
-    issued_at = _utc(datetime.combine(award.awarded_on, time(0, 0), tzinfo=PARIS))
+    issued_at = utc_text(datetime.combine(award.awarded_on, time(0, 0), tzinfo=PARIS))
     base = base_url.rstrip("/")
     achievement_key = {
         AwardKind.MICRO_CERTIFICATION: award.micro_certification_id,
@@ -283,16 +285,13 @@ def build_credential(award: Award, org: Organisation | None, base_url: str) -> d
     }
 
 
-def _jwt(payload: dict, key: Ed25519PrivateKey, base_url: str) -> str:
+def sign_jwt(payload: dict, key: Ed25519PrivateKey, base_url: str) -> str:
     """A compact JWS (EdDSA) whose kid leads to the published key."""
-    header = {"alg": "EdDSA", "typ": "JWT", "kid": public_jwk(key.public_key(), base_url)["kid"]}
-    signing_input = ".".join(
-        _b64(json.dumps(part, ensure_ascii=False, separators=(",", ":")).encode()) for part in (header, payload)
-    )
-    return f"{signing_input}.{_b64(key.sign(signing_input.encode('ascii')))}"
+    headers = {"typ": "JWT", "kid": public_jwk(key.public_key(), base_url)["kid"]}
+    return jwt.encode(payload, key, algorithm="EdDSA", headers=headers)
 
 
-def _registered_claims(credential: dict) -> dict:
+def registered_claims(credential: dict) -> dict:
     """OB 3.0 §8.2.4.1: iss, jti, sub and nbf mirror the credential's own members."""
     return dict(
         credential,
@@ -306,59 +305,7 @@ def _registered_claims(credential: dict) -> dict:
 def sign_credential(award: Award, org: Organisation | None, base_url: str, keys_dir) -> str:
     """The award's credential as a compact VC-JWT signed with the CFA's key (EdDSA)."""
     key = load_private_key(keys_dir)
-    return _jwt(_registered_claims(build_credential(award, org, base_url)), key, base_url)
-
-
-# --- Revocation: W3C Bitstring Status List -------------------------------------------------------------
-
-
-def revoked_indexes(number: int) -> list[int]:
-    """Indexes of the revoked awards of one list, in one query on the primary key range."""
-    low = number * STATUS_LIST_SIZE
-    ids = db.session.scalars(
-        sa.select(Award.id).where(Award.id >= low, Award.id < low + STATUS_LIST_SIZE, Award.revoked_at.is_not(None))
-    )
-    return [award_id - low for award_id in ids]
-
-
-def status_list_exists(number: int) -> bool:
-    """A list exists once an award has an index in it."""
-    highest = db.session.scalar(sa.select(sa.func.max(Award.id)))
-    return number >= 0 and highest is not None and number <= highest // STATUS_LIST_SIZE
-
-
-def encode_bitstring(indexes: list[int], size: int = STATUS_LIST_SIZE) -> str:
-    """Bitstring Status List encodedList: multibase base64url (prefix "u") of the GZIP'd bits, index 0 leftmost."""
-    bits = bytearray(size // 8)
-    for index in indexes:
-        bits[index // 8] |= 0x80 >> (index % 8)
-    return "u" + _b64(gzip.compress(bytes(bits), mtime=0))
-
-
-def build_status_list(number: int, base_url: str, now: datetime) -> dict:
-    url = status_list_url(base_url, number)
-    # A little in the past: a verifier whose clock runs late must not find the list "not yet valid".
-    valid_from = now.replace(microsecond=0) - timedelta(minutes=5)
-    return {
-        "@context": ["https://www.w3.org/ns/credentials/v2"],
-        "id": url,
-        "type": ["VerifiableCredential", "BitstringStatusListCredential"],
-        "issuer": issuer_id(base_url),
-        "validFrom": _utc(valid_from),
-        "credentialSubject": {
-            "id": f"{url}#list",
-            "type": "BitstringStatusList",
-            "statusPurpose": "revocation",
-            "encodedList": encode_bitstring(revoked_indexes(number)),
-            "ttl": STATUS_LIST_TTL_SECONDS * 1000,
-        },
-    }
-
-
-def sign_status_list(number: int, base_url: str, keys_dir, now: datetime | None = None) -> str:
-    """The status list as a VC-JWT signed with the key that signs the badges."""
-    key = load_private_key(keys_dir)
-    return _jwt(_registered_claims(build_status_list(number, base_url, now or datetime.now(UTC))), key, base_url)
+    return sign_jwt(registered_claims(build_credential(award, org, base_url)), key, base_url)
 
 
 @dataclass(frozen=True)
@@ -376,38 +323,43 @@ class Verification:
         return self.signature_valid and self.award is not None and not self.award.is_revoked
 
 
+def _unwrap(token: str | None) -> str | None:
+    """The compact JWT, whitespace removed, from itself or a JSON wrapper {"jwt": ...} or {"credential": ...}."""
+    token = "".join((token or "").split())
+    if not token.startswith("{"):
+        return token
+    try:
+        wrapper = json.loads(token)
+        token = wrapper.get("jwt") or wrapper.get("credential") or ""
+    except (ValueError, AttributeError):
+        return None
+    return token if isinstance(token, str) else None
+
+
 def verify_credential(token: str, keys_dir) -> Verification:
     """Check an uploaded VC-JWT: our signature, then the award it names and whether it was revoked."""
-    token = "".join((token or "").split())
-    if token.startswith("{"):  # a JSON wrapper {"jwt": "..."} or {"credential": "..."}
-        try:
-            wrapper = json.loads(token)
-            token = wrapper.get("jwt") or wrapper.get("credential") or ""
-            if not isinstance(token, str):
-                raise ValueError(token)
-        except (ValueError, AttributeError):
-            return Verification(False, None, "Le fichier n'est pas un badge signé lisible.")
-    parts = token.split(".")
-    if len(parts) != 3:
+    token = _unwrap(token)
+    if token is None:
+        return Verification(False, None, "Le fichier n'est pas un badge signé lisible.")
+    if token.count(".") != 2:
         return Verification(False, None, "Le fichier n'est pas un badge signé (VC-JWT) lisible.")
     invalid = Verification(
         False, None, "Signature invalide : ce badge n'a pas été émis par cet organisme ou a été modifié."
     )
     try:
-        header = json.loads(_unb64(parts[0]))
-        signature = _unb64(parts[2])
-    except (ValueError, UnicodeError):
+        header = jwt.get_unverified_header(token)
+    except jwt.DecodeError:
         return invalid
-    if not isinstance(header, dict) or header.get("alg") != "EdDSA":
+    if header.get("alg") != "EdDSA":
         return Verification(False, None, "Algorithme de signature non reconnu : seul EdDSA (Ed25519) est accepté.")
     # The signature is checked before the payload is even read: any changed byte fails here.
     try:
         public_key = load_private_key(keys_dir).public_key()
-        public_key.verify(signature, f"{parts[0]}.{parts[1]}".encode("ascii"))
-        payload = json.loads(_unb64(parts[1]))
+        signed = jwt.api_jws.decode_complete(token, public_key, algorithms=["EdDSA"])
+        payload = json.loads(signed["payload"])
     except SigningKeyMissing:
         return Verification(False, None, "Aucune clé de signature n'est publiée par cet organisme.")
-    except (InvalidSignature, ValueError, UnicodeError):
+    except (jwt.InvalidTokenError, ValueError, UnicodeError):
         return invalid
     if not isinstance(payload, dict):
         return invalid

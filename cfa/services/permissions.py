@@ -126,3 +126,34 @@ def can_view_cohort_planning(user: User | None, cohort_id: int) -> bool:
     if can(user, Ability.VIEW_ALL_PLANNING):
         return True
     return can(user, Ability.TAKE_ATTENDANCE) and teaches_cohort(user, cohort_id)
+
+
+def assessable_cohorts_clause(user: User, cohort_id_column):
+    """SQL condition: cohorts whose ECF the user may enter (all for jury managers; a trainer's own cohorts).
+
+    A trainer's own cohorts: those they lead, teach a module of, or have sessions in.
+    """
+    from cfa.models import ModuleAssignment
+
+    if can(user, Ability.MANAGE_JURY):
+        return sa.true()
+    return sa.or_(
+        teaches_cohort_clause(user, cohort_id_column),
+        cohort_id_column.in_(sa.select(ModuleAssignment.cohort_id).where(ModuleAssignment.trainer_id == user.id)),
+    )
+
+
+def can_assess_cohort(user: User | None, cohort_id: int) -> bool:
+    """Whether the user may create, edit and mark the ECF of this cohort."""
+    from cfa.extensions import db
+    from cfa.models import Cohort
+
+    if not can(user, Ability.ASSESS):
+        return False
+    stmt = sa.select(sa.exists().where(Cohort.id == cohort_id, assessable_cohorts_clause(user, Cohort.id)))
+    return bool(db.session.scalar(stmt))
+
+
+def can_revoke_award(user: User | None) -> bool:
+    """Revoking a certificate withdraws a legal record: only jury managers do it, with a reason."""
+    return can(user, Ability.MANAGE_JURY)

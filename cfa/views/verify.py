@@ -17,15 +17,28 @@ from cfa.services.assessment_credentials import (
     SigningKeyMissing,
     issuer_profile,
     jwks,
-    sign_status_list,
-    status_list_exists,
     verify_credential,
 )
+from cfa.services.credential_status import sign_status_list, status_list_exists
 from cfa.services.organisation import current_organisation
 from cfa.urls import public_base_url, public_url
 
 bp = Blueprint("verify", __name__)
 MAX_BADGE_BYTES = 200_000
+
+
+def _uploaded_token(form: VerifyCredentialForm) -> str:
+    """The badge's text, from the file or the pasted content; a French error on the form when there is none."""
+    token = form.pasted.data or ""
+    if upload := form.credential.data:
+        raw = upload.read(MAX_BADGE_BYTES + 1)
+        if len(raw) > MAX_BADGE_BYTES:
+            form.credential.errors.append("Fichier trop volumineux pour un badge.")
+            raw = b""
+        token = raw.decode("utf-8", errors="replace")
+    if not token.strip() and not form.credential.errors:
+        form.credential.errors.append("Choisissez le fichier du badge ou collez son contenu.")
+    return token.strip()
 
 
 @bp.route("/verify", methods=["GET", "POST"])
@@ -36,19 +49,8 @@ def index():
     result = None
     if code_form.code.data and code_form.validate_on_submit():
         return redirect(url_for("verify.award", code=code_form.code.data.strip().upper()))
-    if upload_form.validate_on_submit() and not code_form.code.data:
-        token = upload_form.pasted.data or ""
-        upload = upload_form.credential.data
-        if upload:
-            raw = upload.read(MAX_BADGE_BYTES + 1)
-            if len(raw) > MAX_BADGE_BYTES:
-                upload_form.credential.errors.append("Fichier trop volumineux pour un badge.")
-                raw = b""
-            token = raw.decode("utf-8", errors="replace")
-        if not token.strip() and not upload_form.credential.errors:
-            upload_form.credential.errors.append("Choisissez le fichier du badge ou collez son contenu.")
-        elif token.strip():
-            result = verify_credential(token, current_app.config["KEYS_DIR"])
+    if upload_form.validate_on_submit() and not code_form.code.data and (token := _uploaded_token(upload_form)):
+        result = verify_credential(token, current_app.config["KEYS_DIR"])
     return render_template(
         "verify/index.html",
         code_form=code_form,

@@ -11,7 +11,7 @@ from cfa.renderers.certificates_zip import render_certificates_zip
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
 from cfa.renderers.pdf.convocation import convocation_filename, render_convocations
-from cfa.services.assessment import add_candidates
+from cfa.services.juries import add_candidates
 from tests.factories import (
     AwardFactory,
     CohortFactory,
@@ -37,14 +37,26 @@ def identity():
 def test_micro_certification_certificate_states_who_what_when_and_the_code():
     learner = UserFactory(roles=[Role.LEARNER], first_name="Inès", last_name="Marchand")
     micro = MicroCertificationFactory(title="Les bases de la gestion de conflit")
-    award = AwardFactory(learner=learner, micro_certification=micro, awarded_on=date(2026, 3, 12),
-                         assessor=UserFactory.trainer(first_name="Samia", last_name="Benali"))  # fmt: skip
+    award = AwardFactory(
+        learner=learner,
+        micro_certification=micro,
+        awarded_on=date(2026, 3, 12),
+        assessor=UserFactory.trainer(first_name="Samia", last_name="Benali"),
+    )
     data = render_certificate(award, identity(), f"https://cfa.test/verify/{award.verification_code}")
     content = pdf_text(data)
     assert len(PdfReader(io.BytesIO(data)).pages) == 1
-    for expected in ("Inès Marchand", "Les bases de la gestion de conflit", award.verification_code,
-                     "12 mars 2026", "CFA Médiation sociale Ouest", "Hélène Le Goff", "Samia Benali",
-                     "Situer la médiation sociale dans son cadre", "14 h"):  # fmt: skip
+    for expected in (
+        "Inès Marchand",
+        "Les bases de la gestion de conflit",
+        award.verification_code,
+        "12 mars 2026",
+        "CFA Médiation sociale Ouest",
+        "Hélène Le Goff",
+        "Samia Benali",
+        "Situer la médiation sociale dans son cadre",
+        "14 h",
+    ):
         assert expected in content, expected
     assert certificate_filename(award).startswith("certificat-ines_marchand-")
 

@@ -6,19 +6,18 @@ import pytest
 
 from cfa.extensions import db
 from cfa.models import AuditEvent, AwardKind, Decision, EvaluationOutcome, InterruptionKind, JuryStatus
-from cfa.services.assessment import (
-    AssessmentError,
-    BlockState,
-    add_candidates,
+from cfa.services.assessment import AssessmentError
+from cfa.services.assessment_rates import success_rates, total
+from cfa.services.block_progress import BlockState, enrolment_results
+from cfa.services.evaluations import record_evaluation_result
+from cfa.services.juries import add_candidates, save_jury_session
+from cfa.services.jury_results import (
     capitalised_blocks,
     correct_jury_results,
     decide,
-    enrolment_results,
     publish_jury,
-    record_evaluation_result,
     record_jury_results,
 )
-from cfa.services.assessment_rates import success_rates, total
 from tests.factories import (
     CohortFactory,
     EnrolmentFactory,
@@ -102,8 +101,10 @@ def test_jury_results_decision_and_publication_issue_awards():
     admin = UserFactory.admin()
     first, second, third = jury.candidates
     assert record_jury_results(first, {b.id: True for b in blocks}, absent=False) == Decision.OBTAINED
-    assert record_jury_results(second, {blocks[0].id: True, blocks[1].id: False, blocks[2].id: False},
-                               absent=False) == Decision.PARTIAL  # fmt: skip
+    assert (
+        record_jury_results(second, {blocks[0].id: True, blocks[1].id: False, blocks[2].id: False}, absent=False)
+        == Decision.PARTIAL
+    )
     assert record_jury_results(third, {}, absent=True) == Decision.ABSENT
     assert jury.status == JuryStatus.HELD
     awards = publish_jury(jury, admin)
@@ -135,8 +136,9 @@ def test_a_verdict_is_needed_for_every_block_not_yet_held():
 def test_capitalised_ccps_are_carried_to_a_new_enrolment():
     programme, blocks = programme_with_blocks()
     admin = UserFactory.admin()
-    first_jury, enrolments = jury_for(programme, name="Promotion 2025", start_date=date(2025, 9, 1),
-                                      end_date=date(2026, 8, 1))  # fmt: skip
+    first_jury, enrolments = jury_for(
+        programme, name="Promotion 2025", start_date=date(2025, 9, 1), end_date=date(2026, 8, 1)
+    )
     person = enrolments[0].apprentice
     candidate = next(c for c in first_jury.candidates if c.enrolment.apprentice_id == person.id)
     record_jury_results(candidate, {blocks[0].id: True, blocks[1].id: False, blocks[2].id: False}, absent=False)
@@ -157,8 +159,9 @@ def test_capitalised_ccps_are_carried_to_a_new_enrolment():
     second_jury = JurySessionFactory(cohort=later, date=date(2027, 7, 1))
     add_candidates(second_jury)
     (again,) = second_jury.candidates
-    decision = record_jury_results(again, {blocks[1].id: True, blocks[2].id: True}, absent=False,
-                                   today=date(2027, 7, 1))  # fmt: skip
+    decision = record_jury_results(
+        again, {blocks[1].id: True, blocks[2].id: True}, absent=False, today=date(2027, 7, 1)
+    )
     assert decision == Decision.OBTAINED
     assert {r.skill_block_id for r in again.block_results} == {blocks[1].id, blocks[2].id}
     awards = publish_jury(second_jury, admin, now=datetime(2027, 7, 8, 9, 0, tzinfo=UTC))
@@ -235,8 +238,9 @@ def test_correcting_a_published_result_is_audited_and_awards_follow():
         correct_jury_results(first, {b.id: True for b in blocks}, absent=False, actor=admin, reason=" ")
 
     # An entry error: CCP3 was acquired; the title follows.
-    issued, revoked = correct_jury_results(first, {b.id: True for b in blocks}, absent=False, actor=admin,
-                                           reason="Erreur de saisie, procès-verbal du jury")  # fmt: skip
+    issued, revoked = correct_jury_results(
+        first, {b.id: True for b in blocks}, absent=False, actor=admin, reason="Erreur de saisie, procès-verbal du jury"
+    )
     assert first.decision == Decision.OBTAINED and revoked == []
     assert sorted(a.kind.value for a in issued) == ["skill_block", "title"]
     event = db.session.query(AuditEvent).filter_by(entity="jury_candidate").one()
@@ -244,8 +248,13 @@ def test_correcting_a_published_result_is_audited_and_awards_follow():
     assert event.before["blocks"]["CCP3"] is False and event.reason.startswith("Erreur de saisie")
 
     # And back: the title and CCP3 awards are revoked, never deleted.
-    issued, revoked = correct_jury_results(first, {blocks[0].id: True, blocks[1].id: True, blocks[2].id: False},
-                                           absent=False, actor=admin, reason="Recours rejeté")  # fmt: skip
+    issued, revoked = correct_jury_results(
+        first,
+        {blocks[0].id: True, blocks[1].id: True, blocks[2].id: False},
+        absent=False,
+        actor=admin,
+        reason="Recours rejeté",
+    )
     assert issued == [] and sorted(a.kind.value for a in revoked) == ["skill_block", "title"]
     assert all(a.revocation_reason.endswith("Recours rejeté") for a in revoked)
     assert set(capitalised_blocks(first.enrolment.apprentice_id, programme.id)) == {blocks[0].id, blocks[1].id}
@@ -255,8 +264,9 @@ def test_correcting_an_unpublished_result_is_refused():
     programme, blocks = programme_with_blocks()
     jury, _ = jury_for(programme)
     with pytest.raises(AssessmentError):
-        correct_jury_results(jury.candidates[0], {b.id: True for b in blocks}, absent=False,
-                             actor=UserFactory.admin(), reason="x")  # fmt: skip
+        correct_jury_results(
+            jury.candidates[0], {b.id: True for b in blocks}, absent=False, actor=UserFactory.admin(), reason="x"
+        )
 
 
 # --- The session's date: convocations and results ------------------------------------------------
@@ -274,15 +284,23 @@ def test_a_convocation_carries_the_moment_its_candidate_was_convened():
 
 
 def test_moving_the_session_issues_new_convocations_and_is_audited():
-    from cfa.services.assessment import save_jury_session
-
     programme, _ = programme_with_blocks()
     admin = UserFactory.admin()
     cohort = CohortFactory(programme=programme)
     EnrolmentFactory(cohort=cohort)
     first = datetime(2026, 6, 1, 8, 0, tzinfo=UTC)
-    jury = save_jury_session(None, {"cohort_id": cohort.id, "date": date(2026, 7, 20), "start_time": "09:00",
-                                    "place": "Rennes", "members": "Présidente"}, admin, now=first)  # fmt: skip
+    jury = save_jury_session(
+        None,
+        {
+            "cohort_id": cohort.id,
+            "date": date(2026, 7, 20),
+            "start_time": "09:00",
+            "place": "Rennes",
+            "members": "Présidente",
+        },
+        admin,
+        now=first,
+    )
     (candidate,) = jury.candidates
     save_jury_session(jury, {"members": "Présidente\nAssesseur"}, admin, now=datetime(2026, 6, 5, tzinfo=UTC))
     assert candidate.convened_at == first  # the members are not on the convocation

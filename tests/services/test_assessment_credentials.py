@@ -17,13 +17,13 @@ from cfa.services.assessment_awards import award_micro_certification, revoke_awa
 from cfa.services.assessment_credentials import (
     STATUS_LIST_SIZE,
     build_credential,
-    build_status_list,
     create_signing_key,
     jwks,
     key_path,
     sign_credential,
     verify_credential,
 )
+from cfa.services.credential_status import build_status_list
 from tests.factories import (
     AwardFactory,
     MicroCertificationFactory,
@@ -65,22 +65,33 @@ def test_key_is_created_once_outside_the_code_and_private(tmp_path):
 
 def test_any_learner_may_receive_a_micro_certification_but_only_once(award):
     with pytest.raises(AssessmentError, match="détient déjà"):
-        award_micro_certification(award.learner, award.micro_certification, awarded_on=date(2026, 3, 13),
-                                  assessor=award.assessor, evidence="Deuxième essai")  # fmt: skip
+        award_micro_certification(
+            award.learner,
+            award.micro_certification,
+            awarded_on=date(2026, 3, 13),
+            assessor=award.assessor,
+            evidence="Deuxième essai",
+        )
 
 
 def test_staff_cannot_receive_a_micro_certification():
     with pytest.raises(AssessmentError):
-        award_micro_certification(UserFactory.admin(), MicroCertificationFactory(), awarded_on=date(2026, 3, 1),
-                                  assessor=UserFactory.trainer(), evidence="x")  # fmt: skip
+        award_micro_certification(
+            UserFactory.admin(),
+            MicroCertificationFactory(),
+            awarded_on=date(2026, 3, 1),
+            assessor=UserFactory.trainer(),
+            evidence="x",
+        )
 
 
 def test_future_date_and_missing_evidence_are_refused():
     learner = UserFactory.apprentice()
     micro = MicroCertificationFactory()
     with pytest.raises(AssessmentError, match="futur"):
-        award_micro_certification(learner, micro, awarded_on=date(2030, 1, 1), assessor=learner, evidence="x",
-                                  today=date(2026, 1, 1))  # fmt: skip
+        award_micro_certification(
+            learner, micro, awarded_on=date(2030, 1, 1), assessor=learner, evidence="x", today=date(2026, 1, 1)
+        )
     with pytest.raises(AssessmentError, match="preuve"):
         award_micro_certification(learner, micro, awarded_on=date(2026, 1, 1), assessor=learner, evidence="  ")
 
@@ -101,8 +112,19 @@ def test_credential_carries_the_eu_micro_credential_elements(award):
     assert credential["type"] == ["VerifiableCredential", "OpenBadgeCredential"]
     assert credential["credentialSubject"]["achievement"]["achievementType"] == "MicroCredential"
     eu = credential["euMicroCredential"]
-    for element in ("learner", "title", "country", "awardingBody", "dateOfIssue", "learningOutcomes",
-                    "notionalWorkload", "level", "typeOfAssessment", "formOfParticipation", "typeOfQualityAssurance"):  # fmt: skip
+    for element in (
+        "learner",
+        "title",
+        "country",
+        "awardingBody",
+        "dateOfIssue",
+        "learningOutcomes",
+        "notionalWorkload",
+        "level",
+        "typeOfAssessment",
+        "formOfParticipation",
+        "typeOfQualityAssurance",
+    ):
         assert eu[element], element
     assert eu["learner"] == "Aline Quéré" and eu["notionalWorkload"] == "14 h" and eu["country"] == "FR"
     text = json.dumps(credential)
@@ -153,6 +175,18 @@ def test_a_credential_signed_by_another_key_is_refused(award, keys_dir, tmp_path
     assert not result.signature_valid
 
 
+@pytest.mark.parametrize("algorithm", ["HS256", "none"])
+def test_a_credential_under_another_algorithm_is_refused_by_name(award, keys_dir, algorithm):
+    """Algorithm confusion: the same claims signed HMAC with the published key, or not signed at all."""
+    genuine = sign_credential(award, None, BASE, keys_dir)
+    claims = jwt.decode(genuine, options={"verify_signature": False})
+    secret = jwks(keys_dir, BASE)["keys"][0]["x"].encode() if algorithm == "HS256" else None
+    forged = jwt.encode(claims, secret, algorithm=algorithm)
+    result = verify_credential(forged, keys_dir)
+    assert not result.signature_valid and result.award is None
+    assert result.message.startswith("Algorithme de signature non reconnu")
+
+
 @pytest.mark.parametrize("junk", ["", "pas un badge", "a.b.c", '{"jwt": 3}', "{"])
 def test_garbage_is_refused_with_a_message(junk, keys_dir):
     result = verify_credential(junk, keys_dir)
@@ -170,8 +204,14 @@ def test_database_refuses_two_awards_in_force_of_one_certification(award):
 
     def again():
         with db.session.begin_nested():
-            db.session.add(Award(kind=AwardKind.MICRO_CERTIFICATION, learner_id=award.learner_id,
-                                 micro_certification_id=award.micro_certification_id, awarded_on=date(2026, 4, 1)))  # fmt: skip
+            db.session.add(
+                Award(
+                    kind=AwardKind.MICRO_CERTIFICATION,
+                    learner_id=award.learner_id,
+                    micro_certification_id=award.micro_certification_id,
+                    awarded_on=date(2026, 4, 1),
+                )
+            )
 
     with pytest.raises(sa.exc.IntegrityError):
         again()
@@ -211,9 +251,10 @@ def awards_of_every_kind():
         AwardKind.SKILL_BLOCK: AwardFactory(
             kind=AwardKind.SKILL_BLOCK, learner=learner, micro_certification=None, skill_block=blocks[0]
         ),
-        AwardKind.TITLE: AwardFactory(kind=AwardKind.TITLE, learner=learner, micro_certification=None,
-                                      programme=programme),
-    }  # fmt: skip
+        AwardKind.TITLE: AwardFactory(
+            kind=AwardKind.TITLE, learner=learner, micro_certification=None, programme=programme
+        ),
+    }
 
 
 @pytest.mark.parametrize("kind", list(AwardKind))
@@ -236,10 +277,17 @@ RNCP_FICHE = "https://www.francecompetences.fr/recherche/rncp/36241/"
     [
         (AwardKind.MICRO_CERTIFICATION, [("ceasn:Competency", "CCP2")]),
         (AwardKind.SKILL_BLOCK, [("ceasn:Competency", "CCP1")]),
-        (AwardKind.TITLE, [("ceterms:Credential", "RNCP36241"), ("ceasn:Competency", "CCP1"),
-                           ("ceasn:Competency", "CCP2"), ("ceasn:Competency", "CCP3")]),
+        (
+            AwardKind.TITLE,
+            [
+                ("ceterms:Credential", "RNCP36241"),
+                ("ceasn:Competency", "CCP1"),
+                ("ceasn:Competency", "CCP2"),
+                ("ceasn:Competency", "CCP3"),
+            ],
+        ),
     ],
-)  # fmt: skip
+)
 def test_badge_aligns_to_the_rncp_blocks_it_certifies(awards_of_every_kind, kind, aligned):
     achievement = build_credential(awards_of_every_kind[kind], None, BASE)["credentialSubject"]["achievement"]
     assert [(a["targetType"], a["targetCode"]) for a in achievement["alignment"]] == aligned
@@ -264,8 +312,13 @@ def test_jwt_sub_is_the_credential_subject_id_and_the_kid_a_key_of_the_published
 
 
 def test_a_learner_keeps_one_subject_id_across_badges(award):
-    other = award_micro_certification(award.learner, MicroCertificationFactory(), awarded_on=date(2026, 3, 13),
-                                      assessor=award.assessor, evidence="Grille")  # fmt: skip
+    other = award_micro_certification(
+        award.learner,
+        MicroCertificationFactory(),
+        awarded_on=date(2026, 3, 13),
+        assessor=award.assessor,
+        evidence="Grille",
+    )
     ids = {build_credential(a, None, BASE)["credentialSubject"]["id"] for a in (award, other)}
     assert len(ids) == 1
 
@@ -286,8 +339,13 @@ def revoked_bits(status_list: dict) -> set[int]:
 
 
 def test_revocation_sets_the_award_bit_in_the_status_list(award):
-    kept = award_micro_certification(award.learner, MicroCertificationFactory(), awarded_on=date(2026, 3, 13),
-                                     assessor=award.assessor, evidence="Grille")  # fmt: skip
+    kept = award_micro_certification(
+        award.learner,
+        MicroCertificationFactory(),
+        awarded_on=date(2026, 3, 13),
+        assessor=award.assessor,
+        evidence="Grille",
+    )
     now = datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     assert revoked_bits(build_status_list(0, BASE, now)) == set()
     revoke_award(award, UserFactory.admin(), "Fraude constatée")

@@ -20,9 +20,10 @@ from cfa.models import (
     ModuleAssignment,
     Role,
 )
-from cfa.services.assessment import add_candidates, publish_jury, record_jury_results
 from cfa.services.assessment_awards import revoke_award
 from cfa.services.assessment_credentials import create_signing_key
+from cfa.services.juries import add_candidates
+from cfa.services.jury_results import publish_jury, record_jury_results
 from tests.factories import (
     AwardFactory,
     CohortFactory,
@@ -66,8 +67,13 @@ def held_jury(apprentices: int = 2):
 
 # --- Refusals per role --------------------------------------------------------------------------
 
-STAFF_PAGES = ["/evaluation/", "/evaluation/jurys", "/evaluation/certifications", "/evaluation/jurys/nouveau",
-               "/evaluation/certifications/nouvelle"]  # fmt: skip
+STAFF_PAGES = [
+    "/evaluation/",
+    "/evaluation/jurys",
+    "/evaluation/certifications",
+    "/evaluation/jurys/nouveau",
+    "/evaluation/certifications/nouvelle",
+]
 ALLOWED = {
     "admin": set(STAFF_PAGES),
     "trainer": {"/evaluation/", "/evaluation/certifications", "/evaluation/certifications/nouvelle"},
@@ -91,11 +97,19 @@ def test_anonymous_goes_to_login(client, url):
     assert response.status_code == 302 and "/connexion" in response.headers["Location"]
 
 
-@pytest.mark.parametrize(("role", "url", "expected"), [
-    ("apprentice", "/moi/resultats", 200), ("apprentice", "/employeur/resultats", 403),
-    ("tutor", "/employeur/resultats", 200), ("tutor", "/moi/resultats", 403), ("tutor", "/moi/certificats", 403),
-    ("trainer", "/moi/certificats", 403), ("admin", "/moi/resultats", 403), ("learner", "/moi/certificats", 200),
-])  # fmt: skip
+@pytest.mark.parametrize(
+    ("role", "url", "expected"),
+    [
+        ("apprentice", "/moi/resultats", 200),
+        ("apprentice", "/employeur/resultats", 403),
+        ("tutor", "/employeur/resultats", 200),
+        ("tutor", "/moi/resultats", 403),
+        ("tutor", "/moi/certificats", 403),
+        ("trainer", "/moi/certificats", 403),
+        ("admin", "/moi/resultats", 403),
+        ("learner", "/moi/certificats", 200),
+    ],
+)
 def test_own_pages_per_role(login, role, url, expected):
     client = login(UserFactory(roles=[Role(role)], employer=EmployerFactory() if role == "tutor" else None))
     assert client.get(url).status_code == expected
@@ -111,13 +125,19 @@ def test_trainer_cannot_enter_results_of_a_cohort_they_do_not_teach(login):
 def test_trainer_teaching_a_module_enters_results(login):
     trainer = UserFactory.trainer()
     evaluation = EvaluationFactory(max_score=20)
-    db.session.add(ModuleAssignment(cohort_id=evaluation.cohort_id, module_id=ModuleFactory(
-        programme=evaluation.cohort.programme).id, trainer_id=trainer.id))  # fmt: skip
+    db.session.add(
+        ModuleAssignment(
+            cohort_id=evaluation.cohort_id,
+            module_id=ModuleFactory(programme=evaluation.cohort.programme).id,
+            trainer_id=trainer.id,
+        )
+    )
     enrolment = EnrolmentFactory(cohort=evaluation.cohort)
     client = login(trainer)
     assert evaluation.cohort.name in client.get("/evaluation/").get_data(as_text=True)
-    response = client.post(f"/evaluation/{evaluation.id}", data={f"outcome-{enrolment.id}": "acquired",
-                                                                f"score-{enrolment.id}": "15"})  # fmt: skip
+    response = client.post(
+        f"/evaluation/{evaluation.id}", data={f"outcome-{enrolment.id}": "acquired", f"score-{enrolment.id}": "15"}
+    )
     assert response.status_code == 302
     result = db.session.query(EvaluationResult).one()
     assert (result.outcome, result.score, result.assessed_by_id) == (EvaluationOutcome.ACQUIRED, 15, trainer.id)
@@ -128,9 +148,15 @@ def test_bad_score_is_shown_beside_the_row_and_nothing_is_saved(login, score, me
     evaluation = EvaluationFactory(max_score=20)
     good, bad = EnrolmentFactory(cohort=evaluation.cohort), EnrolmentFactory(cohort=evaluation.cohort)
     client = login(UserFactory.admin())
-    response = client.post(f"/evaluation/{evaluation.id}", data={
-        f"outcome-{good.id}": "acquired", f"score-{good.id}": "12",
-        f"outcome-{bad.id}": "acquired", f"score-{bad.id}": score})  # fmt: skip
+    response = client.post(
+        f"/evaluation/{evaluation.id}",
+        data={
+            f"outcome-{good.id}": "acquired",
+            f"score-{good.id}": "12",
+            f"outcome-{bad.id}": "acquired",
+            f"score-{bad.id}": score,
+        },
+    )
     assert response.status_code == 422
     page = response.get_data(as_text=True)
     assert message in page and f'id="erreur-{bad.id}"' in page
@@ -140,13 +166,17 @@ def test_bad_score_is_shown_beside_the_row_and_nothing_is_saved(login, score, me
 def test_new_evaluation_outside_the_training_dates_is_refused(login):
     cohort = cohort_with_blocks()
     client = login(UserFactory.admin())
-    response = client.post(f"/evaluation/promotions/{cohort.id}/nouvelle", data={
-        "title": "Étude de cas", "skill_block_id": cohort.programme.skill_blocks[0].id, "date": "2030-01-01"})  # fmt: skip
+    response = client.post(
+        f"/evaluation/promotions/{cohort.id}/nouvelle",
+        data={"title": "Étude de cas", "skill_block_id": cohort.programme.skill_blocks[0].id, "date": "2030-01-01"},
+    )
     assert response.status_code == 200 and "La date doit être comprise dans la formation" in response.get_data(
         as_text=True
     )
-    response = client.post(f"/evaluation/promotions/{cohort.id}/nouvelle", data={
-        "title": "Étude de cas", "skill_block_id": cohort.programme.skill_blocks[0].id, "date": "2026-01-10"})  # fmt: skip
+    response = client.post(
+        f"/evaluation/promotions/{cohort.id}/nouvelle",
+        data={"title": "Étude de cas", "skill_block_id": cohort.programme.skill_blocks[0].id, "date": "2026-01-10"},
+    )
     assert response.status_code == 302
 
 
@@ -157,9 +187,16 @@ def test_jury_results_entry_then_publication(login):
     cohort = cohort_with_blocks()
     people = [EnrolmentFactory(cohort=cohort) for _ in range(3)]
     client = login(UserFactory.admin())
-    response = client.post("/evaluation/jurys/nouveau", data={
-        "cohort_id": cohort.id, "date": "2026-07-02", "start_time": "09:00", "place": "CFA Rennes",
-        "members": "Présidente\nProfessionnel"})  # fmt: skip
+    response = client.post(
+        "/evaluation/jurys/nouveau",
+        data={
+            "cohort_id": cohort.id,
+            "date": "2026-07-02",
+            "start_time": "09:00",
+            "place": "CFA Rennes",
+            "members": "Présidente\nProfessionnel",
+        },
+    )
     assert response.status_code == 302
     jury_url = response.headers["Location"]
     jury_id = int(re.search(r"/jurys/(\d+)", jury_url).group(1))
@@ -257,8 +294,15 @@ def test_tutor_cannot_see_another_employers_apprentice(login):
 def test_apprentice_sees_ecf_results_with_comment(login):
     evaluation = EvaluationFactory(title="Jeu de rôle", max_score=20)
     enrolment = EnrolmentFactory(cohort=evaluation.cohort)
-    db.session.add(EvaluationResult(evaluation=evaluation, enrolment=enrolment, outcome=EvaluationOutcome.ACQUIRED,
-                                    score=14, comment="Belle reformulation"))  # fmt: skip
+    db.session.add(
+        EvaluationResult(
+            evaluation=evaluation,
+            enrolment=enrolment,
+            outcome=EvaluationOutcome.ACQUIRED,
+            score=14,
+            comment="Belle reformulation",
+        )
+    )
     db.session.flush()
     page = login(enrolment.apprentice).get("/moi/resultats").get_data(as_text=True)
     assert "Jeu de rôle" in page and "14/20" in page and "Belle reformulation" in page
@@ -286,15 +330,27 @@ def test_trainer_awards_a_micro_certification_to_an_employee_in_short_training(l
     employee = UserFactory(roles=[Role.LEARNER])
     micro = MicroCertificationFactory()
     client = login(trainer)
-    response = client.post("/evaluation/certifications/nouvelle", data={
-        "learner_id": employee.id, "micro_certification_id": micro.id, "awarded_on": "2026-03-12",
-        "evidence": "Mise en situation filmée"})  # fmt: skip
+    response = client.post(
+        "/evaluation/certifications/nouvelle",
+        data={
+            "learner_id": employee.id,
+            "micro_certification_id": micro.id,
+            "awarded_on": "2026-03-12",
+            "evidence": "Mise en situation filmée",
+        },
+    )
     assert response.status_code == 302
     award = db.session.query(Award).one()
     assert (award.learner_id, award.assessor_id, award.kind) == (employee.id, trainer.id, AwardKind.MICRO_CERTIFICATION)
-    again = client.post("/evaluation/certifications/nouvelle", data={
-        "learner_id": employee.id, "micro_certification_id": micro.id, "awarded_on": "2026-03-12",
-        "evidence": "Encore"})  # fmt: skip
+    again = client.post(
+        "/evaluation/certifications/nouvelle",
+        data={
+            "learner_id": employee.id,
+            "micro_certification_id": micro.id,
+            "awarded_on": "2026-03-12",
+            "evidence": "Encore",
+        },
+    )
     assert again.status_code == 200 and "détient déjà" in again.get_data(as_text=True)
 
 
@@ -320,10 +376,20 @@ def test_revocation_without_reason_is_refused_then_done(login):
 @pytest.fixture
 def public_award():
     OrganisationFactory()
-    learner = UserFactory(roles=[Role.APPRENTICE], first_name="Aline", last_name="Quéré", email="aline.quere@prive.test",
-                          birth_date=date(1990, 2, 3), phone="06 11 22 33 44")  # fmt: skip
-    return AwardFactory(learner=learner, micro_certification=MicroCertificationFactory(title="Gestion de conflit"),
-                        evidence="Vidéo de la mise en situation n° 42", awarded_on=date(2026, 3, 12))  # fmt: skip
+    learner = UserFactory(
+        roles=[Role.APPRENTICE],
+        first_name="Aline",
+        last_name="Quéré",
+        email="aline.quere@prive.test",
+        birth_date=date(1990, 2, 3),
+        phone="06 11 22 33 44",
+    )
+    return AwardFactory(
+        learner=learner,
+        micro_certification=MicroCertificationFactory(title="Gestion de conflit"),
+        evidence="Vidéo de la mise en situation n° 42",
+        awarded_on=date(2026, 3, 12),
+    )
 
 
 def test_public_page_shows_the_least_personal_data(client, public_award):
@@ -363,8 +429,11 @@ def test_badge_downloaded_by_its_holder_verifies_with_the_published_key(login, c
 def test_uploaded_badge_valid_revoked_and_tampered(login, client, public_award, keys):
     token = login(public_award.learner).get(f"/moi/certificats/{public_award.verification_code}.jwt").data.decode()
     client.logout()
-    page = client.post("/verify", data={"badge-credential": (io.BytesIO(token.encode()), "badge.jwt")},
-                       content_type="multipart/form-data").get_data(as_text=True)  # fmt: skip
+    page = client.post(
+        "/verify",
+        data={"badge-credential": (io.BytesIO(token.encode()), "badge.jwt")},
+        content_type="multipart/form-data",
+    ).get_data(as_text=True)
     assert "Signature valide : cette certification est authentique" in page and "Aline Quéré" in page
     header, payload, signature = token.split(".")
     i = len(payload) // 3
@@ -410,8 +479,9 @@ def test_published_result_corrected_with_a_reason(login):
 def test_unpublished_result_cannot_be_changed_through_the_correction_page(login):
     jury, _ = held_jury(1)
     (candidate,) = jury.candidates
-    response = login(UserFactory.admin()).post(f"/evaluation/jurys/{jury.id}/candidats/{candidate.id}/corriger",
-                                               data={"reason": "x"})  # fmt: skip
+    response = login(UserFactory.admin()).post(
+        f"/evaluation/jurys/{jury.id}/candidats/{candidate.id}/corriger", data={"reason": "x"}
+    )
     assert response.status_code == 302 and candidate.decision == Decision.OBTAINED
 
 
@@ -424,8 +494,9 @@ def test_tutor_results_and_awards_lists_queries_do_not_grow_with_rows(login, cou
     for size in (1, 4):
         for _ in range(size):
             enrolment = EnrolmentFactory(cohort=evaluation.cohort, employer=employer, tutor=tutor)
-            db.session.add(EvaluationResult(evaluation=evaluation, enrolment=enrolment,
-                                            outcome=EvaluationOutcome.ACQUIRED))  # fmt: skip
+            db.session.add(
+                EvaluationResult(evaluation=evaluation, enrolment=enrolment, outcome=EvaluationOutcome.ACQUIRED)
+            )
             AwardFactory(learner=enrolment.apprentice)
         db.session.flush()
         for who, url in (("tutor", "/employeur/resultats"), ("awards", "/evaluation/certifications")):

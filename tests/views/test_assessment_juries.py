@@ -8,7 +8,7 @@ from pypdf import PdfReader
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import AuditEvent, JurySession, JuryStatus
-from cfa.services.assessment import add_candidates
+from cfa.services.juries import add_candidates
 from tests.factories import (
     CohortFactory,
     EnrolmentFactory,
@@ -36,8 +36,10 @@ def test_a_reprinted_convocation_shows_the_day_it_was_issued(login):
     jury = jury_on(today_paris() + timedelta(days=40), convened=datetime(2026, 6, 15, 8, 0, tzinfo=UTC))
     (candidate,) = jury.candidates
     client = login(UserFactory.admin())
-    for url in (f"/evaluation/jurys/{jury.id}/convocations/{candidate.id}.pdf",
-                f"/evaluation/jurys/{jury.id}/convocations.pdf"):  # fmt: skip
+    for url in (
+        f"/evaluation/jurys/{jury.id}/convocations/{candidate.id}.pdf",
+        f"/evaluation/jurys/{jury.id}/convocations.pdf",
+    ):
         text = PdfReader(io.BytesIO(client.get(url).data)).pages[0].extract_text()
         assert "le 15 juin 2026" in text
 
@@ -46,9 +48,16 @@ def test_a_session_moved_from_its_page_reconvenes_its_candidates(login):
     jury = jury_on(today_paris() + timedelta(days=40), convened=datetime(2026, 6, 15, 8, 0, tzinfo=UTC))
     client = login(UserFactory.admin())
     new_day = jury.date + timedelta(days=1)
-    response = client.post(f"/evaluation/jurys/{jury.id}/modifier", data={
-        "cohort_id": jury.cohort_id, "date": new_day.isoformat(), "start_time": "09:00", "place": jury.place,
-        "members": jury.members})  # fmt: skip
+    response = client.post(
+        f"/evaluation/jurys/{jury.id}/modifier",
+        data={
+            "cohort_id": jury.cohort_id,
+            "date": new_day.isoformat(),
+            "start_time": "09:00",
+            "place": jury.place,
+            "members": jury.members,
+        },
+    )
     assert response.status_code == 302
     (candidate,) = db.session.get(JurySession, jury.id).candidates
     assert candidate.convened_at.astimezone(UTC).date() == datetime.now(UTC).date()

@@ -27,18 +27,35 @@ from cfa.renderers.pdf.qr import QRCode
 from cfa.services.assessment_awards import COUNTRY_NAME, certified
 
 CENTERED = {
-    "kicker": ParagraphStyle("kicker", parent=STYLES["body"], alignment=TA_CENTER, fontSize=11, leading=14,
-                             textColor=MUTED),
-    "heading": ParagraphStyle("cert_heading", parent=STYLES["title"], alignment=TA_CENTER, fontSize=26, leading=31,
-                              spaceAfter=0),
-    "name": ParagraphStyle("cert_name", parent=STYLES["body"], alignment=TA_CENTER, fontName="Helvetica-Bold",
-                           fontSize=22, leading=27),
-    "what": ParagraphStyle("cert_what", parent=STYLES["body"], alignment=TA_CENTER, fontName="Helvetica-Bold",
-                           fontSize=15, leading=19, textColor=BRAND),
+    "kicker": ParagraphStyle(
+        "kicker", parent=STYLES["body"], alignment=TA_CENTER, fontSize=11, leading=14, textColor=MUTED
+    ),
+    "heading": ParagraphStyle(
+        "cert_heading", parent=STYLES["title"], alignment=TA_CENTER, fontSize=26, leading=31, spaceAfter=0
+    ),
+    "name": ParagraphStyle(
+        "cert_name", parent=STYLES["body"], alignment=TA_CENTER, fontName="Helvetica-Bold", fontSize=22, leading=27
+    ),
+    "what": ParagraphStyle(
+        "cert_what",
+        parent=STYLES["body"],
+        alignment=TA_CENTER,
+        fontName="Helvetica-Bold",
+        fontSize=15,
+        leading=19,
+        textColor=BRAND,
+    ),
     "body": ParagraphStyle("cert_body", parent=STYLES["body"], alignment=TA_CENTER, fontSize=11, leading=15),
-    "revoked": ParagraphStyle("cert_revoked", parent=STYLES["body"], alignment=TA_CENTER, fontName="Helvetica-Bold",
-                              fontSize=12, leading=15, textColor=colors.HexColor("#b42318")),
-}  # fmt: skip
+    "revoked": ParagraphStyle(
+        "cert_revoked",
+        parent=STYLES["body"],
+        alignment=TA_CENTER,
+        fontName="Helvetica-Bold",
+        fontSize=12,
+        leading=15,
+        textColor=colors.HexColor("#b42318"),
+    ),
+}
 
 VERBS = {
     AwardKind.MICRO_CERTIFICATION: "a obtenu la micro-certification",
@@ -83,8 +100,11 @@ def render_certificate(award: Award, identity: Identity, verify_url: str) -> byt
         story += [outcomes, Spacer(1, 4 * mm)]
 
     # The awarding body and its country are mandatory elements of an EU micro-credential.
-    rows = [["Délivré par", identity.name], ["Pays de délivrance", COUNTRY_NAME],
-            ["Modalité d'évaluation", what.assessment]]  # fmt: skip
+    rows = [
+        ["Délivré par", identity.name],
+        ["Pays de délivrance", COUNTRY_NAME],
+        ["Modalité d'évaluation", what.assessment],
+    ]
     if what.participation:
         rows.append(["Forme de participation", what.participation])
     rows.append(["Assurance qualité", what.quality_assurance])
@@ -93,8 +113,15 @@ def render_certificate(award: Award, identity: Identity, verify_url: str) -> byt
     if award.assessor:
         rows.append(["Évaluateur·rice", award.assessor.full_name])
     table = Table([[para(k, "cell_bold"), para(v, "cell")] for k, v in rows], colWidths=[width * 0.3, width * 0.7])
-    table.setStyle(TableStyle([("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE), ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                               ("LEFTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+    table.setStyle(
+        TableStyle(
+            [
+                ("LINEBELOW", (0, 0), (-1, -1), 0.4, LINE),
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story += [table, Spacer(1, 16 * mm)]
 
     signature = markup(
@@ -113,16 +140,32 @@ def render_certificate(award: Award, identity: Identity, verify_url: str) -> byt
     box = Table(
         [[QRCode(verify_url, qr_size), verification]], colWidths=[qr_size + 4 * mm, box_width - qr_size - 4 * mm]
     )
-    box.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("BACKGROUND", (0, 0), (-1, -1), SOFT),
-                             ("LEFTPADDING", (0, 0), (-1, -1), 4), ("TOPPADDING", (0, 0), (-1, -1), 4),
-                             ("BOTTOMPADDING", (0, 0), (-1, -1), 4)]))  # fmt: skip
+    box.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                ("BACKGROUND", (0, 0), (-1, -1), SOFT),
+                ("LEFTPADDING", (0, 0), (-1, -1), 4),
+                ("TOPPADDING", (0, 0), (-1, -1), 4),
+                ("BOTTOMPADDING", (0, 0), (-1, -1), 4),
+            ]
+        )
+    )
     bottom = Table([[signature, box]], colWidths=[width - box_width, box_width])
-    bottom.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                                ("RIGHTPADDING", (0, 0), (-1, -1), 0)]))  # fmt: skip
+    bottom.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+            ]
+        )
+    )
     story.append(KeepTogether([bottom]))
     title = f"Certificat – {award.learner.full_name} – {what.title}"
-    return build_pdf(story, title=title, footer=f"{identity.name} · certificat {award.verification_code}",
-                     author=identity.name)  # fmt: skip
+    return build_pdf(
+        story, title=title, footer=f"{identity.name} · certificat {award.verification_code}", author=identity.name
+    )
 
 
 def certificate_filename(award: Award) -> str:

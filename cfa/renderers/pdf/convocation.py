@@ -27,8 +27,9 @@ def render_convocations(candidates: list[JuryCandidate], identity: Identity) -> 
         story += _page(candidate, identity, candidate.convened_at.astimezone(PARIS).date())
     jury = candidates[0].jury_session if candidates else None
     title = f"Convocation – session du {jury.date:%d/%m/%Y}" if jury else "Convocation"
-    return build_pdf(story, title=title, footer=f"{identity.name} · convocation à la session de validation",
-                     author=identity.name)  # fmt: skip
+    return build_pdf(
+        story, title=title, footer=f"{identity.name} · convocation à la session de validation", author=identity.name
+    )
 
 
 def _page(candidate: JuryCandidate, identity: Identity, issued_on) -> list:
@@ -42,15 +43,27 @@ def _page(candidate: JuryCandidate, identity: Identity, issued_on) -> list:
     head.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0)]))
     when = long_date(jury.date) + (f" à {_start(jury.start_time)}" if jury.start_time else "")
     facts = Table(
-        [[para("Date et heure", "cell_bold"), para(when, "cell")],
-         [para("Lieu", "cell_bold"), para(jury.place, "cell")],
-         [para("Titre professionnel", "cell_bold"),
-          para(f"{programme.title} (niveau {programme.level}{', ' + programme.rncp_code if programme.rncp_code else ''})", "cell")],
-         [para("Épreuves", "cell_bold"),
-          para("Mise en situation professionnelle, entretien technique, entretien final avec le jury "
-               "sur la base de votre dossier professionnel", "cell")]],
+        [
+            [para("Date et heure", "cell_bold"), para(when, "cell")],
+            [para("Lieu", "cell_bold"), para(jury.place, "cell")],
+            [
+                para("Titre professionnel", "cell_bold"),
+                para(
+                    f"{programme.title} (niveau {programme.level}{', ' + programme.rncp_code if programme.rncp_code else ''})",
+                    "cell",
+                ),
+            ],
+            [
+                para("Épreuves", "cell_bold"),
+                para(
+                    "Mise en situation professionnelle, entretien technique, entretien final avec le jury "
+                    "sur la base de votre dossier professionnel",
+                    "cell",
+                ),
+            ],
+        ],
         colWidths=[width * 0.28, width * 0.72],
-    )  # fmt: skip
+    )
     facts.setStyle(TableStyle([("GRID", (0, 0), (-1, -1), 0.4, LINE), ("VALIGN", (0, 0), (-1, -1), "TOP")]))
     bring = "<br/>".join(f"•&nbsp;{text(item)}" for item in BRING)
     return [

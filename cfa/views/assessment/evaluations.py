@@ -1,32 +1,28 @@
-"""Evaluations during training (ECF): list per cohort, creation, results entry, per-block progress."""
+"""Evaluations during training (ECF): list per cohort, creation and editing, results entry and correction, progress."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
-from cfa.forms.assessment import EvaluationForm
-from cfa.models import (
-    Cohort,
-    Enrolment,
-    Evaluation,
-    EvaluationOutcome,
-    EvaluationResult,
-    Module,
-    Programme,
-    SkillBlock,
-    User,
+from cfa.forms.assessment import EvaluationForm, ResultCorrectionForm
+from cfa.models import Cohort, Evaluation, EvaluationOutcome, EvaluationResult
+from cfa.services.assessment import AssessmentError
+from cfa.services.block_progress import BlockState, enrolment_results, programme_blocks
+from cfa.services.evaluations import (
+    EvaluationValues,
+    assessable_cohorts,
+    cohort_enrolments,
+    cohort_evaluations,
+    correct_evaluation_result,
+    grid_rows,
+    load_cohort,
+    load_evaluation,
+    parse_grid,
+    programme_modules,
+    record_grid,
+    save_evaluation,
 )
-from cfa.services.assessment import (
-    AssessmentError,
-    BlockState,
-    assessable_cohorts_clause,
-    can_assess_cohort,
-    enrolment_results,
-    record_evaluation_result,
-)
-from cfa.services.permissions import Ability
+from cfa.services.permissions import Ability, can_assess_cohort
 from cfa.views.access import requires
 from cfa.views.assessment import bp
 from cfa.views.crud import commit_or_report
@@ -34,161 +30,90 @@ from cfa.views.forms import form_page, posted
 
 
 def _cohort(cohort_id: int) -> Cohort:
-    cohort = db.session.scalar(
-        sa.select(Cohort)
-        .where(Cohort.id == cohort_id)
-        .options(
-            selectinload(Cohort.programme).selectinload(Programme.skill_blocks),
-            selectinload(Cohort.centre),
-        )
-    ) or abort(404)
+    cohort = load_cohort(cohort_id) or abort(404)
     if not can_assess_cohort(current_user, cohort.id):
         abort(403)
     return cohort
 
 
-def _enrolments(cohort_id: int) -> list[Enrolment]:
-    return db.session.scalars(
-        sa.select(Enrolment)
-        .join(User, Enrolment.apprentice_id == User.id)
-        .where(Enrolment.cohort_id == cohort_id)
-        .options(selectinload(Enrolment.apprentice), selectinload(Enrolment.cohort))
-        .order_by(User.last_name, User.first_name)
-    ).all()
+def _evaluation(evaluation_id: int) -> Evaluation:
+    evaluation = load_evaluation(evaluation_id) or abort(404)
+    if not can_assess_cohort(current_user, evaluation.cohort_id):
+        abort(403)
+    return evaluation
 
 
 @bp.route("/")
 @requires(Ability.ASSESS)
 def index():
-    cohorts = db.session.scalars(
-        sa.select(Cohort)
-        .where(assessable_cohorts_clause(current_user, Cohort.id))
-        .options(selectinload(Cohort.programme), selectinload(Cohort.centre))
-        .order_by(Cohort.start_date.desc(), Cohort.name)
-    ).all()
-    selected = None
+    cohorts = assessable_cohorts(current_user)
+    selected = cohorts[0] if cohorts else None
     if cohort_id := request.args.get("cohort", type=int):
         selected = next((c for c in cohorts if c.id == cohort_id), None) or abort(404)
-    elif cohorts:
-        selected = cohorts[0]
-    evaluations = []
-    if selected:
-        evaluations = db.session.execute(
-            sa.select(Evaluation, sa.func.count(EvaluationResult.id))
-            .outerjoin(EvaluationResult)
-            .where(Evaluation.cohort_id == selected.id)
-            .group_by(Evaluation.id)
-            .options(selectinload(Evaluation.skill_block), selectinload(Evaluation.module))
-            .order_by(Evaluation.date.desc(), Evaluation.id.desc())
-        ).all()
+    evaluations = cohort_evaluations(selected.id) if selected else []
     return render_template("assessment/index.html", cohorts=cohorts, selected=selected, evaluations=evaluations)
 
 
-def _prepare(form: EvaluationForm, cohort: Cohort) -> None:
-    blocks = cohort.programme.skill_blocks
-    form.skill_block_id.choices = [(b.id, f"{b.code} – {b.title}") for b in blocks]
-    modules = db.session.scalars(
-        sa.select(Module).where(Module.programme_id == cohort.programme_id).order_by(Module.position)
-    ).all()
-    form.module_id.set_choices([(m.id, f"{m.code} – {m.title}") for m in modules])
-    form._modules = {m.id: m for m in modules}
+def _evaluation_form(cohort: Cohort, evaluation: Evaluation | None) -> EvaluationForm:
+    form = EvaluationForm(obj=evaluation)
+    form.skill_block_id.choices = [(b.id, f"{b.code} – {b.title}") for b in cohort.programme.skill_blocks]
+    form.module_id.set_choices([(m.id, f"{m.code} – {m.title}") for m in programme_modules(cohort.programme_id)])
+    return form
 
 
-def _valid(form: EvaluationForm, cohort: Cohort) -> bool:
-    ok = True
-    if form.module_id.data:
-        module = form._modules.get(form.module_id.data)
-        if module and module.skill_block_id not in (None, form.skill_block_id.data):
-            form.module_id.errors.append("Ce module prépare un autre bloc de compétences.")
-            ok = False
-    if form.date.data and not cohort.start_date <= form.date.data <= cohort.end_date:
-        form.date.errors.append(
-            f"La date doit être comprise dans la formation ({cohort.start_date:%d/%m/%Y} – {cohort.end_date:%d/%m/%Y})."
-        )
-        ok = False
-    return ok
+def _save(form: EvaluationForm, cohort: Cohort, evaluation: Evaluation | None) -> Evaluation | None:
+    values = EvaluationValues(
+        title=form.title.data.strip(),
+        skill_block_id=form.skill_block_id.data,
+        module_id=form.module_id.data,
+        date=form.date.data,
+        max_score=form.max_score.data,
+    )
+    try:
+        return save_evaluation(evaluation, cohort, values, current_user)
+    except AssessmentError as error:
+        getattr(form, error.field or "title").errors.append(str(error))
+        return None
+
+
+def _edit(cohort: Cohort, evaluation: Evaluation | None):
+    form = _evaluation_form(cohort, evaluation)
+    if form.validate_on_submit() and (saved := _save(form, cohort, evaluation)) and commit_or_report():
+        flash("Évaluation enregistrée." if evaluation else "Évaluation créée : saisissez les résultats.", "success")
+        return redirect(url_for("assessment.evaluation", evaluation_id=saved.id))
+    title = "Modifier l'évaluation (ECF)" if evaluation else "Nouvelle évaluation (ECF)"
+    back = url_for("assessment.evaluation", evaluation_id=evaluation.id) if evaluation else None
+    return form_page(form, title, cohort.name, back or url_for("assessment.index", cohort=cohort.id))
 
 
 @bp.route("/promotions/<int:cohort_id>/nouvelle", methods=["GET", "POST"])
 @requires(Ability.ASSESS)
 def new_evaluation(cohort_id: int):
-    cohort = _cohort(cohort_id)
-    form = EvaluationForm()
-    _prepare(form, cohort)
-    if form.validate_on_submit() and _valid(form, cohort):
-        evaluation = Evaluation(cohort_id=cohort.id, trainer_id=current_user.id)
-        form.populate_obj(evaluation)
-        db.session.add(evaluation)
-        if commit_or_report():
-            flash("Évaluation créée : saisissez les résultats.", "success")
-            return redirect(url_for("assessment.evaluation", evaluation_id=evaluation.id))
-    return form_page(form, "Nouvelle évaluation (ECF)", cohort.name, url_for("assessment.index", cohort=cohort.id))
+    return _edit(_cohort(cohort_id), None)
 
 
-def _rows(evaluation: Evaluation) -> list[tuple[Enrolment, EvaluationResult | None]]:
-    results = {r.enrolment_id: r for r in evaluation.results}
-    return [(e, results.get(e.id)) for e in _enrolments(evaluation.cohort_id) if e.is_enrolled_on(evaluation.date)]
-
-
-def _parse(evaluation: Evaluation, rows) -> tuple[dict, dict]:
-    """Read the grid: {enrolment_id: (outcome, score, comment)} for the rows filled in, and errors per row."""
-    entries, errors = {}, {}
-    for enrolment, _result in rows:
-        outcome = request.form.get(f"outcome-{enrolment.id}", "")
-        score_text = request.form.get(f"score-{enrolment.id}", "").strip().replace(",", ".")
-        comment = request.form.get(f"comment-{enrolment.id}", "")[:2000]
-        if not outcome:
-            if score_text or comment.strip():
-                errors[enrolment.id] = "Choisissez un résultat."
-            continue
-        if outcome not in EvaluationOutcome._value2member_map_:
-            errors[enrolment.id] = "Résultat inconnu."
-            continue
-        score = None
-        if score_text:
-            if not score_text.isdigit():
-                errors[enrolment.id] = "La note est un nombre entier."
-                continue
-            score = int(score_text)
-        entries[enrolment.id] = (EvaluationOutcome(outcome), score, comment)
-    return entries, errors
+@bp.route("/<int:evaluation_id>/modifier", methods=["GET", "POST"])
+@requires(Ability.ASSESS)
+def edit_evaluation(evaluation_id: int):
+    evaluation = _evaluation(evaluation_id)
+    return _edit(evaluation.cohort, evaluation)
 
 
 @bp.route("/<int:evaluation_id>", methods=["GET", "POST"])
 @requires(Ability.ASSESS)
 def evaluation(evaluation_id: int):
-    evaluation = db.session.scalar(
-        sa.select(Evaluation)
-        .where(Evaluation.id == evaluation_id)
-        .options(
-            selectinload(Evaluation.results),
-            selectinload(Evaluation.skill_block),
-            selectinload(Evaluation.module),
-            selectinload(Evaluation.cohort),
-        )
-    ) or abort(404)
-    if not can_assess_cohort(current_user, evaluation.cohort_id):
-        abort(403)
-    rows = _rows(evaluation)
+    evaluation = _evaluation(evaluation_id)
+    rows = grid_rows(evaluation)
     errors: dict[int, str] = {}
     if request.method == "POST":
         if not posted():
             abort(400)
-        entries, errors = _parse(evaluation, rows)
-        if not errors:
-            by_id = {e.id: e for e, _ in rows}
-            for enrolment_id, (outcome, score, comment) in entries.items():
-                try:
-                    record_evaluation_result(
-                        evaluation, by_id[enrolment_id], outcome, score=score, comment=comment, actor=current_user
-                    )
-                except AssessmentError as error:
-                    errors[enrolment_id] = str(error)
-            if not errors and commit_or_report():
-                flash(f"Résultats enregistrés ({len(entries)}).", "success")
-                return redirect(url_for("assessment.evaluation", evaluation_id=evaluation.id))
-            db.session.rollback()
-        flash("Certaines lignes contiennent une erreur : rien n'a été enregistré.", "error")
+        entries, errors = parse_grid(request.form, [e.id for e, _ in rows])
+        if not errors and (errors := record_grid(evaluation, {e.id: e for e, _ in rows}, entries, current_user)):
+            db.session.rollback()  # one refused row: nothing of the grid is kept
+        if not errors and commit_or_report():
+            flash(f"Résultats enregistrés ({len(entries)}).", "success")
+            return redirect(url_for("assessment.evaluation", evaluation_id=evaluation.id))
     return render_template(
         "assessment/evaluation.html",
         evaluation=evaluation,
@@ -199,14 +124,51 @@ def evaluation(evaluation_id: int):
     ), (422 if errors else 200)
 
 
+def _correction_form(evaluation: Evaluation, result: EvaluationResult) -> ResultCorrectionForm:
+    form = ResultCorrectionForm(obj=result, outcome=result.outcome.value)
+    if evaluation.max_score is None:
+        del form.score  # acquired / not acquired only: no score to correct
+    else:
+        form.score.label.text = f"Note sur {evaluation.max_score}"
+    return form
+
+
+def _correct(form: ResultCorrectionForm, result: EvaluationResult) -> bool:
+    try:
+        correct_evaluation_result(
+            result,
+            EvaluationOutcome(form.outcome.data),
+            score=form.score.data if "score" in form else None,
+            comment=form.comment.data,
+            actor=current_user,
+            reason=form.reason.data,
+        )
+    except AssessmentError as error:
+        getattr(form, error.field or "outcome").errors.append(str(error))
+        return False
+    return commit_or_report()
+
+
+@bp.route("/<int:evaluation_id>/resultats/<int:result_id>/corriger", methods=["GET", "POST"])
+@requires(Ability.ASSESS)
+def correct_result(evaluation_id: int, result_id: int):
+    evaluation = _evaluation(evaluation_id)
+    result = next((r for r in evaluation.results if r.id == result_id), None) or abort(404)
+    form = _correction_form(evaluation, result)
+    if form.validate_on_submit() and _correct(form, result):
+        flash("Résultat corrigé : la correction et son motif sont dans l'historique.", "success")
+        return redirect(url_for("assessment.evaluation", evaluation_id=evaluation.id))
+    subtitle = f"{evaluation.title} · {result.enrolment.apprentice.full_name}"
+    back = url_for("assessment.evaluation", evaluation_id=evaluation.id)
+    return form_page(form, "Corriger un résultat", subtitle, back, submit_label="Corriger")
+
+
 @bp.route("/promotions/<int:cohort_id>/progression")
 @requires(Ability.ASSESS)
 def progress(cohort_id: int):
     cohort = _cohort(cohort_id)
-    results = enrolment_results(_enrolments(cohort.id))
-    blocks = db.session.scalars(
-        sa.select(SkillBlock).where(SkillBlock.programme_id == cohort.programme_id).order_by(SkillBlock.position)
-    ).all()
+    results = enrolment_results(cohort_enrolments(cohort.id))
+    blocks = programme_blocks([cohort.programme_id])
     return render_template(
         "assessment/progress.html", cohort=cohort, results=results, blocks=blocks, BlockState=BlockState
     )

@@ -1,31 +1,36 @@
 """Jury sessions (sessions de validation): planning, convocations, results per CCP, publication, success rates."""
 
-import sqlalchemy as sa
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
-from sqlalchemy.orm import selectinload
 from werkzeug.utils import secure_filename
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms import choices
 from cfa.forms.assessment import CorrectionForm, JurySessionForm
-from cfa.models import Award, Cohort, Decision, JuryCandidate, JurySession, JuryStatus
+from cfa.models import Award, Cohort, Decision, JurySession, JuryStatus
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.convocation import convocation_filename, render_convocations
-from cfa.services.assessment import (
-    AssessmentError,
-    add_candidates,
-    capitalised_by_learner,
-    correct_jury_results,
-    load_jury,
-    publish_jury,
-    record_jury_results,
-    results_closed_reason,
-    save_jury_session,
-)
-from cfa.services.assessment_awards import award_options
+from cfa.services.assessment import AssessmentError
+from cfa.services.assessment_awards import cohort_awards, jury_awards
 from cfa.services.assessment_rates import GROUPINGS, success_rates, total
+from cfa.services.juries import (
+    add_candidates,
+    capitalised_by_candidate,
+    edit_refused_reason,
+    jury_sessions,
+    load_jury,
+    save_jury_session,
+    sorted_candidates,
+)
+from cfa.services.jury_results import (
+    correct_jury_results,
+    parse_jury_grid,
+    parse_verdicts,
+    publish_jury,
+    record_jury_grid,
+    results_closed_reason,
+)
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
@@ -39,11 +44,6 @@ from cfa.views.forms import form_page, posted
 @bp.route("/jurys")
 @requires(Ability.MANAGE_JURY)
 def juries():
-    sessions = db.session.scalars(
-        sa.select(JurySession)
-        .options(selectinload(JurySession.cohort), selectinload(JurySession.candidates))
-        .order_by(JurySession.date.desc())
-    ).all()
     group_by = request.args.get("par", "cohort")
     if group_by not in GROUPINGS:
         group_by = "cohort"
@@ -51,7 +51,7 @@ def juries():
     rows = success_rates(group_by, year=year)
     return render_template(
         "assessment/juries.html",
-        sessions=sessions,
+        sessions=jury_sessions(),
         rows=rows,
         overall=total(rows),
         group_by=group_by,
@@ -64,35 +64,45 @@ def _jury(jury_id: int) -> JurySession:
     return load_jury(jury_id) or abort(404)
 
 
+def _save_session(form: JurySessionForm, jury: JurySession | None) -> JurySession | None:
+    values = {
+        "cohort_id": form.cohort_id.data,
+        "date": form.date.data,
+        "start_time": form.start_time.data or None,
+        "place": form.place.data,
+        "members": form.members.data,
+    }
+    try:
+        return save_jury_session(jury, values, current_user)
+    except AssessmentError as error:
+        getattr(form, error.field or "cohort_id").errors.append(str(error))
+        return None
+
+
 def _edit(jury: JurySession | None):
+    if jury is not None and (refused := edit_refused_reason(jury)):
+        flash(refused, "error")
+        return redirect(url_for("assessment.jury", jury_id=jury.id))
     form = JurySessionForm(obj=jury)
     form.cohort_id.choices = choices.cohorts()
     if jury is None and request.method == "GET" and (cohort_id := request.args.get("cohort", type=int)):
         form.cohort_id.data = cohort_id
-    if jury is not None and jury.status == JuryStatus.PUBLISHED:
-        flash("Les résultats sont publiés : la session ne peut plus être modifiée.", "error")
-        return redirect(url_for("assessment.jury", jury_id=jury.id))
-    if form.validate_on_submit():
-        cohort = db.session.get(Cohort, form.cohort_id.data)
-        if cohort and form.date.data < cohort.start_date:
-            form.date.errors.append("La session ne peut pas précéder le début de la formation.")
-        else:
-            values = {"cohort_id": form.cohort_id.data, "date": form.date.data, "start_time": form.start_time.data or None,
-                      "place": form.place.data, "members": form.members.data}  # fmt: skip
-            try:
-                target = save_jury_session(jury, values, current_user)
-            except AssessmentError as error:
-                form.cohort_id.errors.append(str(error))
-            else:
-                if commit_or_report():
-                    flash("Session de validation enregistrée.", "success")
-                    return redirect(url_for("assessment.jury", jury_id=target.id))
-    title = "Nouvelle session de validation" if jury is None else "Modifier la session de validation"
-    back = url_for("assessment.jury", jury_id=jury.id) if jury else url_for("assessment.juries")
-    hint = "Les apprenti·es de la promotion sont convoqué·es à la création."
-    if jury is not None:
-        hint = "Changer la date, l'heure ou le lieu émet de nouvelles convocations, datées de ce jour."
-    return form_page(form, title, hint, back)
+    if form.validate_on_submit() and (saved := _save_session(form, jury)) and commit_or_report():
+        flash("Session de validation enregistrée.", "success")
+        return redirect(url_for("assessment.jury", jury_id=saved.id))
+    if jury is None:
+        return form_page(
+            form,
+            "Nouvelle session de validation",
+            "Les apprenti·es de la promotion sont convoqué·es à la création.",
+            url_for("assessment.juries"),
+        )
+    return form_page(
+        form,
+        "Modifier la session de validation",
+        "Changer la date, l'heure ou le lieu émet de nouvelles convocations, datées de ce jour.",
+        url_for("assessment.jury", jury_id=jury.id),
+    )
 
 
 @bp.route("/jurys/nouveau", methods=["GET", "POST"])
@@ -107,71 +117,49 @@ def edit_jury(jury_id: int):
     return _edit(_jury(jury_id))
 
 
-def _sorted_candidates(jury: JurySession) -> list[JuryCandidate]:
-    return sorted(jury.candidates, key=lambda c: (c.enrolment.apprentice.last_name, c.enrolment.apprentice.first_name))
-
-
-def _capitalised(jury: JurySession) -> dict[int, set[int]]:
-    """Blocks each candidate already held before the session (shown as capitalised, not judged again)."""
-    held = capitalised_by_learner([c.enrolment.apprentice_id for c in jury.candidates], jury.cohort.programme_id,
-                                  before=jury.date)  # fmt: skip
-    return {c.id: held.get(c.enrolment.apprentice_id, set()) for c in jury.candidates}
+def _save_results(jury: JurySession) -> dict[int, str] | None:
+    """The posted results saved and committed; the errors per candidate when something was refused, else None."""
+    if closed := results_closed_reason(jury, today_paris()):
+        flash(closed, "error")
+        return {}
+    errors = record_jury_grid(jury, parse_jury_grid(request.form, jury), today_paris())
+    if not errors and commit_or_report():
+        flash("Résultats enregistrés.", "success")
+        return None
+    db.session.rollback()
+    flash("Certaines lignes contiennent une erreur : rien n'a été enregistré.", "error")
+    return errors
 
 
 @bp.route("/jurys/<int:jury_id>", methods=["GET", "POST"])
 @requires(Ability.MANAGE_JURY)
 def jury(jury_id: int):
     jury = _jury(jury_id)
-    blocks = jury.cohort.programme.skill_blocks
-    capitalised = _capitalised(jury)
-    closed = results_closed_reason(jury, today_paris())
     errors: dict[int, str] = {}
-    status = 200
     if request.method == "POST":
         if not posted():
             abort(400)
-        if closed:
-            flash(closed, "error")
-            status = 422
-        else:
-            errors = _save_results(jury, blocks, capitalised)
-            if not errors and commit_or_report():
-                flash("Résultats enregistrés.", "success")
-                return redirect(url_for("assessment.jury", jury_id=jury.id))
-            db.session.rollback()
-            jury = _jury(jury_id)
-            flash("Certaines lignes contiennent une erreur : rien n'a été enregistré.", "error")
+        errors = _save_results(jury)
+        if errors is None:
+            return redirect(url_for("assessment.jury", jury_id=jury.id))
+        jury = _jury(jury_id)
+    return _jury_page(jury, errors, posted_back=request.method == "POST")
+
+
+def _jury_page(jury: JurySession, errors: dict[int, str], posted_back: bool):
     rates = success_rates("cohort", jury_id=jury.id)
     return render_template(
         "assessment/jury.html",
         jury=jury,
-        blocks=blocks,
-        candidates=_sorted_candidates(jury),
-        capitalised=capitalised,
+        blocks=jury.cohort.programme.skill_blocks,
+        candidates=sorted_candidates(jury),
+        capitalised=capitalised_by_candidate(jury),
         verdicts_by_candidate={c.id: {r.skill_block_id: r.acquired for r in c.block_results} for c in jury.candidates},
         errors=errors,
         form_data=request.form if errors else None,
         rate=rates[0] if rates else None,
-        closed=closed,
-    ), (422 if errors else status)
-
-
-def _save_results(jury: JurySession, blocks, capitalised) -> dict[int, str]:
-    errors = {}
-    for candidate in jury.candidates:
-        absent = request.form.get(f"absent-{candidate.id}") == "1"
-        verdicts = {}
-        for block in blocks:
-            value = request.form.get(f"block-{candidate.id}-{block.id}", "")
-            if value in ("1", "0"):
-                verdicts[block.id] = value == "1"
-        if not absent and not verdicts:
-            continue  # nothing entered for this candidate yet
-        try:
-            record_jury_results(candidate, verdicts, absent=absent, today=today_paris())
-        except AssessmentError as error:
-            errors[candidate.id] = str(error)
-    return errors
+        closed=results_closed_reason(jury, today_paris()),
+    ), (422 if posted_back else 200)
 
 
 @bp.route("/jurys/<int:jury_id>/candidats", methods=["POST"])
@@ -179,10 +167,11 @@ def _save_results(jury: JurySession, blocks, capitalised) -> dict[int, str]:
 def add_jury_candidates(jury_id: int):
     jury = _jury(jury_id)
     if posted():
-        if jury.status == JuryStatus.PUBLISHED:
-            flash("Les résultats sont publiés : aucun·e candidat·e ne peut être ajouté·e.", "error")
-        else:
+        try:
             added = add_candidates(jury)
+        except AssessmentError as error:
+            flash(str(error), "error")
+        else:
             if commit_or_report():
                 flash(f"{added} candidat·e(s) ajouté·e(s).", "success")
     return redirect(url_for("assessment.jury", jury_id=jury.id))
@@ -208,7 +197,7 @@ def publish(jury_id: int):
 @requires(Ability.MANAGE_JURY)
 def convocations(jury_id: int, candidate_id: int | None = None):
     jury = _jury(jury_id)
-    candidates = _sorted_candidates(jury)
+    candidates = sorted_candidates(jury)
     if candidate_id is not None:
         candidates = [c for c in candidates if c.id == candidate_id] or abort(404)
     if not candidates:
@@ -233,31 +222,31 @@ def _zip(awards: list[Award], name: str):
 @requires(Ability.MANAGE_JURY)
 def jury_certificates(jury_id: int):
     jury = _jury(jury_id)
-    awards = db.session.scalars(
-        sa.select(Award)
-        .join(JuryCandidate, Award.jury_candidate_id == JuryCandidate.id)
-        .where(JuryCandidate.jury_session_id == jury.id, Award.revoked_at.is_(None))
-        .options(*award_options())
-        .order_by(Award.id)
-    ).all()
-    return _zip(awards, f"{jury.cohort.name}-{jury.date:%Y-%m-%d}") or redirect(
+    return _zip(jury_awards(jury.id), f"{jury.cohort.name}-{jury.date:%Y-%m-%d}") or redirect(
         url_for("assessment.jury", jury_id=jury.id)
     )
 
 
 @bp.route("/promotions/<int:cohort_id>/certificats.zip")
 @requires(Ability.MANAGE_JURY)
-def cohort_certificates(cohort_id: int):
+def cohort_award_certificates(cohort_id: int):
+    """The CCP and title certificates of a cohort's juries (not the attendance certificats de réalisation)."""
     cohort = db.session.get(Cohort, cohort_id) or abort(404)
-    awards = db.session.scalars(
-        sa.select(Award)
-        .join(JuryCandidate, Award.jury_candidate_id == JuryCandidate.id)
-        .join(JurySession, JuryCandidate.jury_session_id == JurySession.id)
-        .where(JurySession.cohort_id == cohort.id, Award.revoked_at.is_(None))
-        .options(*award_options())
-        .order_by(Award.id)
-    ).all()
-    return _zip(awards, cohort.name) or redirect(url_for("assessment.juries"))
+    return _zip(cohort_awards(cohort.id), cohort.name) or redirect(url_for("assessment.juries"))
+
+
+def _correct(form: CorrectionForm, candidate, verdicts: dict[int, bool], absent: bool) -> str | None:
+    """The correction saved and committed; the refusal's message otherwise."""
+    try:
+        issued, revoked = correct_jury_results(
+            candidate, verdicts, absent=absent, actor=current_user, reason=form.reason.data
+        )
+    except AssessmentError as error:
+        return str(error)
+    if commit_or_report():
+        flash(f"Résultat corrigé : {len(issued)} certificat(s) délivré(s), {len(revoked)} révoqué(s).", "success")
+        return None
+    return ""
 
 
 @bp.route("/jurys/<int:jury_id>/candidats/<int:candidate_id>/corriger", methods=["GET", "POST"])
@@ -267,32 +256,23 @@ def correct(jury_id: int, candidate_id: int):
     candidate = next((c for c in jury.candidates if c.id == candidate_id), None) or abort(404)
     if jury.status != JuryStatus.PUBLISHED:
         return redirect(url_for("assessment.jury", jury_id=jury.id))
-    blocks = jury.cohort.programme.skill_blocks
-    capitalised = _capitalised(jury)[candidate.id]
     form = CorrectionForm()
     verdicts = {r.skill_block_id: r.acquired for r in candidate.block_results}
     absent = candidate.decision == Decision.ABSENT
     block_error = None
     if request.method == "POST":
         absent = request.form.get("absent") == "1"
-        verdicts = {
-            b.id: request.form[f"block-{b.id}"] == "1"
-            for b in blocks
-            if request.form.get(f"block-{b.id}") in ("0", "1")
-        }
-        if form.validate_on_submit():
-            try:
-                issued, revoked = correct_jury_results(
-                    candidate, verdicts, absent=absent, actor=current_user, reason=form.reason.data
-                )
-            except AssessmentError as error:
-                block_error = str(error)
-            else:
-                if commit_or_report():
-                    flash(f"Résultat corrigé : {len(issued)} certificat(s) délivré(s), {len(revoked)} révoqué(s).",
-                          "success")  # fmt: skip
-                    return redirect(url_for("assessment.jury", jury_id=jury.id))
+        verdicts = parse_verdicts(request.form, jury.cohort.programme.skill_blocks, "block-")
+        if form.validate_on_submit() and (block_error := _correct(form, candidate, verdicts, absent)) is None:
+            return redirect(url_for("assessment.jury", jury_id=jury.id))
     return render_template(
-        "assessment/correct.html", jury=jury, candidate=candidate, blocks=blocks, capitalised=capitalised,
-        verdicts=verdicts, absent=absent, form=form, block_error=block_error,
-    ), (422 if request.method == "POST" else 200)  # fmt: skip
+        "assessment/correct.html",
+        jury=jury,
+        candidate=candidate,
+        blocks=jury.cohort.programme.skill_blocks,
+        capitalised=capitalised_by_candidate(jury)[candidate.id],
+        verdicts=verdicts,
+        absent=absent,
+        form=form,
+        block_error=block_error,
+    ), (422 if request.method == "POST" else 200)

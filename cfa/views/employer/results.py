@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import Cohort, Enrolment, User
-from cfa.services.assessment import enrolment_results
+from cfa.services.block_progress import enrolment_results
 from cfa.services.permissions import followed_enrolments_clause
 from cfa.views.employer import bp
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import Cohort, Enrolment
-from cfa.services.assessment import enrolment_results
+from cfa.services.block_progress import enrolment_results
 from cfa.views.me import bp
 
 
