@@ -8,32 +8,17 @@ gives the same bytes, and a hash of them is a correct ETag.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 from cfa.formatting import PARIS
 
+if TYPE_CHECKING:
+    from cfa.services.feeds import FeedEvent
+
 PRODID = "-//Cadence//Gestion du CFA//FR"
-
-
-@dataclass(frozen=True)
-class FeedEvent:
-    uid: str
-    summary: str
-    start: date | datetime  # a date for an all-day event; a naive Europe/Paris wall-clock time otherwise
-    end: date | datetime  # exclusive, as in RFC 5545
-    last_modified: datetime  # aware (UTC) or naive UTC
-    sequence: int = 0
-    cancelled: bool = False
-    location: str | None = None
-    description: str | None = None
-    categories: tuple[str, ...] = ()
-
-    @property
-    def all_day(self) -> bool:
-        return not isinstance(self.start, datetime)
 
 
 def _utc(moment: datetime) -> datetime:

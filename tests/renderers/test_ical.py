@@ -6,7 +6,8 @@ from pathlib import Path
 
 import vobject
 
-from cfa.renderers.ical import FeedEvent, render
+from cfa.renderers.ical import render
+from cfa.services.feeds import FeedEvent
 
 SNAPSHOT = Path(__file__).parent.parent / "snapshots" / "small.ics"
 
