@@ -14,8 +14,8 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import CalendarPeriod, Cohort, Enrolment, PeriodKind, Role, Session, SessionRelease, User
+from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import followed_enrolments
-from cfa.services.planning import session_details
 
 MIN_TOKEN_LENGTH = 32
 

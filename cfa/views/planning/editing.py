@@ -8,7 +8,7 @@ from cfa.formatting import long_date, today_paris
 from cfa.forms import choices
 from cfa.forms.planning import CancelSessionForm, GenerateForm, SessionForm, WeekForm
 from cfa.models import Module, Role, Session
-from cfa.services import planning
+from cfa.services import calendar_queries, conflicts, planning_edits, replanning
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
@@ -27,17 +27,17 @@ def generate(cohort_id: int):
         form.from_date.data = max(today_paris(), cohort.start_date)
     if form.from_date.data > cohort.end_date:
         abort(400, f"La date doit précéder la fin de la promotion ({long_date(cohort.end_date)}).")
-    result = planning.preview(cohort, from_date=form.from_date.data)
+    result = replanning.preview(cohort, from_date=form.from_date.data)
     if posting and form.validate():
         try:
-            counts = planning.apply(result, current_user, accept_conflicts=form.accept_conflicts.data)
-        except planning.ConflictsFound as error:
+            counts = replanning.apply(result, current_user, accept_conflicts=form.accept_conflicts.data)
+        except replanning.ConflictsFound as error:
             form.accept_conflicts.errors.append(str(error))
         else:
             db.session.commit()
             flash(
                 f"Planning enregistré : {counts.created} séance(s) créée(s), {counts.updated} modifiée(s), "
-                f"{counts.cancelled} annulée(s). {planning.hours_summary(cohort)}.",
+                f"{counts.cancelled} annulée(s). {calendar_queries.hours_summary(cohort)}.",
                 "success" if result.plan.missing_minutes == 0 else "warning",
             )
             return redirect(url_for("planning.cohort", cohort_id=cohort.id))
@@ -47,8 +47,8 @@ def generate(cohort_id: int):
         form=form,
         result=result,
         conflicts=result.messages(),
-        changes=planning.changes(result),
-        summary=planning.hours_summary(cohort, result.plan.planned_minutes),
+        changes=replanning.changes(result),
+        summary=calendar_queries.hours_summary(cohort, result.plan.planned_minutes),
     )
 
 
@@ -62,20 +62,20 @@ def toggle_week(cohort_id: int):
     monday = parse_day(form.monday.data)
     at_centre = form.at_centre.data == "1"
     try:
-        result = planning.set_course_week(cohort, monday, at_centre, current_user)
-        planning.apply(result, current_user)
-    except planning.ConflictsFound:
+        result = planning_edits.set_course_week(cohort, monday, at_centre, current_user)
+        replanning.apply(result, current_user)
+    except replanning.ConflictsFound:
         # Keep the admin's choice of week and let them decide on the clashes on the planning page.
         db.session.commit()
         flash("Cette semaine crée des conflits de réservation : vérifiez-les avant d'enregistrer.", "warning")
         return redirect(url_for("planning.generate", cohort_id=cohort.id, from_date=monday.isoformat()))
-    except planning.PlanningError as error:
+    except replanning.PlanningError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
         verb = "ajoutée au" if at_centre else "retirée du"
-        flash(f"Semaine du {long_date(monday)} {verb} planning. {planning.hours_summary(cohort)}.", "success")
+        flash(f"Semaine du {long_date(monday)} {verb} planning. {calendar_queries.hours_summary(cohort)}.", "success")
     return redirect(url_for("planning.cohort", cohort_id=cohort.id, _anchor=f"s-{monday.isoformat()}"))
 
 
@@ -106,7 +106,7 @@ def edit_session(session_id: int):
     cancel_form = CancelSessionForm(prefix="annulation")
     if form.validate_on_submit():
         try:
-            conflicts = planning.update_session(
+            conflicts = planning_edits.update_session(
                 session,
                 current_user,
                 day=form.day.data,
@@ -119,13 +119,13 @@ def edit_session(session_id: int):
                 accept_conflicts=form.accept_conflicts.data,
                 accept_warnings=form.accept_warnings.data,
             )
-        except planning.WarningsFound as error:
+        except planning_edits.WarningsFound as error:
             db.session.rollback()
             form.accept_warnings.errors.extend(w.message for w in error.warnings)
-        except planning.ConflictsFound as error:
+        except replanning.ConflictsFound as error:
             db.session.rollback()
-            form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
-        except planning.PlanningError as error:
+            form.accept_conflicts.errors.extend(conflicts.describe_conflicts(error.conflicts))
+        except replanning.PlanningError as error:
             db.session.rollback()
             form.day.errors.append(str(error))
         else:
@@ -145,13 +145,13 @@ def cancel_session(session_id: int):
     cancel_form = CancelSessionForm(prefix="annulation")
     if cancel_form.validate_on_submit():
         try:
-            planning.cancel_session(session, current_user, cancel_form.reason.data.strip())
-        except planning.PlanningError as error:
+            planning_edits.cancel_session(session, current_user, cancel_form.reason.data.strip())
+        except replanning.PlanningError as error:
             db.session.rollback()
             cancel_form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Séance annulée. {planning.hours_summary(session.cohort)}.", "warning")
+            flash(f"Séance annulée. {calendar_queries.hours_summary(session.cohort)}.", "warning")
             return redirect(_week_url(session))
     form = SessionForm(obj=session, day=session.date)
     _session_choices(form, session.cohort, session.trainer_id)
@@ -170,7 +170,7 @@ def add_session(cohort_id: int):
     _session_choices(form, cohort, cohort.lead_trainer_id)
     if form.validate_on_submit():
         try:
-            session = planning.add_session(
+            session = planning_edits.add_session(
                 cohort,
                 current_user,
                 day=form.day.data,
@@ -183,18 +183,18 @@ def add_session(cohort_id: int):
                 accept_conflicts=form.accept_conflicts.data,
                 accept_warnings=form.accept_warnings.data,
             )
-        except planning.WarningsFound as error:
+        except planning_edits.WarningsFound as error:
             db.session.rollback()
             form.accept_warnings.errors.extend(w.message for w in error.warnings)
-        except planning.ConflictsFound as error:
+        except replanning.ConflictsFound as error:
             db.session.rollback()
-            form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
-        except planning.PlanningError as error:
+            form.accept_conflicts.errors.extend(conflicts.describe_conflicts(error.conflicts))
+        except replanning.PlanningError as error:
             db.session.rollback()
             form.day.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Séance ajoutée. {planning.hours_summary(cohort)}.", "success")
+            flash(f"Séance ajoutée. {calendar_queries.hours_summary(cohort)}.", "success")
             return redirect(_week_url(session))
     return render_template("planning/add_session.html", cohort=cohort, form=form, day=day)
 
