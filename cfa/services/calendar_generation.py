@@ -1,4 +1,4 @@
-"""The alternance planner: a cohort's rhythm turned into dated weeks and half-day sessions.
+"""Calendar generation: a cohort's rhythm turned into dated weeks and half-day sessions.
 
 Pure: dates and numbers in, a `Plan` out; nothing here reads or writes the database, so the same
 request always gives the same calendar and property tests can run thousands of them.
@@ -221,87 +221,131 @@ class _Modules:
 
 
 def plan(request: PlanRequest) -> Plan:
-    rhythm = request.rhythm
-    days_off = request.holidays if request.holidays is not None else french_holidays(request.start, request.end)
-    result = Plan(request=request)
-    result.holidays = sorted(
-        (day, name) for day, name in days_off.items() if request.start <= day <= request.end and day.isoweekday() <= 5
-    )
-    fixed_slots = {(f.date, f.half_day) for f in request.fixed}
-    fixed_by_week: dict[date, int] = {}
-    for f in request.fixed:
-        fixed_by_week[monday_of(f.date)] = fixed_by_week.get(monday_of(f.date), 0) + f.minutes
-    first_new_day = max(request.start, request.from_date or request.start)
-    result.fixed_minutes = sum(f.minutes for f in request.fixed)
-    remaining = request.total_minutes - result.fixed_minutes
-    modules = _Modules(request.modules)
-    elapsed = result.fixed_minutes
-    state = _Rhythm(rhythm)
-    deferred: tuple[date, str] | None = None  # a course week pushed back by a closure, and why
-
+    """The calendar of a request: each week from the contract's start, in order, is closed, at the centre or
+    in the field (see the module's rules)."""
+    generation = _Generation(request)
     monday = monday_of(request.start)
     while monday <= request.end:
-        days = [
-            monday + timedelta(days=iso - 1)
-            for iso in rhythm.centre_days
-            if request.start <= monday + timedelta(days=iso - 1) <= request.end
-        ]
-        if not days:  # the contract starts on a weekend: the rhythm starts the next week
-            monday += WEEK
-            continue
-        closure_of = {day: c for day in days for c in request.closures if c.covers(day)}
-        if all(day in closure_of or day in days_off for day in days):
-            # Nothing open that week (a closure, or public holidays on every centre day): no course.
-            closed = next((closure_of[day] for day in days if day in closure_of), None)
-            label = closed.label if closed else f"Jour férié : {days_off[days[0]]}"
-            result.weeks.append(PlannedWeek(monday, PeriodKind.CLOSURE, label))
-            if state.at_centre and remaining > 0 and monday not in request.removed_weeks:
-                deferred = deferred or (monday, label)
-            else:
-                state.advance()
-            monday += WEEK
-            continue
-
-        due = state.at_centre and remaining > 0
-        added = monday in request.added_weeks and remaining > 0
-        removed = monday in request.removed_weeks
-        if (due or added) and not removed:
-            week_minutes = fixed_by_week.get(monday, 0)
-            for day in days:
-                if day in closure_of or day in days_off or day < first_new_day:
-                    continue
-                for half_day, start, end in rhythm.slots():
-                    if remaining <= 0:
-                        break
-                    if (day, half_day) in fixed_slots or (day, half_day) in request.blocked:
-                        continue
-                    length = min(minutes_between(start, end), remaining)
-                    budget = modules.at(elapsed + length / 2)
-                    result.sessions.append(
-                        PlannedSession(
-                            day,
-                            half_day,
-                            start,
-                            _add_minutes(start, length),
-                            budget.module_id,
-                            budget.trainer_id,
-                            budget.room_id or request.default_room_id,
-                        )
-                    )
-                    remaining -= length
-                    elapsed += length
-                    week_minutes += length
-            label = None
-            if due and deferred:
-                result.moves.append(Move(deferred[0], monday, deferred[1]))
-                label = f"Reportée du {deferred[0]:%d/%m/%Y} ({deferred[1]})"
-                deferred = None
-            result.weeks.append(PlannedWeek(monday, PeriodKind.COURSE, label, week_minutes, manual=added))
-        else:
-            label = "Semaine retirée du planning" if removed and due else None
-            result.weeks.append(
-                PlannedWeek(monday, PeriodKind.FIELD, label, fixed_by_week.get(monday, 0), manual=removed)
-            )
-        state.advance()
+        generation.plan_week(monday)
         monday += WEEK
-    return result
+    return generation.result
+
+
+def _days_off(request: PlanRequest) -> Mapping[date, str]:
+    return request.holidays if request.holidays is not None else french_holidays(request.start, request.end)
+
+
+def _weekday_holidays(request: PlanRequest, days_off: Mapping[date, str]) -> list[tuple[date, str]]:
+    return sorted(
+        (day, name) for day, name in days_off.items() if request.start <= day <= request.end and day.isoweekday() <= 5
+    )
+
+
+def _minutes_by_week(fixed: Iterable[FixedSession]) -> dict[date, int]:
+    totals: dict[date, int] = {}
+    for session in fixed:
+        totals[monday_of(session.date)] = totals.get(monday_of(session.date), 0) + session.minutes
+    return totals
+
+
+def _centre_days(request: PlanRequest, monday: date) -> list[date]:
+    """The week's centre days within the contract."""
+    days = (monday + timedelta(days=iso - 1) for iso in request.rhythm.centre_days)
+    return [day for day in days if request.start <= day <= request.end]
+
+
+def _closures_by_day(request: PlanRequest, days: list[date]) -> dict[date, Closure]:
+    return {day: c for day in days for c in request.closures if c.covers(day)}
+
+
+class _Generation:
+    """A plan being built week after week: what is left to plan, which module comes next, where the rhythm
+    stands, and a course week a closure pushed back."""
+
+    def __init__(self, request: PlanRequest):
+        self.request = request
+        self.days_off = _days_off(request)
+        self.result = Plan(request=request, holidays=_weekday_holidays(request, self.days_off))
+        self.result.fixed_minutes = sum(f.minutes for f in request.fixed)
+        self.fixed_slots = {(f.date, f.half_day) for f in request.fixed}
+        self.fixed_by_week = _minutes_by_week(request.fixed)
+        self.first_new_day = max(request.start, request.from_date or request.start)
+        self.remaining = request.total_minutes - self.result.fixed_minutes
+        self.elapsed = self.result.fixed_minutes
+        self.modules = _Modules(request.modules)
+        self.rhythm = _Rhythm(request.rhythm)
+        self.deferred: tuple[date, str] | None = None  # a course week pushed back by a closure, and why
+
+    def plan_week(self, monday: date) -> None:
+        days = _centre_days(self.request, monday)
+        if not days:  # the contract starts on a weekend: the rhythm starts the next week
+            return
+        closures = _closures_by_day(self.request, days)
+        if all(day in closures or day in self.days_off for day in days):
+            self._closed_week(monday, days, closures)
+            return
+        due = self.rhythm.at_centre and self.remaining > 0
+        added = monday in self.request.added_weeks and self.remaining > 0
+        removed = monday in self.request.removed_weeks
+        if (due or added) and not removed:
+            self._course_week(monday, days, closures, due, added)
+        else:
+            self._field_week(monday, due, removed)
+        self.rhythm.advance()
+
+    def _closed_week(self, monday: date, days: list[date], closures: dict[date, Closure]) -> None:
+        """Nothing open that week (a closure, or public holidays on every centre day): no course. A course week
+        due then waits for the first open week; a field week still counts in the rhythm."""
+        closed = next((closures[day] for day in days if day in closures), None)
+        label = closed.label if closed else f"Jour férié : {self.days_off[days[0]]}"
+        self.result.weeks.append(PlannedWeek(monday, PeriodKind.CLOSURE, label))
+        if self.rhythm.at_centre and self.remaining > 0 and monday not in self.request.removed_weeks:
+            self.deferred = self.deferred or (monday, label)
+        else:
+            self.rhythm.advance()
+
+    def _course_week(
+        self, monday: date, days: list[date], closures: dict[date, Closure], due: bool, added: bool
+    ) -> None:
+        minutes = self.fixed_by_week.get(monday, 0)
+        for day in days:
+            if day not in closures and day not in self.days_off and day >= self.first_new_day:
+                minutes += self._fill_day(day)
+        label = self._move_to(monday) if due else None
+        self.result.weeks.append(PlannedWeek(monday, PeriodKind.COURSE, label, minutes, manual=added))
+
+    def _fill_day(self, day: date) -> int:
+        """The day's free half-days filled in order until the hours are reached; the minutes planned."""
+        planned = 0
+        for half_day, start, end in self.request.rhythm.slots():
+            if self.remaining <= 0:
+                break
+            if (day, half_day) in self.fixed_slots or (day, half_day) in self.request.blocked:
+                continue
+            length = min(minutes_between(start, end), self.remaining)
+            self.result.sessions.append(self._session(day, half_day, start, length))
+            self.remaining -= length
+            self.elapsed += length
+            planned += length
+        return planned
+
+    def _session(self, day: date, half_day: HalfDay, start: time, length: int) -> PlannedSession:
+        budget = self.modules.at(self.elapsed + length / 2)
+        room_id = budget.room_id or self.request.default_room_id
+        return PlannedSession(
+            day, half_day, start, _add_minutes(start, length), budget.module_id, budget.trainer_id, room_id
+        )
+
+    def _move_to(self, monday: date) -> str | None:
+        """The course week a closure pushed back takes place this week: recorded, and said on the week."""
+        if self.deferred is None:
+            return None
+        planned, reason = self.deferred
+        self.result.moves.append(Move(planned, monday, reason))
+        self.deferred = None
+        return f"Reportée du {planned:%d/%m/%Y} ({reason})"
+
+    def _field_week(self, monday: date, due: bool, removed: bool) -> None:
+        label = "Semaine retirée du planning" if removed and due else None
+        minutes = self.fixed_by_week.get(monday, 0)
+        self.result.weeks.append(PlannedWeek(monday, PeriodKind.FIELD, label, minutes, manual=removed))

@@ -1,4 +1,4 @@
-"""The planner: hand-checked calendars, then properties over random rhythms, dates and closures."""
+"""Calendar generation: hand-checked calendars, then properties over random rhythms, dates and closures."""
 
 import dataclasses
 from datetime import date, time, timedelta
