@@ -348,3 +348,28 @@ def test_the_staff_year_plan_pdf_flags_the_title_registration_end_and_says_what_
     assert "titre enregistré au RNCP jusqu'au 16/05/2027 seulement" in content
     assert "huit semaines à venir déplacée ou annulée est notifiée par e-mail" in content
     assert len(PdfReader(BytesIO(response.data)).pages) == 1
+
+
+def test_a_session_whose_trainer_is_booked_elsewhere_names_the_clash_and_is_saved_only_once_accepted(
+    login, planned, trainer
+):
+    other = f.CohortFactory(name="AMIS Nantes")
+    f.SessionFactory(cohort=other, date=START, half_day=HalfDay.AM, start_time=time(10, 0), trainer=trainer)
+    client = login(f.UserFactory.admin())
+    session = calendar_queries.cohort_sessions(planned.id)[0]
+    change = {
+        "day": "2026-09-14",
+        "half_day": "am",
+        "start_time": "09:30",
+        "end_time": "12:30",
+        "trainer_id": trainer.id,
+    }
+    refused = client.post(f"/planning/seances/{session.id}", data=change)
+    assert refused.status_code == 200 and "déjà réservé·e pour AMIS Nantes" in refused.text
+    assert calendar_queries.cohort_sessions(planned.id)[0].start_time == time(9, 0)
+    accepted = client.post(
+        f"/planning/seances/{session.id}", data={**change, "accept_conflicts": "y"}, follow_redirects=True
+    )
+    assert "Séance modifiée malgré un conflit de réservation." in accepted.text
+    changed = calendar_queries.cohort_sessions(planned.id)[0]
+    assert changed.start_time == time(9, 30) and changed.conflict_accepted
