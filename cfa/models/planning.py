@@ -3,12 +3,19 @@
 import datetime as dt
 import secrets
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from cfa.models.centres import Centre, Room
+    from cfa.models.enrolments import Enrolment
+    from cfa.models.people import User
+    from cfa.models.programmes import Module, Programme
 
 
 def minutes_between(start: time, end: time) -> int:
@@ -32,11 +39,11 @@ class Cohort(TimestampMixin, db.Model):
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last generation by the planner
 
-    programme: Mapped["Programme"] = relationship()  # noqa: F821
-    centre: Mapped["Centre"] = relationship()  # noqa: F821
-    lead_trainer: Mapped["User | None"] = relationship()  # noqa: F821
-    default_room: Mapped["Room | None"] = relationship()  # noqa: F821
-    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")  # noqa: F821
+    programme: Mapped["Programme"] = relationship()
+    centre: Mapped["Centre"] = relationship()
+    lead_trainer: Mapped["User | None"] = relationship()
+    default_room: Mapped["Room | None"] = relationship()
+    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")
     periods: Mapped[list["CalendarPeriod"]] = relationship(
         back_populates="cohort", order_by="CalendarPeriod.start_date", cascade="all, delete-orphan"
     )
@@ -69,9 +76,9 @@ class ModuleAssignment(db.Model):
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
 
     cohort: Mapped[Cohort] = relationship(back_populates="module_assignments")
-    module: Mapped["Module"] = relationship()  # noqa: F821
-    trainer: Mapped["User | None"] = relationship()  # noqa: F821
-    room: Mapped["Room | None"] = relationship()  # noqa: F821
+    module: Mapped["Module"] = relationship()
+    trainer: Mapped["User | None"] = relationship()
+    room: Mapped["Room | None"] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("cohort_id", "module_id"),)
 
@@ -141,9 +148,9 @@ class Session(TimestampMixin, db.Model):
     moved_from_half_day: Mapped[HalfDay | None] = mapped_column(enum_type(HalfDay, "moved_from_half_day"))
 
     cohort: Mapped[Cohort] = relationship()
-    module: Mapped["Module | None"] = relationship()  # noqa: F821
-    trainer: Mapped["User | None"] = relationship()  # noqa: F821
-    room: Mapped["Room | None"] = relationship()  # noqa: F821
+    module: Mapped["Module | None"] = relationship()
+    trainer: Mapped["User | None"] = relationship()
+    room: Mapped["Room | None"] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("end_time > start_time", name="times_ordered"),

@@ -91,10 +91,18 @@ def test_moving_a_session_bumps_its_sequence_and_is_audited(cohort, trainer):
     replanning.apply(replanning.preview(cohort, today=BEFORE), actor=None)
     session = live(cohort)[0]
     planning_edits.update_session(
-        session, admin, day=date(2026, 9, 26), half_day=HalfDay.AM, start_time=time(9), end_time=time(12),
-        trainer_id=trainer.id, room_id=session.room_id, module_id=session.module_id, today=BEFORE,
+        session,
+        admin,
+        day=date(2026, 9, 26),
+        half_day=HalfDay.AM,
+        start_time=time(9),
+        end_time=time(12),
+        trainer_id=trainer.id,
+        room_id=session.room_id,
+        module_id=session.module_id,
+        today=BEFORE,
         accept_warnings=True,  # a Saturday
-    )  # fmt: skip
+    )
     assert session.sequence == 1 and session.date == date(2026, 9, 26)
     event = db.session.scalar(
         sa.select(AuditEvent).where(AuditEvent.entity == "session", AuditEvent.entity_id == session.id)
@@ -200,9 +208,14 @@ def test_a_hand_move_the_planner_would_never_make_is_refused_until_its_warnings_
 def test_an_added_session_is_checked_like_a_move_and_kept_by_hand(cohort, trainer):
     replanning.apply(replanning.preview(cohort, today=BEFORE), actor=None)
     kwargs = dict(
-        half_day=HalfDay.AM, start_time=time(9), end_time=time(12, 30), trainer_id=trainer.id,
-        room_id=cohort.default_room_id, module_id=None, today=BEFORE,
-    )  # fmt: skip
+        half_day=HalfDay.AM,
+        start_time=time(9),
+        end_time=time(12, 30),
+        trainer_id=trainer.id,
+        room_id=cohort.default_room_id,
+        module_id=None,
+        today=BEFORE,
+    )
     with pytest.raises(planning_edits.WarningsFound) as refused:
         planning_edits.add_session(cohort, None, day=CHRISTMAS, **kwargs)
     assert [w.kind for w in refused.value.warnings] == ["holiday", "field_week", "over_hours"]

@@ -52,10 +52,16 @@ def digests():
 
 def edit(session, **changes):
     values = dict(
-        day=session.date, half_day=session.half_day, start_time=session.start_time, end_time=session.end_time,
-        trainer_id=session.trainer_id, room_id=session.room_id, module_id=session.module_id, today=BEFORE,
+        day=session.date,
+        half_day=session.half_day,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        trainer_id=session.trainer_id,
+        room_id=session.room_id,
+        module_id=session.module_id,
+        today=BEFORE,
         accept_warnings=True,
-    )  # fmt: skip
+    )
     values.update(changes)
     planning_edits.update_session(session, None, **values)
 
@@ -76,9 +82,18 @@ def test_a_day_of_changes_gives_one_digest_per_apprentice_and_tutor(cohort, tuto
     )
     edit(session_on(cohort, date(2026, 10, 15), HalfDay.AM), trainer_id=f.UserFactory.trainer().id)  # not news
     far = planning_edits.add_session(
-        cohort, None, day=date(2027, 3, 2), half_day=HalfDay.AM, start_time=time(9), end_time=time(12, 30),
-        trainer_id=None, room_id=None, module_id=None, today=BEFORE, accept_warnings=True,
-    )  # fmt: skip
+        cohort,
+        None,
+        day=date(2027, 3, 2),
+        half_day=HalfDay.AM,
+        start_time=time(9),
+        end_time=time(12, 30),
+        trainer_id=None,
+        room_id=None,
+        module_id=None,
+        today=BEFORE,
+        accept_warnings=True,
+    )
     changes_made_on(DAY)
 
     assert planning_notices.build_digests(DAY) == 3

@@ -59,3 +59,20 @@ def test_calendar_generation_is_made_of_small_steps():
 def test_a_planning_view_function_stays_within_25_lines(path):
     long = {f.name: f.end_lineno - f.lineno + 1 for f in functions(path) if f.end_lineno - f.lineno + 1 > 25}
     assert long == {}
+
+
+FORMATTED = [
+    *SERVICES,
+    *VIEWS,
+    *(CFA / "models" / f"{name}.py" for name in ("planning", "programmes", "centres", "enrolments", "people")),
+    *(CFA / "models" / f"{name}.py" for name in ("quality", "audit")),
+    CFA / "renderers" / "ical.py",
+    *(Path(__file__).parent / f"test_{name}.py" for name in ("planning", "planning_notices", "calendar_generation")),
+    Path(__file__).parents[1] / "views" / "test_feeds.py",
+]
+
+
+@pytest.mark.parametrize("path", FORMATTED, ids=lambda p: p.name)
+def test_the_formatter_formats_and_forward_references_are_real_imports(path):
+    text = path.read_text()
+    assert "fmt: skip" not in text and "noqa: F821" not in text

@@ -174,9 +174,17 @@ def test_a_trainer_taken_off_a_session_gets_it_as_cancelled_in_their_feed(client
     before = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
     assert before.status.value == "CONFIRMED"
     planning_edits.update_session(
-        session, None, day=session.date, half_day=session.half_day, start_time=session.start_time,
-        end_time=session.end_time, trainer_id=second.id, room_id=None, module_id=None, today=date(2026, 9, 1),
-    )  # fmt: skip
+        session,
+        None,
+        day=session.date,
+        half_day=session.half_day,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        trainer_id=second.id,
+        room_id=None,
+        module_id=None,
+        today=date(2026, 9, 1),
+    )
     db.session.flush()
     after = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
     assert after.status.value == "CANCELLED" and int(after.sequence.value) > int(before.sequence.value)
@@ -185,9 +193,17 @@ def test_a_trainer_taken_off_a_session_gets_it_as_cancelled_in_their_feed(client
     assert mine.status.value == "CONFIRMED"
     # Put back on it, the first trainer sees it live again.
     planning_edits.update_session(
-        session, None, day=session.date, half_day=session.half_day, start_time=session.start_time,
-        end_time=session.end_time, trainer_id=first.id, room_id=None, module_id=None, today=date(2026, 9, 1),
-    )  # fmt: skip
+        session,
+        None,
+        day=session.date,
+        half_day=session.half_day,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        trainer_id=first.id,
+        room_id=None,
+        module_id=None,
+        today=date(2026, 9, 1),
+    )
     db.session.flush()
     again = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
     assert again.status.value == "CONFIRMED"
