@@ -40,7 +40,13 @@ def _transition(kind, name: str, start: datetime, before: int, after: int, month
 
 def paris_timezone() -> Timezone:
     """Europe/Paris as the EU rule in force since 1996: summer time from the last Sunday of March to the
-    last Sunday of October."""
+    last Sunday of October.
+
+    Written by hand on purpose. icalendar 7 can generate the zone (`Timezone.from_tzid`,
+    `add_missing_timezones`), but as a list of dated transitions that ends in 2038, seven times longer, with
+    onsets an independent parser (vobject) reads as winter time all summer: a 9:00 session in September
+    would show at 10:00. The rule here is what Outlook and Apple Calendar themselves publish, and
+    `tests/renderers/test_ical.py` checks it against the tz database around every switch until 2045."""
     zone = Timezone()
     zone.add("tzid", "Europe/Paris")
     zone.add("x-lic-location", "Europe/Paris")
