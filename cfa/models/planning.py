@@ -33,11 +33,11 @@ class Cohort(TimestampMixin, db.Model):
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     start_date: Mapped[date]
-    end_date: Mapped[date]  # end of the contracts: the planner never plans past it
+    end_date: Mapped[date]  # end of the contracts: calendar generation never plans past it
     lead_trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     default_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last generation by the planner
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last calendar generation
 
     programme: Mapped["Programme"] = relationship()
     centre: Mapped["Centre"] = relationship()
@@ -101,7 +101,7 @@ class CalendarPeriod(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     label: Mapped[str | None] = mapped_column(sa.String(120))
-    manual: Mapped[bool] = mapped_column(default=False)  # added or changed by an admin, not the planner
+    manual: Mapped[bool] = mapped_column(default=False)  # added or changed by an admin, not generated
 
     cohort: Mapped[Cohort] = relationship(back_populates="periods")
 
@@ -143,7 +143,7 @@ class Session(TimestampMixin, db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(300))
     # Moved, changed or cancelled by an admin: re-planning keeps the admin's decision instead of undoing it.
     manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # The half-day the planner had put it on before an admin moved it: re-planning leaves that slot empty.
+    # The half-day calendar generation had put it on before an admin moved it: re-planning leaves that slot empty.
     moved_from_date: Mapped[dt.date | None]
     moved_from_half_day: Mapped[HalfDay | None] = mapped_column(enum_type(HalfDay, "moved_from_half_day"))
 

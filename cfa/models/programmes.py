@@ -94,7 +94,7 @@ class SkillBlock(db.Model):
 
 
 class Module(db.Model):
-    """A teaching unit with an hour budget, placed in order by the planner."""
+    """A teaching unit with an hour budget, placed in order by calendar generation."""
 
     __tablename__ = "module"
 

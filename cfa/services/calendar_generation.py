@@ -75,7 +75,7 @@ class ModuleBudget:
 
 @dataclass(frozen=True)
 class FixedSession:
-    """A session the planner must not touch: in the past, or already holding attendance marks."""
+    """A session calendar generation must not touch: in the past, or already holding attendance marks."""
 
     date: date
     half_day: HalfDay

@@ -1,6 +1,6 @@
 """What an admin must accept on purpose before a session is moved or added by hand.
 
-The planner never puts a session on a weekend, a public holiday, a closure or a field week, in a room of
+Calendar generation never puts a session on a weekend, a public holiday, a closure or a field week, in a room of
 another centre, outside the centre's day or beyond the programme's hours; a hand edit can. Each of these
 is a warning (like a double booking), never silently saved: a session on Christmas Day or in Nantes for a
 Rennes cohort is a sign-in sheet no auditor will believe.

@@ -212,7 +212,7 @@ def test_a_tutor_sees_the_centre_weeks_of_their_apprentices_only(login, planned)
 
 def test_calendar_pages_do_not_issue_one_query_per_row(login, planned, count_queries):
     client = login(f.UserFactory.admin())
-    client.get(f"/planning/promotions/{planned.id}")  # creates the cohort's calendar link once
+    client.get(f"/planning/promotions/{planned.id}")
     with count_queries() as few:
         client.get(f"/planning/promotions/{planned.id}")
     for week in ("2026-10-12", "2026-11-09"):
@@ -373,3 +373,22 @@ def test_a_session_whose_trainer_is_booked_elsewhere_names_the_clash_and_is_save
     assert "Séance modifiée malgré un conflit de réservation." in accepted.text
     changed = calendar_queries.cohort_sessions(planned.id)[0]
     assert changed.start_time == time(9, 30) and changed.conflict_accepted
+
+
+def test_no_planning_page_writes_when_it_is_only_read(login, planned, trainer, count_queries):
+    admin_pages = [
+        f"/planning/promotions/{planned.id}",
+        f"/planning/promotions/{planned.id}/semaine?du=2026-09-14",
+        f"/planning/promotions/{planned.id}/generer?from_date=2026-10-01",
+        f"/planning/promotions/{planned.id}/seances/ajouter?du=2026-10-12",
+        f"/planning/seances/{calendar_queries.cohort_sessions(planned.id)[0].id}",
+        f"/planning/promotions/{planned.id}/planning.pdf",
+        "/planning/",
+    ]
+    writes = ("INSERT", "UPDATE", "DELETE")
+    for user, pages in ((f.UserFactory.admin(), admin_pages), (trainer, ["/planning/mon-agenda"])):
+        client = login(user)
+        for page in pages:
+            with count_queries() as statements:
+                assert client.get(page).status_code == 200, page
+            assert [s for s in statements if s.lstrip().upper().startswith(writes)] == [], page
