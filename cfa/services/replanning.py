@@ -7,7 +7,7 @@ the past, holding attendance marks or changed by hand are never touched.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 
 import sqlalchemy as sa
@@ -153,7 +153,9 @@ def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -
     """Write a preview: periods rebuilt, sessions from its first day created, updated or cancelled."""
     if result.conflicts and not accept_conflicts:
         raise ConflictsFound(result.conflicts)
-    counts = _sync(result, write=True, actor=actor)
+    diff = _diff(result)
+    _write(result.cohort, diff, actor)
+    counts = diff.counts()
     _rebuild_periods(result.cohort, result.plan)
     snapshot_skill_blocks(result.cohort)
     result.cohort.planned_at = utcnow()
@@ -166,73 +168,91 @@ def apply(result: Preview, actor: User | None, accept_conflicts: bool = False) -
 
 def changes(result: Preview) -> Applied:
     """What applying the preview would change, without changing it."""
-    return _sync(result, write=False)
+    return _diff(result).counts()
 
 
-def _sync(result: Preview, write: bool, actor: User | None = None) -> Applied:
-    """Match the plan's sessions with the stored ones by half-day; count (and, if asked, make) the changes.
-    Matching by slot keeps a session's id, hence its calendar UID, across re-plans. Each change is audited:
-    the day's changes are what the apprentices and their tutors are told (`planning_notices`)."""
-    cohort = result.cohort
+@dataclass
+class _Diff:
+    """The plan's sessions matched with the stored ones by half-day: matching by slot keeps a session's id,
+    hence its calendar UID, across re-plans."""
+
+    created: list[Session] = field(default_factory=list)  # not added to the database session yet
+    updated: list[tuple[Session, dict]] = field(default_factory=list)  # with the values the plan gives it
+    cancelled: list[Session] = field(default_factory=list)
+    unchanged: int = 0
+
+    def counts(self) -> Applied:
+        return Applied(len(self.created), len(self.updated), len(self.cancelled), self.unchanged)
+
+
+def _diff(result: Preview) -> _Diff:
     clashing = {(c.date, c.start_time, c.end_time) for c in result.conflicts}
-    existing = cohort_sessions(cohort.id, start=result.from_date)
-    marked = marked_session_ids(s.id for s in existing)
+    by_slot = _replaceable_by_slot(cohort_sessions(result.cohort.id, start=result.from_date))
+    diff = _Diff()
+    for planned in result.plan.sessions:
+        values = _planned_values(planned, clashing)
+        session = by_slot.pop(planned.slot, None)
+        if session is None:
+            fields = dict(cohort_id=result.cohort.id, date=planned.date, half_day=planned.half_day)
+            diff.created.append(Session(**fields, **values))
+        elif any(getattr(session, key) != value for key, value in values.items()):
+            diff.updated.append((session, values))
+        else:
+            diff.unchanged += 1
+    diff.cancelled = [session for session in by_slot.values() if not session.is_cancelled]
+    return diff
+
+
+def _replaceable_by_slot(sessions: list[Session]) -> dict[tuple[date, HalfDay], Session]:
+    """The stored sessions re-planning may change, one per half-day (a live one rather than a cancelled one):
+    sessions holding marks or changed by hand are left alone."""
+    marked = marked_session_ids(s.id for s in sessions)
     by_slot: dict[tuple[date, HalfDay], Session] = {}
-    created: list[Session] = []
-    updates: list[tuple[Session, dict, dict]] = []
-    for session in existing:
+    for session in sessions:
         if session.id in marked or session.manual:
             continue
         current = by_slot.get((session.date, session.half_day))
         if current is None or (current.is_cancelled and not session.is_cancelled):
             by_slot[(session.date, session.half_day)] = session
-    counts = Applied()
-    for planned in result.plan.sessions:
-        values = dict(
-            start_time=planned.start_time,
-            end_time=planned.end_time,
-            module_id=planned.module_id,
-            trainer_id=planned.trainer_id,
-            room_id=planned.room_id,
-            status=SessionStatus.PLANNED,
-            conflict_accepted=any(
-                d == planned.date and s < planned.end_time and planned.start_time < e for d, s, e in clashing
-            ),
-        )
-        session = by_slot.pop(planned.slot, None)
-        if session is None:
-            counts.created += 1
-            if write:
-                created.append(Session(cohort_id=cohort.id, date=planned.date, half_day=planned.half_day, **values))
-        elif any(getattr(session, key) != value for key, value in values.items()):
-            counts.updated += 1
-            if write:
-                updates.append((session, values, session_snapshot(session)))
-        else:
-            counts.unchanged += 1
-    for session in by_slot.values():
-        if not session.is_cancelled:
-            counts.cancelled += 1
-            if write:
-                before = session_snapshot(session)
-                session.status = SessionStatus.CANCELLED
-                session.note = "Annulée lors de la replanification"
-                session.touch()
-                audit_session(actor, session, "replan", before)
-    release_trainers([(session, values["trainer_id"]) for session, values, _ in updates])
-    for session, values, before in updates:
+    return by_slot
+
+
+def _planned_values(planned: calendar_generation.PlannedSession, clashing: set) -> dict:
+    overlaps = (d == planned.date and s < planned.end_time and planned.start_time < e for d, s, e in clashing)
+    return dict(
+        start_time=planned.start_time,
+        end_time=planned.end_time,
+        module_id=planned.module_id,
+        trainer_id=planned.trainer_id,
+        room_id=planned.room_id,
+        status=SessionStatus.PLANNED,
+        conflict_accepted=any(overlaps),
+    )
+
+
+def _write(cohort: Cohort, diff: _Diff, actor: User | None) -> None:
+    """Each change is audited: the day's changes are what the apprentices and their tutors are told
+    (`planning_notices`)."""
+    for session in diff.cancelled:
+        before = session_snapshot(session)
+        session.status = SessionStatus.CANCELLED
+        session.note = "Annulée lors de la replanification"
+        session.touch()
+        audit_session(actor, session, "replan", before)
+    release_trainers([(session, values["trainer_id"]) for session, values in diff.updated])
+    for session, values in diff.updated:
+        before = session_snapshot(session)
         for key, value in values.items():
             setattr(session, key, value)
         session.touch()
         audit_session(actor, session, "replan", before)
-    if created:
-        db.session.add_all(created)
+    if diff.created:
+        db.session.add_all(diff.created)
         if cohort.planned_at is not None:
             # A first plan is news to nobody; a session added by a re-plan is.
             db.session.flush()
-            for session in created:
+            for session in diff.created:
                 audit_session(actor, session, "replan", None)
-    return counts
 
 
 def session_snapshot(session: Session) -> dict:
