@@ -164,30 +164,30 @@ def year_overview(cohort: Cohort, sessions: list[Session]) -> list[WeekRow]:
     rows = []
     monday = monday_of(cohort.start_date)
     while monday <= cohort.end_date:
-        covering = [p for p in periods if p.start_date <= monday + timedelta(days=6) and p.end_date >= monday]
-        week_period = next((p for p in covering if p.kind == PeriodKind.COURSE), None) or next(
-            (p for p in covering if p.kind in (PeriodKind.CLOSURE, PeriodKind.FIELD)), None
-        )
-        week_sessions = by_week.get(monday, [])
-        live = [s for s in week_sessions if not s.is_cancelled]
-        days = []
-        for offset in range(centre_days):
-            day = monday + timedelta(days=offset)
-            days.append(_day_cell(day, cohort, covering, live))
-        rows.append(
-            WeekRow(
-                monday=monday,
-                kind=week_period.kind if week_period else PeriodKind.FIELD,
-                label=week_period.label if week_period else None,
-                manual=bool(week_period and week_period.manual),
-                minutes=sum(s.minutes for s in live),
-                cancelled=len(week_sessions) - len(live),
-                days=days,
-                sessions=week_sessions,
-            )
-        )
+        rows.append(_week_row(cohort, monday, periods, by_week.get(monday, []), centre_days))
         monday += timedelta(days=7)
     return rows
+
+
+def _week_row(
+    cohort: Cohort, monday: date, periods: list[CalendarPeriod], week_sessions: list[Session], centre_days: int
+) -> WeekRow:
+    covering = [p for p in periods if p.start_date <= monday + timedelta(days=6) and p.end_date >= monday]
+    # A course period says the week is at the centre even when a closure or a field run overlaps it.
+    period = next((p for p in covering if p.kind == PeriodKind.COURSE), None) or next(
+        (p for p in covering if p.kind in (PeriodKind.CLOSURE, PeriodKind.FIELD)), None
+    )
+    live = [s for s in week_sessions if not s.is_cancelled]
+    return WeekRow(
+        monday=monday,
+        kind=period.kind if period else PeriodKind.FIELD,
+        label=period.label if period else None,
+        manual=bool(period and period.manual),
+        minutes=sum(s.minutes for s in live),
+        cancelled=len(week_sessions) - len(live),
+        days=[_day_cell(monday + timedelta(days=n), cohort, covering, live) for n in range(centre_days)],
+        sessions=week_sessions,
+    )
 
 
 def _day_cell(day: date, cohort: Cohort, covering: list[CalendarPeriod], live: list[Session]) -> DayCell:

@@ -330,38 +330,36 @@ def _rebuild_periods(cohort: Cohort, result: calendar_generation.Plan) -> None:
     for item in [*result.sessions, *result.request.fixed]:
         session_days.setdefault(calendar_generation.monday_of(item.date), set()).add(item.date)
     for week in result.weeks:
-        start = max(week.monday, cohort.start_date)
         if week.kind == PeriodKind.COURSE and session_days.get(week.monday):
             # At the centre means a day with a session: a Friday cut short or a holiday inside the week is not,
             # and the tutor's calendar must not say otherwise.
             for first, last in _runs(sorted(session_days[week.monday])):
-                cohort.periods.append(
-                    CalendarPeriod(
-                        kind=week.kind, start_date=first, end_date=last, label=week.label, manual=week.manual
-                    )
-                )
-            continue
-        if week.kind == PeriodKind.COURSE:
-            end = week.monday + timedelta(days=last_day)
+                cohort.periods.append(_period(week, first, last))
         else:
-            end = week.monday + timedelta(days=6)
-        end = min(end, cohort.end_date)
-        previous = cohort.periods[-1] if cohort.periods else None
-        if (
-            previous is not None
-            and week.kind != PeriodKind.COURSE
-            and previous.kind == week.kind
-            and previous.label == week.label
-            and not (previous.manual or week.manual)
-            and previous.end_date >= start - timedelta(days=1)
-        ):
-            previous.end_date = end
-            continue
-        cohort.periods.append(
-            CalendarPeriod(kind=week.kind, start_date=start, end_date=end, label=week.label, manual=week.manual)
-        )
+            _add_week(cohort, week, last_day)
     for day, name in result.holidays:
         cohort.periods.append(CalendarPeriod(kind=PeriodKind.HOLIDAY, start_date=day, end_date=day, label=name))
+
+
+def _period(week: calendar_generation.PlannedWeek, start: date, end: date) -> CalendarPeriod:
+    return CalendarPeriod(kind=week.kind, start_date=start, end_date=end, label=week.label, manual=week.manual)
+
+
+def _add_week(cohort: Cohort, week: calendar_generation.PlannedWeek, last_day: int) -> None:
+    """A week without sessions: a field or closure week joins the run before it when it says the same."""
+    start = max(week.monday, cohort.start_date)
+    end = min(week.monday + timedelta(days=last_day if week.kind == PeriodKind.COURSE else 6), cohort.end_date)
+    previous = cohort.periods[-1] if cohort.periods else None
+    if previous is not None and _continues(previous, week, start):
+        previous.end_date = end
+    else:
+        cohort.periods.append(_period(week, start, end))
+
+
+def _continues(previous: CalendarPeriod, week: calendar_generation.PlannedWeek, start: date) -> bool:
+    same = previous.kind == week.kind and previous.label == week.label
+    by_hand = previous.manual or week.manual
+    return week.kind != PeriodKind.COURSE and same and not by_hand and previous.end_date >= start - timedelta(days=1)
 
 
 def _runs(days: list[date]) -> list[tuple[date, date]]:
