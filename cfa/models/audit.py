@@ -1,12 +1,16 @@
 """The audit trail of changes made to legal records after the fact."""
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import UTCDateTime, utcnow
+
+if TYPE_CHECKING:
+    from cfa.models.people import User
 
 
 class AuditEvent(db.Model):
@@ -27,7 +31,7 @@ class AuditEvent(db.Model):
     context_entity: Mapped[str | None] = mapped_column(sa.String(40))
     context_id: Mapped[int | None]
 
-    actor: Mapped["User | None"] = relationship()  # noqa: F821
+    actor: Mapped["User | None"] = relationship()
 
     __table_args__ = (
         sa.Index("ix_audit_event_entity", "entity", "entity_id"),

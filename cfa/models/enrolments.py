@@ -1,12 +1,17 @@
 """Enrolments: an apprentice's contract in a cohort, with employer and tutor."""
 
 from datetime import date
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, enum_type
+
+if TYPE_CHECKING:
+    from cfa.models.people import Employer, User
+    from cfa.models.planning import Cohort
 
 
 class EnrolmentStatus(LabelledEnum):
@@ -44,10 +49,10 @@ class Enrolment(TimestampMixin, db.Model):
     interruption_kind: Mapped[InterruptionKind | None] = mapped_column(enum_type(InterruptionKind, "interruption_kind"))
     interruption_reason: Mapped[str | None] = mapped_column(sa.Text)
 
-    apprentice: Mapped["User"] = relationship(foreign_keys=[apprentice_id])  # noqa: F821
-    tutor: Mapped["User | None"] = relationship(foreign_keys=[tutor_id])  # noqa: F821
-    employer: Mapped["Employer | None"] = relationship()  # noqa: F821
-    cohort: Mapped["Cohort"] = relationship(back_populates="enrolments")  # noqa: F821
+    apprentice: Mapped["User"] = relationship(foreign_keys=[apprentice_id])
+    tutor: Mapped["User | None"] = relationship(foreign_keys=[tutor_id])
+    employer: Mapped["Employer | None"] = relationship()
+    cohort: Mapped["Cohort"] = relationship(back_populates="enrolments")
 
     __table_args__ = (
         sa.UniqueConstraint("apprentice_id", "cohort_id"),

@@ -3,12 +3,19 @@
 import datetime as dt
 import secrets
 from datetime import date, datetime, time
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from cfa.models.centres import Centre, Room
+    from cfa.models.enrolments import Enrolment
+    from cfa.models.people import User
+    from cfa.models.programmes import Module, Programme
 
 
 def minutes_between(start: time, end: time) -> int:
@@ -26,17 +33,17 @@ class Cohort(TimestampMixin, db.Model):
     centre_id: Mapped[int] = mapped_column(sa.ForeignKey("centre.id"), index=True)
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     start_date: Mapped[date]
-    end_date: Mapped[date]  # end of the contracts: the planner never plans past it
+    end_date: Mapped[date]  # end of the contracts: calendar generation never plans past it
     lead_trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
     default_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
-    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last generation by the planner
+    planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last calendar generation
 
-    programme: Mapped["Programme"] = relationship()  # noqa: F821
-    centre: Mapped["Centre"] = relationship()  # noqa: F821
-    lead_trainer: Mapped["User | None"] = relationship()  # noqa: F821
-    default_room: Mapped["Room | None"] = relationship()  # noqa: F821
-    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")  # noqa: F821
+    programme: Mapped["Programme"] = relationship()
+    centre: Mapped["Centre"] = relationship()
+    lead_trainer: Mapped["User | None"] = relationship()
+    default_room: Mapped["Room | None"] = relationship()
+    enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")
     periods: Mapped[list["CalendarPeriod"]] = relationship(
         back_populates="cohort", order_by="CalendarPeriod.start_date", cascade="all, delete-orphan"
     )
@@ -69,9 +76,9 @@ class ModuleAssignment(db.Model):
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
 
     cohort: Mapped[Cohort] = relationship(back_populates="module_assignments")
-    module: Mapped["Module"] = relationship()  # noqa: F821
-    trainer: Mapped["User | None"] = relationship()  # noqa: F821
-    room: Mapped["Room | None"] = relationship()  # noqa: F821
+    module: Mapped["Module"] = relationship()
+    trainer: Mapped["User | None"] = relationship()
+    room: Mapped["Room | None"] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("cohort_id", "module_id"),)
 
@@ -94,7 +101,7 @@ class CalendarPeriod(db.Model):
     start_date: Mapped[date]
     end_date: Mapped[date]
     label: Mapped[str | None] = mapped_column(sa.String(120))
-    manual: Mapped[bool] = mapped_column(default=False)  # added or changed by an admin, not the planner
+    manual: Mapped[bool] = mapped_column(default=False)  # added or changed by an admin, not generated
 
     cohort: Mapped[Cohort] = relationship(back_populates="periods")
 
@@ -136,14 +143,14 @@ class Session(TimestampMixin, db.Model):
     note: Mapped[str | None] = mapped_column(sa.String(300))
     # Moved, changed or cancelled by an admin: re-planning keeps the admin's decision instead of undoing it.
     manual: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
-    # The half-day the planner had put it on before an admin moved it: re-planning leaves that slot empty.
+    # The half-day calendar generation had put it on before an admin moved it: re-planning leaves that slot empty.
     moved_from_date: Mapped[dt.date | None]
     moved_from_half_day: Mapped[HalfDay | None] = mapped_column(enum_type(HalfDay, "moved_from_half_day"))
 
     cohort: Mapped[Cohort] = relationship()
-    module: Mapped["Module | None"] = relationship()  # noqa: F821
-    trainer: Mapped["User | None"] = relationship()  # noqa: F821
-    room: Mapped["Room | None"] = relationship()  # noqa: F821
+    module: Mapped["Module | None"] = relationship()
+    trainer: Mapped["User | None"] = relationship()
+    room: Mapped["Room | None"] = relationship()
 
     __table_args__ = (
         sa.CheckConstraint("end_time > start_time", name="times_ordered"),

@@ -1,12 +1,16 @@
 """What is taught and certified: programmes, their skill blocks and modules, micro-certifications."""
 
 from datetime import date, time
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, enum_type
+
+if TYPE_CHECKING:
+    from cfa.models.people import User
 
 
 class Programme(TimestampMixin, db.Model):
@@ -90,7 +94,7 @@ class SkillBlock(db.Model):
 
 
 class Module(db.Model):
-    """A teaching unit with an hour budget, placed in order by the planner."""
+    """A teaching unit with an hour budget, placed in order by calendar generation."""
 
     __tablename__ = "module"
 
@@ -105,7 +109,7 @@ class Module(db.Model):
 
     programme: Mapped[Programme] = relationship(back_populates="modules")
     skill_block: Mapped[SkillBlock | None] = relationship(back_populates="modules")
-    default_trainer: Mapped["User | None"] = relationship()  # noqa: F821
+    default_trainer: Mapped["User | None"] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("programme_id", "position"),

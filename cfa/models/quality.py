@@ -2,12 +2,17 @@
 
 import secrets
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
+
+if TYPE_CHECKING:
+    from cfa.models.people import User
+    from cfa.models.planning import Cohort
 
 
 class QualityIndicator(db.Model):
@@ -103,7 +108,7 @@ class SurveyCampaign(TimestampMixin, db.Model):
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
 
     survey: Mapped[Survey] = relationship()
-    cohort: Mapped["Cohort | None"] = relationship()  # noqa: F821
+    cohort: Mapped["Cohort | None"] = relationship()
     invitations: Mapped[list["SurveyInvitation"]] = relationship(back_populates="campaign")
 
     __table_args__ = (sa.CheckConstraint("closes_on >= opens_on", name="dates_ordered"),)
@@ -123,7 +128,7 @@ class SurveyInvitation(db.Model):
     responded_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     campaign: Mapped[SurveyCampaign] = relationship(back_populates="invitations")
-    user: Mapped["User | None"] = relationship()  # noqa: F821
+    user: Mapped["User | None"] = relationship()
 
     __table_args__ = (sa.UniqueConstraint("campaign_id", "email"),)
 
@@ -182,8 +187,8 @@ class Complaint(TimestampMixin, db.Model):
     answered_on: Mapped[date | None]
     closed_on: Mapped[date | None]
 
-    handled_by: Mapped["User | None"] = relationship()  # noqa: F821
-    cohort: Mapped["Cohort | None"] = relationship()  # noqa: F821
+    handled_by: Mapped["User | None"] = relationship()
+    cohort: Mapped["Cohort | None"] = relationship()
     actions: Mapped[list["ImprovementAction"]] = relationship(back_populates="complaint")
 
     __table_args__ = (
@@ -236,7 +241,7 @@ class ImprovementAction(TimestampMixin, db.Model):
 
     complaint: Mapped[Complaint | None] = relationship(back_populates="actions")
     campaign: Mapped[SurveyCampaign | None] = relationship()
-    owner: Mapped["User | None"] = relationship()  # noqa: F821
+    owner: Mapped["User | None"] = relationship()
     indicators: Mapped[list[QualityIndicator]] = relationship(secondary=improvement_action_indicator)
 
     __table_args__ = (sa.CheckConstraint("status <> 'done' OR done_on IS NOT NULL", name="done_dated"),)

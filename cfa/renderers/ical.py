@@ -8,32 +8,17 @@ gives the same bytes, and a hash of them is a correct ETag.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
+from typing import TYPE_CHECKING
 
 from icalendar import Calendar, Event, Timezone, TimezoneDaylight, TimezoneStandard, vRecur
 
 from cfa.formatting import PARIS
 
+if TYPE_CHECKING:
+    from cfa.services.feeds import FeedEvent
+
 PRODID = "-//Cadence//Gestion du CFA//FR"
-
-
-@dataclass(frozen=True)
-class FeedEvent:
-    uid: str
-    summary: str
-    start: date | datetime  # a date for an all-day event; a naive Europe/Paris wall-clock time otherwise
-    end: date | datetime  # exclusive, as in RFC 5545
-    last_modified: datetime  # aware (UTC) or naive UTC
-    sequence: int = 0
-    cancelled: bool = False
-    location: str | None = None
-    description: str | None = None
-    categories: tuple[str, ...] = ()
-
-    @property
-    def all_day(self) -> bool:
-        return not isinstance(self.start, datetime)
 
 
 def _utc(moment: datetime) -> datetime:
@@ -55,7 +40,13 @@ def _transition(kind, name: str, start: datetime, before: int, after: int, month
 
 def paris_timezone() -> Timezone:
     """Europe/Paris as the EU rule in force since 1996: summer time from the last Sunday of March to the
-    last Sunday of October."""
+    last Sunday of October.
+
+    Written by hand on purpose. icalendar 7 can generate the zone (`Timezone.from_tzid`,
+    `add_missing_timezones`), but as a list of dated transitions that ends in 2038, seven times longer, with
+    onsets an independent parser (vobject) reads as winter time all summer: a 9:00 session in September
+    would show at 10:00. The rule here is what Outlook and Apple Calendar themselves publish, and
+    `tests/renderers/test_ical.py` checks it against the tz database around every switch until 2045."""
     zone = Timezone()
     zone.add("tzid", "Europe/Paris")
     zone.add("x-lic-location", "Europe/Paris")

@@ -1,4 +1,8 @@
-"""Double bookings: a trainer or a room is never at two overlapping sessions, across cohorts and centres."""
+"""Double bookings: a trainer or a room is never at two overlapping sessions, across cohorts and centres.
+
+`find_conflicts` is pure (bookings in, clashes out); `bookings_around` loads the bookings it compares with
+and `describe_conflicts` names the clashes in French, one query each.
+"""
 
 from __future__ import annotations
 
@@ -6,6 +10,12 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, time
+
+import sqlalchemy as sa
+
+from cfa.extensions import db
+from cfa.formatting import long_date
+from cfa.models import Cohort, Room, Session, SessionStatus, User
 
 
 @dataclass(frozen=True)
@@ -69,3 +79,48 @@ def find_conflicts(candidates: Iterable[Booking], booked: Iterable[Booking]) -> 
             # Candidates book too: two of them (two cohorts planned at once) may clash with each other.
             index[key].append(candidate)
     return conflicts
+
+
+def bookings_around(cohort_id: int, candidates: list[Booking]) -> list[Booking]:
+    """Other cohorts' live sessions that could clash: same days, same trainers or rooms (one query)."""
+    if not candidates:
+        return []
+    trainers = {c.trainer_id for c in candidates if c.trainer_id}
+    rooms = {c.room_id for c in candidates if c.room_id}
+    stmt = sa.select(
+        Session.id,
+        Session.cohort_id,
+        Session.date,
+        Session.start_time,
+        Session.end_time,
+        Session.trainer_id,
+        Session.room_id,
+    ).where(
+        Session.cohort_id != cohort_id,
+        Session.status == SessionStatus.PLANNED,
+        Session.date.between(min(c.date for c in candidates), max(c.date for c in candidates)),
+        sa.or_(Session.trainer_id.in_(trainers), Session.room_id.in_(rooms)),
+    )
+    return [
+        Booking(row.cohort_id, row.date, row.start_time, row.end_time, row.trainer_id, row.room_id, row.id)
+        for row in db.session.execute(stmt)
+    ]
+
+
+def describe_conflicts(conflicts: list[Conflict]) -> list[str]:
+    """One French sentence per clash: who or which room, when, and which cohort holds it already."""
+    wanted = {"trainer": User, "room": Room, "cohort": Cohort}
+    ids: dict[str, set[int]] = {key: set() for key in wanted}
+    for c in conflicts:
+        ids[c.resource].add(c.resource_id)
+        ids["cohort"].update(c.cohort_ids)
+    names: dict[tuple[str, int], str] = {}
+    for key, model in wanted.items():
+        if ids[key]:
+            for row in db.session.scalars(sa.select(model).where(model.id.in_(ids[key]))):
+                names[(key, row.id)] = row.full_name if key == "trainer" else row.name
+    return [
+        f"{c.resource_label} {names.get((c.resource, c.resource_id), '?')} : {long_date(c.date)} "
+        f"de {c.start_time:%H:%M} à {c.end_time:%H:%M}, déjà réservé·e pour {names.get(('cohort', c.cohort_ids[1]), '?')}"
+        for c in conflicts
+    ]

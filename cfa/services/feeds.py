@@ -6,6 +6,7 @@ replaced (the old one dies at once) when its owner asks.
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -13,11 +14,30 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import CalendarPeriod, Cohort, Enrolment, PeriodKind, Role, Session, SessionRelease, User
-from cfa.renderers.ical import FeedEvent
+from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import followed_enrolments
-from cfa.services.planning import session_details
 
 MIN_TOKEN_LENGTH = 32
+
+
+@dataclass(frozen=True)
+class FeedEvent:
+    """One calendar event as a feed shows it; the iCalendar renderer turns a list of them into bytes."""
+
+    uid: str
+    summary: str
+    start: date | datetime  # a date for an all-day event; a naive Europe/Paris wall-clock time otherwise
+    end: date | datetime  # exclusive, as in RFC 5545
+    last_modified: datetime  # aware (UTC) or naive UTC
+    sequence: int = 0
+    cancelled: bool = False
+    location: str | None = None
+    description: str | None = None
+    categories: tuple[str, ...] = ()
+
+    @property
+    def all_day(self) -> bool:
+        return not isinstance(self.start, datetime)
 
 
 def user_for_token(token: str) -> User | None:

@@ -99,9 +99,13 @@ def day_changes(day: date) -> list[Change]:
         if kind is None:
             continue
         change = Change(
-            session_id, closing.context_id, kind, opening.before, closing.after,
+            session_id,
+            closing.context_id,
+            kind,
+            opening.before,
+            closing.after,
             (closing.reason or (closing.after or {}).get("note")) if kind == "cancelled" else None,
-        )  # fmt: skip
+        )
         if any(day <= d < day + HORIZON for d in change.days()):
             changes.append(change)
     return sorted(changes, key=lambda c: (min(c.days()), c.session_id))
@@ -168,9 +172,11 @@ def _digest_text(person: User, parts: list[tuple[Enrolment, list[Change]]], day:
     blocks = []
     for enrolment, changes in parts:
         own = enrolment.apprentice_id == person.id
-        title = f"Vos séances ({enrolment.cohort.name})" if own else (
-            f"{enrolment.apprentice.full_name} ({enrolment.cohort.name})"
-        )  # fmt: skip
+        title = (
+            f"Vos séances ({enrolment.cohort.name})"
+            if own
+            else (f"{enrolment.apprentice.full_name} ({enrolment.cohort.name})")
+        )
         blocks.append(title + " :\n" + "\n".join(c.sentence() for c in changes))
     body = (
         f"Bonjour {person.full_name},\n\nLe planning des huit prochaines semaines au centre de formation a changé "

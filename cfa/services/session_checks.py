@@ -1,12 +1,12 @@
 """What an admin must accept on purpose before a session is moved or added by hand.
 
-The planner never puts a session on a weekend, a public holiday, a closure or a field week, in a room of
+Calendar generation never puts a session on a weekend, a public holiday, a closure or a field week, in a room of
 another centre, outside the centre's day or beyond the programme's hours; a hand edit can. Each of these
 is a warning (like a double booking), never silently saved: a session on Christmas Day or in Nantes for a
 Rennes cohort is a sign-in sheet no auditor will believe.
 
-Pure: `check_session(slot, context)` takes dates and numbers and returns the warnings, so the rule table is
-tested without a database.
+`check_session(slot, context)` is pure: it takes dates and numbers and returns the warnings, so the rule table
+is tested without a database; `slot_warnings` gathers that context for one cohort from the database.
 """
 
 from __future__ import annotations
@@ -15,8 +15,12 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, time
 
+from cfa.extensions import db
 from cfa.formatting import long_date, minutes_label
+from cfa.models import Cohort, PeriodKind, Room, Session
 from cfa.models.planning import minutes_between
+from cfa.services.calendar_generation import french_holidays
+from cfa.services.calendar_queries import centre_closures, planned_minutes
 
 
 @dataclass(frozen=True)
@@ -107,3 +111,32 @@ def check_session(slot: Slot, context: SlotContext) -> list[Warning]:
             )
         )
     return warnings
+
+
+def slot_warnings(
+    cohort: Cohort,
+    day: date,
+    start_time: time,
+    end_time: time,
+    room_id: int | None,
+    session: Session | None = None,
+) -> list[Warning]:
+    """The warnings of placing one session of the cohort there (`session`: the one being moved, if any)."""
+    programme = cohort.programme
+    room = db.session.get(Room, room_id) if room_id else None
+    others = planned_minutes(cohort.id) - (session.minutes if session is not None and not session.is_cancelled else 0)
+    periods = cohort.periods
+    context = SlotContext(
+        centre_id=cohort.centre_id,
+        centre_name=cohort.centre.name,
+        day_start=programme.morning_start,
+        day_end=programme.afternoon_end,
+        total_minutes=programme.total_minutes,
+        other_minutes=others,
+        holidays=french_holidays(day, day),
+        closures=tuple(Span(c.start_date, c.end_date, c.label) for c in centre_closures(cohort.centre_id, day, day)),
+        field_weeks=tuple(Span(p.start_date, p.end_date) for p in periods if p.kind == PeriodKind.FIELD),
+        course_weeks=tuple(Span(p.start_date, p.end_date) for p in periods if p.kind == PeriodKind.COURSE),
+    )
+    slot = Slot(day, start_time, end_time, room.centre_id if room else None, room.centre.name if room else None)
+    return check_session(slot, context)

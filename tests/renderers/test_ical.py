@@ -1,12 +1,16 @@
 """The iCalendar renderer: a reviewed snapshot, and a parse-back by an independent parser."""
 
 import os
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
+import pytest
 import vobject
+from icalendar import Calendar
 
-from cfa.renderers.ical import FeedEvent, render
+from cfa.formatting import PARIS
+from cfa.renderers.ical import render
+from cfa.services.feeds import FeedEvent
 
 SNAPSHOT = Path(__file__).parent.parent / "snapshots" / "small.ics"
 
@@ -69,3 +73,27 @@ def test_an_independent_parser_reads_back_the_same_events():
     field = events["entreprise-7-20260921@cadence.test"]
     assert field.dtstart.value == date(2026, 9, 21) and field.dtend.value == date(2026, 10, 12)
     assert all(e.dtstamp.value.tzinfo is not None for e in parsed.vevent_list)
+
+
+def _paris_read_back(parser: str):
+    body = render("x", EVENTS)
+    if parser == "vobject":
+        return vobject.readOne(body.decode()).vtimezone.gettzinfo()
+    return Calendar.from_ical(body).walk("VTIMEZONE")[0].to_tz()
+
+
+@pytest.mark.parametrize("parser", ["vobject", "icalendar"])
+def test_the_written_time_zone_agrees_with_europe_paris_around_every_switch_until_2045(parser):
+    """Calendar apps convert with the VTIMEZONE of the feed, not their own tables. icalendar's generated zone
+    (`Timezone.from_tzid`) is read by vobject as winter time all summer, a September morning an hour late:
+    the rule written here is kept because both parsers read it right, switch hours included."""
+    zone = _paris_read_back(parser)
+    wrong = []
+    for year in range(2026, 2046):
+        for month in (3, 10):
+            start = datetime(year, month, 24, tzinfo=UTC)  # the last Sunday falls within the next eight days
+            for step in range(8 * 48):
+                wall = (start + timedelta(minutes=30 * step)).astimezone(PARIS)
+                if wall.replace(tzinfo=zone).utcoffset() != wall.utcoffset():
+                    wrong.append(wall)
+    assert wrong == []

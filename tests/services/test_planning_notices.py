@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from cfa.extensions import db
 from cfa.models import AuditEvent, HalfDay, OutboxMessage
-from cfa.services import planning, planning_notices
+from cfa.services import calendar_queries, planning_edits, planning_notices, replanning
 from tests import factories as f
 
 START = date(2026, 9, 14)
@@ -24,7 +24,7 @@ def cohort():
     cohort = f.CohortFactory(
         programme=programme, centre=room.centre, default_room=room, start_date=START, end_date=date(2027, 6, 30)
     )
-    planning.apply(planning.preview(cohort, today=BEFORE), actor=None)
+    replanning.apply(replanning.preview(cohort, today=BEFORE), actor=None)
     return cohort
 
 
@@ -35,7 +35,9 @@ def tutor():
 
 def session_on(cohort, day, half_day):
     return next(
-        s for s in planning.cohort_sessions(cohort.id, live_only=True) if (s.date, s.half_day) == (day, half_day)
+        s
+        for s in calendar_queries.cohort_sessions(cohort.id, live_only=True)
+        if (s.date, s.half_day) == (day, half_day)
     )
 
 
@@ -50,12 +52,18 @@ def digests():
 
 def edit(session, **changes):
     values = dict(
-        day=session.date, half_day=session.half_day, start_time=session.start_time, end_time=session.end_time,
-        trainer_id=session.trainer_id, room_id=session.room_id, module_id=session.module_id, today=BEFORE,
+        day=session.date,
+        half_day=session.half_day,
+        start_time=session.start_time,
+        end_time=session.end_time,
+        trainer_id=session.trainer_id,
+        room_id=session.room_id,
+        module_id=session.module_id,
+        today=BEFORE,
         accept_warnings=True,
-    )  # fmt: skip
+    )
     values.update(changes)
-    planning.update_session(session, None, **values)
+    planning_edits.update_session(session, None, **values)
 
 
 def test_a_day_of_changes_gives_one_digest_per_apprentice_and_tutor(cohort, tutor):
@@ -69,12 +77,23 @@ def test_a_day_of_changes_gives_one_digest_per_apprentice_and_tutor(cohort, tuto
     assert planning_notices.build_digests(BEFORE) == 0  # the first plan is news to nobody
 
     edit(session_on(cohort, date(2026, 10, 13), HalfDay.AM), day=date(2026, 10, 21))
-    planning.cancel_session(session_on(cohort, date(2026, 10, 14), HalfDay.PM), None, "Grève des transports", BEFORE)
+    planning_edits.cancel_session(
+        session_on(cohort, date(2026, 10, 14), HalfDay.PM), None, "Grève des transports", BEFORE
+    )
     edit(session_on(cohort, date(2026, 10, 15), HalfDay.AM), trainer_id=f.UserFactory.trainer().id)  # not news
-    far = planning.add_session(
-        cohort, None, day=date(2027, 3, 2), half_day=HalfDay.AM, start_time=time(9), end_time=time(12, 30),
-        trainer_id=None, room_id=None, module_id=None, today=BEFORE, accept_warnings=True,
-    )  # fmt: skip
+    far = planning_edits.add_session(
+        cohort,
+        None,
+        day=date(2027, 3, 2),
+        half_day=HalfDay.AM,
+        start_time=time(9),
+        end_time=time(12, 30),
+        trainer_id=None,
+        room_id=None,
+        module_id=None,
+        today=BEFORE,
+        accept_warnings=True,
+    )
     changes_made_on(DAY)
 
     assert planning_notices.build_digests(DAY) == 3
@@ -95,7 +114,7 @@ def test_a_day_of_changes_gives_one_digest_per_apprentice_and_tutor(cohort, tuto
 
 def test_building_the_digests_again_is_idempotent_and_a_sent_digest_is_never_repeated(cohort, tutor):
     enrolment = f.EnrolmentFactory(cohort=cohort, tutor=tutor)
-    planning.cancel_session(session_on(cohort, date(2026, 10, 14), HalfDay.PM), None, "Grève", BEFORE)
+    planning_edits.cancel_session(session_on(cohort, date(2026, 10, 14), HalfDay.PM), None, "Grève", BEFORE)
     changes_made_on(DAY)
     assert planning_notices.build_digests(DAY) == 2
     assert planning_notices.build_digests(DAY) == 2
@@ -121,8 +140,8 @@ def test_a_change_undone_the_same_day_is_not_told(cohort, tutor):
 
 def test_sessions_cancelled_by_a_re_plan_are_told(cohort, tutor):
     f.EnrolmentFactory(cohort=cohort, tutor=tutor)
-    planning.set_course_week(cohort, date(2026, 10, 12), at_centre=False, actor=None, today=BEFORE)
-    planning.apply(planning.preview(cohort, from_date=date(2026, 10, 12), today=BEFORE), actor=None)
+    planning_edits.set_course_week(cohort, date(2026, 10, 12), at_centre=False, actor=None, today=BEFORE)
+    replanning.apply(replanning.preview(cohort, from_date=date(2026, 10, 12), today=BEFORE), actor=None)
     changes_made_on(DAY)
     planning_notices.build_digests(DAY)
     body = digests()[tutor.email].body_text
@@ -132,7 +151,7 @@ def test_sessions_cancelled_by_a_re_plan_are_told(cohort, tutor):
 
 def test_the_nightly_command_builds_the_digests_of_the_day_asked(app, cohort, tutor):
     f.EnrolmentFactory(cohort=cohort, tutor=tutor)
-    planning.cancel_session(session_on(cohort, date(2026, 10, 14), HalfDay.PM), None, "Grève", BEFORE)
+    planning_edits.cancel_session(session_on(cohort, date(2026, 10, 14), HalfDay.PM), None, "Grève", BEFORE)
     changes_made_on(DAY)
     runner = app.test_cli_runner()
     result = runner.invoke(args=["planning-notices", "--jour", "2026-10-05"])

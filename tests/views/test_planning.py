@@ -7,7 +7,7 @@ import pytest
 
 from cfa.extensions import db
 from cfa.models import HalfDay, Role, SessionStatus
-from cfa.services import planning
+from cfa.services import calendar_queries, planning_edits, replanning
 from tests import factories as f
 
 START = date(2026, 9, 14)
@@ -20,7 +20,8 @@ def _today():
     with (
         mock.patch("cfa.views.planning.calendars.today_paris", return_value=TODAY),
         mock.patch("cfa.views.planning.editing.today_paris", return_value=TODAY),
-        mock.patch("cfa.services.planning.today_paris", return_value=TODAY),
+        mock.patch("cfa.services.replanning.today_paris", return_value=TODAY),
+        mock.patch("cfa.services.planning_edits.today_paris", return_value=TODAY),
         mock.patch("cfa.views.me.schedule.today_paris", return_value=TODAY),
         mock.patch("cfa.views.employer.calendar.today_paris", return_value=TODAY),
     ):
@@ -44,7 +45,7 @@ def cohort(trainer):
 
 @pytest.fixture
 def planned(cohort):
-    planning.apply(planning.preview(cohort, today=TODAY), actor=None)
+    replanning.apply(replanning.preview(cohort, today=TODAY), actor=None)
     return cohort
 
 
@@ -54,7 +55,7 @@ def test_an_admin_generates_a_calendar_from_the_preview(login, cohort):
     assert "70 h planifiées sur 70 h" in page.text and "20 séance(s) à créer" in page.text
     response = client.post(f"/planning/promotions/{cohort.id}/generer", data={"from_date": "2026-09-14"})
     assert response.status_code == 302
-    assert len(planning.cohort_sessions(cohort.id, live_only=True)) == 20
+    assert len(calendar_queries.cohort_sessions(cohort.id, live_only=True)) == 20
     calendar = client.get(f"/planning/promotions/{cohort.id}")
     assert "lundi 14 septembre 2026" in calendar.text and "Semaine au centre" in calendar.text
 
@@ -67,9 +68,9 @@ def test_a_conflict_is_listed_and_nothing_is_saved_until_the_admin_accepts_it(lo
     assert "1 conflit de réservation" in page.text and "déjà réservé·e pour AMIS Nantes" in page.text
     refused = client.post(f"/planning/promotions/{cohort.id}/generer", data={"from_date": "2026-09-14"})
     assert refused.status_code == 200 and "rien n&#39;a été enregistré" in refused.text
-    assert planning.cohort_sessions(cohort.id) == []
+    assert calendar_queries.cohort_sessions(cohort.id) == []
     client.post(f"/planning/promotions/{cohort.id}/generer", data={"from_date": "2026-09-14", "accept_conflicts": "y"})
-    assert len(planning.cohort_sessions(cohort.id)) == 20
+    assert len(calendar_queries.cohort_sessions(cohort.id)) == 20
 
 
 def test_an_admin_takes_a_week_out_and_the_hours_move_to_later(login, planned):
@@ -78,13 +79,13 @@ def test_an_admin_takes_a_week_out_and_the_hours_move_to_later(login, planned):
         f"/planning/promotions/{planned.id}/semaines", data={"monday": "2026-09-14", "at_centre": "0"}
     )
     assert response.status_code == 302
-    sessions = planning.cohort_sessions(planned.id, live_only=True)
+    sessions = calendar_queries.cohort_sessions(planned.id, live_only=True)
     assert sessions[0].date == date(2026, 10, 12) and sum(s.minutes for s in sessions) == 70 * 60
 
 
 def test_an_admin_moves_a_session_and_bad_times_are_refused_in_french(login, planned, trainer):
     client = login(f.UserFactory.admin())
-    session = planning.cohort_sessions(planned.id)[0]
+    session = calendar_queries.cohort_sessions(planned.id)[0]
     bad = client.post(
         f"/planning/seances/{session.id}",
         data={
@@ -96,24 +97,24 @@ def test_an_admin_moves_a_session_and_bad_times_are_refused_in_french(login, pla
         },
     )
     assert bad.status_code == 200 and "L&#39;heure de fin doit suivre l&#39;heure de début." in bad.text
-    assert planning.cohort_sessions(planned.id)[0].date == START
+    assert calendar_queries.cohort_sessions(planned.id)[0].date == START
     move = {"day": "2026-09-21", "half_day": "am", "start_time": "09:00", "end_time": "12:30", "trainer_id": trainer.id}
     unaccepted = client.post(f"/planning/seances/{session.id}", data=move)
     assert unaccepted.status_code == 200 and "semaine en entreprise de la promotion" in unaccepted.text
-    assert planning.cohort_sessions(planned.id)[0].date == START
+    assert calendar_queries.cohort_sessions(planned.id)[0].date == START
     good = client.post(f"/planning/seances/{session.id}", data={**move, "accept_warnings": "y"})
     assert good.status_code == 302
-    moved = [s for s in planning.cohort_sessions(planned.id) if s.id == session.id][0]
+    moved = [s for s in calendar_queries.cohort_sessions(planned.id) if s.id == session.id][0]
     assert moved.date == date(2026, 9, 21) and moved.sequence == 1
 
 
 def test_cancelling_needs_a_reason_and_keeps_the_session(login, planned):
     client = login(f.UserFactory.admin())
-    session = planning.cohort_sessions(planned.id)[0]
+    session = calendar_queries.cohort_sessions(planned.id)[0]
     missing = client.post(f"/planning/seances/{session.id}/annuler", data={"annulation-reason": ""})
     assert missing.status_code == 422 and "obligatoire" in missing.text
     client.post(f"/planning/seances/{session.id}/annuler", data={"annulation-reason": "Formatrice malade"})
-    cancelled = [s for s in planning.cohort_sessions(planned.id) if s.id == session.id][0]
+    cancelled = [s for s in calendar_queries.cohort_sessions(planned.id) if s.id == session.id][0]
     assert cancelled.status == SessionStatus.CANCELLED and cancelled.note == "Formatrice malade"
     page = client.get(f"/planning/promotions/{planned.id}")
     assert "Il manque 3 h 30" in page.text
@@ -138,7 +139,7 @@ def test_a_trainer_sees_the_cohorts_they_teach_and_no_other(login, planned, trai
 @pytest.mark.parametrize("role", [Role.QUALITY, Role.TRAINER, Role.APPRENTICE, Role.TUTOR])
 def test_only_admins_edit_calendars(login, planned, role):
     client = login(f.UserFactory(roles=[role], employer=f.EmployerFactory() if role == Role.TUTOR else None))
-    session = planning.cohort_sessions(planned.id)[0]
+    session = calendar_queries.cohort_sessions(planned.id)[0]
     assert client.get(f"/planning/promotions/{planned.id}/generer").status_code == 403
     assert client.post(f"/planning/promotions/{planned.id}/generer", data={}).status_code == 403
     assert (
@@ -149,7 +150,7 @@ def test_only_admins_edit_calendars(login, planned, role):
     )
     assert client.post(f"/planning/seances/{session.id}", data={}).status_code == 403
     assert client.post(f"/planning/seances/{session.id}/annuler", data={"annulation-reason": "x"}).status_code == 403
-    assert len(planning.cohort_sessions(planned.id, live_only=True)) == 20
+    assert len(calendar_queries.cohort_sessions(planned.id, live_only=True)) == 20
 
 
 def test_anonymous_users_go_to_the_login_page(client, planned):
@@ -202,7 +203,7 @@ def test_a_tutor_sees_the_centre_weeks_of_their_apprentices_only(login, planned)
     other_cohort = f.CohortFactory(
         start_date=START, end_date=date(2027, 6, 30), programme=planned.programme, centre=planned.centre
     )
-    planning.apply(planning.preview(other_cohort, today=TODAY), actor=None, accept_conflicts=True)
+    replanning.apply(replanning.preview(other_cohort, today=TODAY), actor=None, accept_conflicts=True)
     theirs = f.EnrolmentFactory(cohort=other_cohort)
     page = login(mine.tutor).get("/employeur/calendrier")
     assert mine.apprentice.full_name in page.text and theirs.apprentice.full_name not in page.text
@@ -211,12 +212,12 @@ def test_a_tutor_sees_the_centre_weeks_of_their_apprentices_only(login, planned)
 
 def test_calendar_pages_do_not_issue_one_query_per_row(login, planned, count_queries):
     client = login(f.UserFactory.admin())
-    client.get(f"/planning/promotions/{planned.id}")  # creates the cohort's calendar link once
+    client.get(f"/planning/promotions/{planned.id}")
     with count_queries() as few:
         client.get(f"/planning/promotions/{planned.id}")
     for week in ("2026-10-12", "2026-11-09"):
-        planning.set_course_week(planned, date.fromisoformat(week), at_centre=True, actor=None, today=TODAY)
-    planning.apply(planning.preview(planned, today=TODAY), actor=None)
+        planning_edits.set_course_week(planned, date.fromisoformat(week), at_centre=True, actor=None, today=TODAY)
+    replanning.apply(replanning.preview(planned, today=TODAY), actor=None)
     with count_queries() as more:
         client.get(f"/planning/promotions/{planned.id}")
     assert len(more) <= len(few) <= 17  # a constant: the page, its cohort, periods, sessions, skill blocks
@@ -282,10 +283,10 @@ def test_a_session_added_on_christmas_day_is_refused_until_accepted(login, plann
     data = {"day": "2026-12-25", "half_day": "am", "start_time": "09:00", "end_time": "12:30", "trainer_id": trainer.id}
     refused = client.post(url, data=data)
     assert refused.status_code == 200 and "jour férié (Noël)" in refused.text
-    assert not [s for s in planning.cohort_sessions(planned.id) if s.date == date(2026, 12, 25)]
+    assert not [s for s in calendar_queries.cohort_sessions(planned.id) if s.date == date(2026, 12, 25)]
     accepted = client.post(url, data={**data, "accept_warnings": "y"})
     assert accepted.status_code == 302
-    assert [s.manual for s in planning.cohort_sessions(planned.id) if s.date == date(2026, 12, 25)] == [True]
+    assert [s.manual for s in calendar_queries.cohort_sessions(planned.id) if s.date == date(2026, 12, 25)] == [True]
 
 
 def test_only_an_admin_may_add_a_session(login, planned, trainer):
@@ -331,7 +332,7 @@ def test_the_preview_warns_of_a_year_without_closure_and_of_the_title_registrati
     page = client.get(f"/planning/promotions/{cohort.id}/generer")
     assert "Aucune fermeture du centre" in page.text and "2026, 2027" in page.text
     assert "RNCP36241" in page.text and "16 mai 2027" in page.text
-    planning.apply(planning.preview(cohort, today=TODAY), actor=None)
+    replanning.apply(replanning.preview(cohort, today=TODAY), actor=None)
     assert "prend fin le dimanche 16 mai 2027" in client.get(f"/planning/promotions/{cohort.id}").text
 
 
@@ -347,3 +348,47 @@ def test_the_staff_year_plan_pdf_flags_the_title_registration_end_and_says_what_
     assert "titre enregistré au RNCP jusqu'au 16/05/2027 seulement" in content
     assert "huit semaines à venir déplacée ou annulée est notifiée par e-mail" in content
     assert len(PdfReader(BytesIO(response.data)).pages) == 1
+
+
+def test_a_session_whose_trainer_is_booked_elsewhere_names_the_clash_and_is_saved_only_once_accepted(
+    login, planned, trainer
+):
+    other = f.CohortFactory(name="AMIS Nantes")
+    f.SessionFactory(cohort=other, date=START, half_day=HalfDay.AM, start_time=time(10, 0), trainer=trainer)
+    client = login(f.UserFactory.admin())
+    session = calendar_queries.cohort_sessions(planned.id)[0]
+    change = {
+        "day": "2026-09-14",
+        "half_day": "am",
+        "start_time": "09:30",
+        "end_time": "12:30",
+        "trainer_id": trainer.id,
+    }
+    refused = client.post(f"/planning/seances/{session.id}", data=change)
+    assert refused.status_code == 200 and "déjà réservé·e pour AMIS Nantes" in refused.text
+    assert calendar_queries.cohort_sessions(planned.id)[0].start_time == time(9, 0)
+    accepted = client.post(
+        f"/planning/seances/{session.id}", data={**change, "accept_conflicts": "y"}, follow_redirects=True
+    )
+    assert "Séance modifiée malgré un conflit de réservation." in accepted.text
+    changed = calendar_queries.cohort_sessions(planned.id)[0]
+    assert changed.start_time == time(9, 30) and changed.conflict_accepted
+
+
+def test_no_planning_page_writes_when_it_is_only_read(login, planned, trainer, count_queries):
+    admin_pages = [
+        f"/planning/promotions/{planned.id}",
+        f"/planning/promotions/{planned.id}/semaine?du=2026-09-14",
+        f"/planning/promotions/{planned.id}/generer?from_date=2026-10-01",
+        f"/planning/promotions/{planned.id}/seances/ajouter?du=2026-10-12",
+        f"/planning/seances/{calendar_queries.cohort_sessions(planned.id)[0].id}",
+        f"/planning/promotions/{planned.id}/planning.pdf",
+        "/planning/",
+    ]
+    writes = ("INSERT", "UPDATE", "DELETE")
+    for user, pages in ((f.UserFactory.admin(), admin_pages), (trainer, ["/planning/mon-agenda"])):
+        client = login(user)
+        for page in pages:
+            with count_queries() as statements:
+                assert client.get(page).status_code == 200, page
+            assert [s for s in statements if s.lstrip().upper().startswith(writes)] == [], page

@@ -9,7 +9,7 @@ from reportlab.platypus import Spacer, Table, TableStyle
 from cfa.formatting import MONTHS, long_date, minutes_label, short_date
 from cfa.models import PeriodKind
 from cfa.renderers.pdf.base import LINE, MUTED, Identity, build_pdf, identity_header, markup, page_width, para, text
-from cfa.services.planning import CohortCalendar
+from cfa.services.calendar_queries import CohortCalendar
 
 COLOURS = {
     "course": colors.HexColor("#1f5f8b"),

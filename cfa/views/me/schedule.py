@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from cfa.formatting import today_paris
-from cfa.services import planning
+from cfa.services import calendar_queries
 from cfa.services.enrolments import current_enrolment
 from cfa.views.feeds import my_feed_url
 from cfa.views.me import bp
@@ -18,8 +18,8 @@ def schedule():
     enrolment = current_enrolment(current_user, on=today)
     if enrolment is None:
         return render_template("me/schedule.html", enrolment=None)
-    cohort = planning.load_cohort(enrolment.cohort_id)
-    calendar = planning.cohort_calendar(cohort)
+    cohort = calendar_queries.load_cohort(enrolment.cohort_id)
+    calendar = calendar_queries.cohort_calendar(cohort)
     upcoming = [
         s for row in calendar.rows for s in row.sessions if s.date >= today and enrolment.is_enrolled_on(s.date)
     ][:10]

@@ -8,7 +8,7 @@ from datetime import date
 from flask import Blueprint, abort
 from flask_login import current_user
 
-from cfa.services import planning
+from cfa.services import calendar_queries
 from cfa.services.permissions import can_view_cohort_planning
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
@@ -42,7 +42,7 @@ def known_id(value: int) -> int:
 
 def cohort_or_404(cohort_id: int, allowed=can_view_cohort_planning):
     """The cohort, its programme and periods loaded, if `allowed(user, cohort_id)` (by default: may see its planning)."""
-    cohort = planning.load_cohort(known_id(cohort_id))
+    cohort = calendar_queries.load_cohort(known_id(cohort_id))
     if cohort is None:
         abort(404)
     if not allowed(current_user, cohort.id):

@@ -6,9 +6,9 @@ from flask import render_template, request
 from flask_login import current_user
 
 from cfa.formatting import today_paris
-from cfa.services import planning
+from cfa.services import calendar_queries
+from cfa.services.calendar_generation import monday_of
 from cfa.services.permissions import Ability
-from cfa.services.planner import monday_of
 from cfa.views.access import requires
 from cfa.views.feeds import my_feed_url
 from cfa.views.planning import bp, parse_day
@@ -21,7 +21,7 @@ WEEKS_SHOWN = 4
 def trainer_agenda():
     start = monday_of(parse_day(request.args.get("du")) or today_paris())
     end = start + timedelta(weeks=WEEKS_SHOWN) - timedelta(days=1)
-    sessions = planning.trainer_sessions(current_user.id, start, end)
+    sessions = calendar_queries.trainer_sessions(current_user.id, start, end)
     days: dict[date, list] = {}
     for session in sessions:
         days.setdefault(session.date, []).append(session)

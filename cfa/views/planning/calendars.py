@@ -12,10 +12,10 @@ from cfa.formatting import today_paris
 from cfa.models import Cohort, Enrolment
 from cfa.renderers.pdf.alternance_plan import render_alternance_plan
 from cfa.renderers.pdf.base import Identity
-from cfa.services import planning
+from cfa.services import calendar_queries
+from cfa.services.calendar_generation import french_holidays, monday_of
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_calendar, can_view_enrolment, teaches_cohort_clause
-from cfa.services.planner import french_holidays, monday_of
 from cfa.views.access import requires
 from cfa.views.downloads import attachment
 from cfa.views.feeds import cohort_feed_url
@@ -34,7 +34,7 @@ def cohorts():
         stmt = stmt.where(teaches_cohort_clause(current_user, Cohort.id))
     rows = list(db.session.scalars(stmt))
     return render_template(
-        "planning/cohorts.html", cohorts=rows, minutes=planning.planned_minutes_by_cohort(c.id for c in rows)
+        "planning/cohorts.html", cohorts=rows, minutes=calendar_queries.planned_minutes_by_cohort(c.id for c in rows)
     )
 
 
@@ -45,8 +45,8 @@ def cohort(cohort_id: int):
     return render_template(
         "planning/cohort.html",
         cohort=cohort,
-        calendar=planning.cohort_calendar(cohort),
-        skill_blocks=planning.cohort_skill_blocks(cohort),
+        calendar=calendar_queries.cohort_calendar(cohort),
+        skill_blocks=calendar_queries.cohort_skill_blocks(cohort),
         cohort_feed_url=cohort_feed_url,
         today=today_paris(),
         week=timedelta(days=7),
@@ -59,7 +59,7 @@ def week(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     day = parse_day(request.args.get("du")) or max(cohort.start_date, min(today_paris(), cohort.end_date))
     monday = monday_of(day)
-    sessions = planning.cohort_sessions(cohort.id, monday, monday + timedelta(days=6))
+    sessions = calendar_queries.cohort_sessions(cohort.id, monday, monday + timedelta(days=6))
     days = [monday + timedelta(days=i) for i in range(5)]
     grid = {(s.date, s.half_day.value): s for s in sessions if not s.is_cancelled}
     cancelled = [s for s in sessions if s.is_cancelled]
@@ -87,7 +87,7 @@ def year_plan_pdf(cohort_id: int):
         if enrolment is None or enrolment.cohort_id != cohort.id or not can_view_enrolment(current_user, enrolment):
             abort(404)
     body = render_alternance_plan(
-        planning.cohort_calendar(cohort),
+        calendar_queries.cohort_calendar(cohort),
         Identity.from_organisation(current_organisation()),
         sorted(french_holidays(cohort.start_date, cohort.end_date).items()),
         enrolment,

@@ -1,5 +1,7 @@
 """An admin plans a cohort, re-plans it from a date, moves or cancels sessions, adds or removes weeks."""
 
+from datetime import date
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -8,7 +10,8 @@ from cfa.formatting import long_date, today_paris
 from cfa.forms import choices
 from cfa.forms.planning import CancelSessionForm, GenerateForm, SessionForm, WeekForm
 from cfa.models import Module, Role, Session
-from cfa.services import planning
+from cfa.services import calendar_queries, planning_edits, replanning
+from cfa.services.conflicts import describe_conflicts
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
@@ -21,25 +24,15 @@ def generate(cohort_id: int):
     # The preview is a GET with the date in the query string; only saving is a (CSRF-checked) POST.
     posting = request.method == "POST"
     form = GenerateForm(request.form if posting else request.args, meta={} if posting else {"csrf": False})
-    if form.from_date.data is None:
-        if form.from_date.raw_data and form.from_date.raw_data[0]:
-            abort(400, "Date illisible : utilisez le format AAAA-MM-JJ.")
-        form.from_date.data = max(today_paris(), cohort.start_date)
-    if form.from_date.data > cohort.end_date:
-        abort(400, f"La date doit précéder la fin de la promotion ({long_date(cohort.end_date)}).")
-    result = planning.preview(cohort, from_date=form.from_date.data)
+    result = replanning.preview(cohort, from_date=_from_date(form, cohort))
     if posting and form.validate():
         try:
-            counts = planning.apply(result, current_user, accept_conflicts=form.accept_conflicts.data)
-        except planning.ConflictsFound as error:
+            counts = replanning.apply(result, current_user, accept_conflicts=form.accept_conflicts.data)
+        except replanning.ConflictsFound as error:
             form.accept_conflicts.errors.append(str(error))
         else:
             db.session.commit()
-            flash(
-                f"Planning enregistré : {counts.created} séance(s) créée(s), {counts.updated} modifiée(s), "
-                f"{counts.cancelled} annulée(s). {planning.hours_summary(cohort)}.",
-                "success" if result.plan.missing_minutes == 0 else "warning",
-            )
+            flash(_saved_message(counts, cohort), "success" if result.plan.missing_minutes == 0 else "warning")
             return redirect(url_for("planning.cohort", cohort_id=cohort.id))
     return render_template(
         "planning/generate.html",
@@ -47,8 +40,26 @@ def generate(cohort_id: int):
         form=form,
         result=result,
         conflicts=result.messages(),
-        changes=planning.changes(result),
-        summary=planning.hours_summary(cohort, result.plan.planned_minutes),
+        changes=replanning.changes(result),
+        summary=calendar_queries.hours_summary(cohort, result.plan.planned_minutes),
+    )
+
+
+def _from_date(form: GenerateForm, cohort) -> date:
+    """The day re-planning starts from: today (or the cohort's start) unless given; a French 400 if unusable."""
+    if form.from_date.data is None:
+        if form.from_date.raw_data and form.from_date.raw_data[0]:
+            abort(400, "Date illisible : utilisez le format AAAA-MM-JJ.")
+        form.from_date.data = max(today_paris(), cohort.start_date)
+    if form.from_date.data > cohort.end_date:
+        abort(400, f"La date doit précéder la fin de la promotion ({long_date(cohort.end_date)}).")
+    return form.from_date.data
+
+
+def _saved_message(counts: replanning.Applied, cohort) -> str:
+    return (
+        f"Planning enregistré : {counts.created} séance(s) créée(s), {counts.updated} modifiée(s), "
+        f"{counts.cancelled} annulée(s). {calendar_queries.hours_summary(cohort)}."
     )
 
 
@@ -62,20 +73,20 @@ def toggle_week(cohort_id: int):
     monday = parse_day(form.monday.data)
     at_centre = form.at_centre.data == "1"
     try:
-        result = planning.set_course_week(cohort, monday, at_centre, current_user)
-        planning.apply(result, current_user)
-    except planning.ConflictsFound:
+        result = planning_edits.set_course_week(cohort, monday, at_centre, current_user)
+        replanning.apply(result, current_user)
+    except replanning.ConflictsFound:
         # Keep the admin's choice of week and let them decide on the clashes on the planning page.
         db.session.commit()
         flash("Cette semaine crée des conflits de réservation : vérifiez-les avant d'enregistrer.", "warning")
         return redirect(url_for("planning.generate", cohort_id=cohort.id, from_date=monday.isoformat()))
-    except planning.PlanningError as error:
+    except replanning.PlanningError as error:
         db.session.rollback()
         flash(str(error), "error")
     else:
         db.session.commit()
         verb = "ajoutée au" if at_centre else "retirée du"
-        flash(f"Semaine du {long_date(monday)} {verb} planning. {planning.hours_summary(cohort)}.", "success")
+        flash(f"Semaine du {long_date(monday)} {verb} planning. {calendar_queries.hours_summary(cohort)}.", "success")
     return redirect(url_for("planning.cohort", cohort_id=cohort.id, _anchor=f"s-{monday.isoformat()}"))
 
 
@@ -106,33 +117,14 @@ def edit_session(session_id: int):
     cancel_form = CancelSessionForm(prefix="annulation")
     if form.validate_on_submit():
         try:
-            conflicts = planning.update_session(
-                session,
-                current_user,
-                day=form.day.data,
-                half_day=form.half_day.data,
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-                trainer_id=form.trainer_id.data,
-                room_id=form.room_id.data,
-                module_id=form.module_id.data,
-                accept_conflicts=form.accept_conflicts.data,
-                accept_warnings=form.accept_warnings.data,
-            )
-        except planning.WarningsFound as error:
-            db.session.rollback()
-            form.accept_warnings.errors.extend(w.message for w in error.warnings)
-        except planning.ConflictsFound as error:
-            db.session.rollback()
-            form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
-        except planning.PlanningError as error:
-            db.session.rollback()
-            form.day.errors.append(str(error))
+            clashes = planning_edits.update_session(session, current_user, **_slot_values(form))
+        except replanning.PlanningError as error:
+            _show_refusal(form, error)
         else:
             db.session.commit()
             flash(
-                "Séance modifiée" + (" malgré un conflit de réservation." if conflicts else "."),
-                "warning" if conflicts else "success",
+                "Séance modifiée" + (" malgré un conflit de réservation." if clashes else "."),
+                "warning" if clashes else "success",
             )
             return redirect(_week_url(session))
     return render_template("planning/session.html", session=session, form=form, cancel_form=cancel_form)
@@ -145,13 +137,13 @@ def cancel_session(session_id: int):
     cancel_form = CancelSessionForm(prefix="annulation")
     if cancel_form.validate_on_submit():
         try:
-            planning.cancel_session(session, current_user, cancel_form.reason.data.strip())
-        except planning.PlanningError as error:
+            planning_edits.cancel_session(session, current_user, cancel_form.reason.data.strip())
+        except replanning.PlanningError as error:
             db.session.rollback()
             cancel_form.reason.errors.append(str(error))
         else:
             db.session.commit()
-            flash(f"Séance annulée. {planning.hours_summary(session.cohort)}.", "warning")
+            flash(f"Séance annulée. {calendar_queries.hours_summary(session.cohort)}.", "warning")
             return redirect(_week_url(session))
     form = SessionForm(obj=session, day=session.date)
     _session_choices(form, session.cohort, session.trainer_id)
@@ -163,40 +155,50 @@ def cancel_session(session_id: int):
 def add_session(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     day = parse_day(request.args.get("du")) or max(today_paris(), cohort.start_date)
-    form = SessionForm(
-        day=day, start_time=cohort.programme.morning_start, end_time=cohort.programme.morning_end,
-        room_id=cohort.default_room_id, trainer_id=cohort.lead_trainer_id,
-    )  # fmt: skip
+    form = SessionForm(**_new_session_defaults(cohort, day))
     _session_choices(form, cohort, cohort.lead_trainer_id)
     if form.validate_on_submit():
         try:
-            session = planning.add_session(
-                cohort,
-                current_user,
-                day=form.day.data,
-                half_day=form.half_day.data,
-                start_time=form.start_time.data,
-                end_time=form.end_time.data,
-                trainer_id=form.trainer_id.data,
-                room_id=form.room_id.data,
-                module_id=form.module_id.data,
-                accept_conflicts=form.accept_conflicts.data,
-                accept_warnings=form.accept_warnings.data,
-            )
-        except planning.WarningsFound as error:
-            db.session.rollback()
-            form.accept_warnings.errors.extend(w.message for w in error.warnings)
-        except planning.ConflictsFound as error:
-            db.session.rollback()
-            form.accept_conflicts.errors.extend(planning.describe_conflicts(error.conflicts))
-        except planning.PlanningError as error:
-            db.session.rollback()
-            form.day.errors.append(str(error))
+            session = planning_edits.add_session(cohort, current_user, **_slot_values(form))
+        except replanning.PlanningError as error:
+            _show_refusal(form, error)
         else:
             db.session.commit()
-            flash(f"Séance ajoutée. {planning.hours_summary(cohort)}.", "success")
+            flash(f"Séance ajoutée. {calendar_queries.hours_summary(cohort)}.", "success")
             return redirect(_week_url(session))
     return render_template("planning/add_session.html", cohort=cohort, form=form, day=day)
+
+
+def _new_session_defaults(cohort, day: date) -> dict:
+    """A new session starts as the cohort's usual morning, in its room, with its lead trainer."""
+    programme = cohort.programme
+    return dict(
+        day=day,
+        start_time=programme.morning_start,
+        end_time=programme.morning_end,
+        room_id=cohort.default_room_id,
+        trainer_id=cohort.lead_trainer_id,
+    )
+
+
+SLOT_FIELDS = ("day", "half_day", "start_time", "end_time", "trainer_id", "room_id", "module_id")
+
+
+def _slot_values(form: SessionForm) -> dict:
+    """What a session form asks for, as the keyword arguments of `update_session` and `add_session`."""
+    values = {name: getattr(form, name).data for name in SLOT_FIELDS}
+    return values | {"accept_conflicts": form.accept_conflicts.data, "accept_warnings": form.accept_warnings.data}
+
+
+def _show_refusal(form: SessionForm, error: replanning.PlanningError) -> None:
+    """Nothing is saved; the reasons go next to the box that accepts them, or under the date."""
+    db.session.rollback()
+    if isinstance(error, planning_edits.WarningsFound):
+        form.accept_warnings.errors.extend(w.message for w in error.warnings)
+    elif isinstance(error, replanning.ConflictsFound):
+        form.accept_conflicts.errors.extend(describe_conflicts(error.conflicts))
+    else:
+        form.day.errors.append(str(error))
 
 
 def _week_url(session: Session) -> str:

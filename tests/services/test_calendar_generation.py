@@ -1,4 +1,4 @@
-"""The planner: hand-checked calendars, then properties over random rhythms, dates and closures."""
+"""Calendar generation: hand-checked calendars, then properties over random rhythms, dates and closures."""
 
 import dataclasses
 from datetime import date, time, timedelta
@@ -8,8 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from cfa.models import HalfDay, PeriodKind
-from cfa.services.conflicts import Booking, find_conflicts
-from cfa.services.planner import (
+from cfa.services.calendar_generation import (
     Closure,
     FixedSession,
     ModuleBudget,
@@ -19,6 +18,7 @@ from cfa.services.planner import (
     monday_of,
     plan,
 )
+from cfa.services.conflicts import Booking, find_conflicts
 
 CHRISTMAS_2026 = Closure(date(2026, 12, 21), date(2027, 1, 1), "Vacances de Noël 2026")
 SUMMER_2027 = Closure(date(2027, 8, 2), date(2027, 8, 20), "Fermeture estivale 2027")
