@@ -37,6 +37,8 @@ class Config:
     # How many reverse proxies stand in front (nginx: 1): their X-Forwarded-For gives the client's address.
     PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
     RATELIMIT_HEADERS_ENABLED = True
+    # Keeps the counters of two installations (or two test runs) sharing one Redis apart.
+    RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cadence")
     PAGE_SIZE = 25
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))

@@ -40,11 +40,11 @@ from cfa.models import (
     SessionStatus,
     User,
 )
-from cfa.services import planning
+from cfa.services import calendar_queries
 from cfa.services.assessment_credentials import jwks
 from cfa.services.assessment_rates import success_rates, total
+from cfa.services.calendar_generation import french_holidays, monday_of
 from cfa.services.identifiers import siret_error, uai_error
-from cfa.services.planner import french_holidays, monday_of
 
 DAYS = {
     "a Monday": date(2026, 11, 30),
@@ -181,7 +181,7 @@ def test_every_half_day_before_today_has_its_closed_sheet_signed_by_every_learne
 
 def test_the_running_cohorts_get_their_programme_hours_or_show_the_shortfall(demo, client):
     cohorts = db.session.scalars(sa.select(Cohort)).all()
-    minutes = planning.planned_minutes_by_cohort(c.id for c in cohorts)
+    minutes = calendar_queries.planned_minutes_by_cohort(c.id for c in cohorts)
     short = [c for c in cohorts if minutes[c.id] != c.programme.total_minutes]
     assert all(minutes[c.id] < c.programme.total_minutes for c in short)
     assert {c.name for c in short} <= {c.name for c in demo.cohorts if not c.finished}
@@ -195,7 +195,7 @@ def test_the_running_cohorts_get_their_programme_hours_or_show_the_shortfall(dem
     # What the calendar chose is what the planner wrote: the same days at the centre.
     for spec in demo.cohorts:
         cohort = next(c for c in cohorts if c.name == spec.name)
-        written = {s.date for s in planning.cohort_sessions(cohort.id, live_only=True)}
+        written = {s.date for s in calendar_queries.cohort_sessions(cohort.id, live_only=True)}
         assert written == {s.date for s in planned(spec, demo.closures).sessions}
 
 

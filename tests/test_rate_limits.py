@@ -36,12 +36,21 @@ def _free_port() -> int:
 @pytest.fixture
 def two_workers(tmp_path):
     """The app under gunicorn with two workers, its limits in a Redis database of its own."""
+    import uuid
+
     import redis
 
     store = redis.Redis(*REDIS, db=15)
-    store.flushdb()
-    env = dict(os.environ, CADENCE_ENV="development", SECRET_KEY="k" * 40, FLASK_APP="wsgi",
-               DATABASE_URL=f"sqlite:///{tmp_path}/limits.sqlite", REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/15")  # fmt: skip
+    prefix = f"cadence-test-{uuid.uuid4().hex[:8]}"  # counters of this run only, whoever else uses the server
+    env = dict(
+        os.environ,
+        CADENCE_ENV="development",
+        SECRET_KEY="k" * 40,
+        FLASK_APP="wsgi",
+        DATABASE_URL=f"sqlite:///{tmp_path}/limits.sqlite",
+        REDIS_URL=f"redis://{REDIS[0]}:{REDIS[1]}/15",
+        RATELIMIT_KEY_PREFIX=prefix,
+    )
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
     port = _free_port()
     server = subprocess.Popen(
@@ -66,7 +75,8 @@ def two_workers(tmp_path):
             server.wait(timeout=10)
         except subprocess.TimeoutExpired:
             server.kill()
-        store.flushdb()
+        for key in store.scan_iter(f"*{prefix}*"):
+            store.delete(key)
 
 
 @pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379")

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from cfa.demo import data
-from cfa.services import planner
+from cfa.services import calendar_generation as generation
 
 WEEK = timedelta(days=7)
 PREFERRED_WEEKS_BACK = 9  # the running year has a history (three course weeks) and most of it ahead
@@ -81,10 +81,10 @@ def closures_between(first: date, last: date) -> list[tuple[str, date, date]]:
     """Christmas and New Year (the two weeks holding 25 December and 1 January), and August's first weeks."""
     closures = []
     for year in range(first.year - 1, last.year + 1):
-        christmas = planner.monday_of(date(year, 12, 25))
-        new_year = planner.monday_of(date(year + 1, 1, 1)) + timedelta(days=4)
+        christmas = generation.monday_of(date(year, 12, 25))
+        new_year = generation.monday_of(date(year + 1, 1, 1)) + timedelta(days=4)
         closures.append((f"Vacances de Noël {year}", christmas, new_year))
-        august = planner.monday_of(date(year, 8, 7))  # the first Monday of August
+        august = generation.monday_of(date(year, 8, 7))  # the first Monday of August
         closures.append(
             (f"Fermeture estivale {year}", august, august + data.CLOSED_WEEKS_IN_AUGUST * WEEK - timedelta(days=3))
         )
@@ -93,7 +93,7 @@ def closures_between(first: date, last: date) -> list[tuple[str, date, date]]:
 
 def next_open_day(day: date, closures) -> date:
     """The day itself, or the next one that is not a weekend, a public holiday or a closure day."""
-    holidays = planner.french_holidays(day, day + 60 * WEEK)
+    holidays = generation.french_holidays(day, day + 60 * WEEK)
     while day.weekday() >= 5 or day in holidays or any(start <= day <= end for _, start, end in closures):
         day += timedelta(days=1)
     return day
@@ -117,7 +117,7 @@ def _running(msads_start: date) -> tuple[DemoCohort, ...]:
     return tuple(cohorts)
 
 
-def planned(cohort: DemoCohort, closures) -> planner.Plan:
+def planned(cohort: DemoCohort, closures) -> generation.Plan:
     """The planner's calendar of a cohort, as seed_planning will write it."""
     return _plan_of(*_key(cohort, closures))
 
@@ -133,21 +133,21 @@ def _key(cohort: DemoCohort, closures) -> tuple:
 
 
 @functools.cache
-def _plan_of(programme: str, start: date, end: date, closures) -> planner.Plan:
+def _plan_of(programme: str, start: date, end: date, closures) -> generation.Plan:
     """Cached: the search plans the same starts again and again. Modules are numbered in their order."""
     spec = next(p for p in data.PROGRAMMES if p["code"] == programme)
-    request = planner.PlanRequest(
+    request = generation.PlanRequest(
         start=start,
         end=end,
         total_minutes=spec["hours"] * 60,
-        rhythm=planner.Rhythm(first_block_weeks=spec.get("first_block_weeks", 1)),
-        closures=tuple(planner.Closure(first, last, label) for label, first, last in closures),
-        modules=tuple(planner.ModuleBudget(index, hours * 60) for index, (*_, hours) in enumerate(spec["modules"])),
+        rhythm=generation.Rhythm(first_block_weeks=spec.get("first_block_weeks", 1)),
+        closures=tuple(generation.Closure(first, last, label) for label, first, last in closures),
+        modules=tuple(generation.ModuleBudget(index, hours * 60) for index, (*_, hours) in enumerate(spec["modules"])),
     )
-    return planner.plan(request)
+    return generation.plan(request)
 
 
-def teacher(cohort: DemoCohort, session: planner.PlannedSession) -> str:
+def teacher(cohort: DemoCohort, session: generation.PlannedSession) -> str:
     """Who teaches a planned session: the cohort's team's teacher of its module (data.TEACHING)."""
     spec = next(p for p in data.PROGRAMMES if p["code"] == cohort.programme)
     teaching = data.TEACHING[cohort.centre, cohort.programme]
@@ -185,7 +185,7 @@ def _missing_minutes(programme: str, start: date, end: date, closures) -> int:
 def _running_start(today: date, demo_day: date, finished: list[DemoCohort], closures) -> date:
     for exact_hours in (True, False):  # the programme's hours exactly if a start allows it, else a shortfall shown
         for weeks_back in WEEKS_BACK:
-            start = planner.monday_of(demo_day) - weeks_back * WEEK
+            start = generation.monday_of(demo_day) - weeks_back * WEEK
             running = _running(start)
             if not all(c.start <= today for c in running):
                 continue

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from cfa.demo.calendar import DemoCalendar
 from cfa.extensions import db
 from cfa.models import Cohort
-from cfa.services import planning
+from cfa.services import replanning
 
 
 def seed_planning(rng: random.Random, calendar: DemoCalendar) -> None:
@@ -17,6 +17,6 @@ def seed_planning(rng: random.Random, calendar: DemoCalendar) -> None:
     )
     for cohort in cohorts:
         # Planned as the admin did when the cohort opened, so that its past weeks hold sessions too.
-        result = planning.preview(cohort, today=cohort.start_date)
-        planning.apply(result, actor=None)
+        result = replanning.preview(cohort, today=cohort.start_date)
+        replanning.apply(result, actor=None)
     db.session.commit()

@@ -37,8 +37,8 @@ from cfa.models import (
 )
 from cfa.models.base import utcnow
 from cfa.services import audit
+from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import cohort_enrolments
-from cfa.services.planning import session_details
 
 LOCK_AFTER = timedelta(hours=48)
 OPENS_BEFORE = timedelta(minutes=15)  # a sheet cannot record a half-day that has not begun

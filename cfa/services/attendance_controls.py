@@ -24,7 +24,7 @@ from cfa.formatting import PARIS, hhmm
 from cfa.models import AttendanceMark, AttendanceSheet, ClosurePeriod, Cohort, Enrolment, MarkStatus, Session, User
 from cfa.services.attendance_followup import sheets_to_finish, unfinished_clause
 from cfa.services.attendance_rates import justified_clause
-from cfa.services.planner import french_holidays
+from cfa.services.calendar_generation import french_holidays
 from cfa.sqltime import paris_to_utc, to_second
 
 LIMIT = 50  # findings shown per control; the total says how many there are

@@ -24,8 +24,8 @@ from cfa.renderers.pdf.attendance_sheet import SheetPage
 from cfa.renderers.pdf.certificat_realisation import Period
 from cfa.services import attendance
 from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import cohort_enrolments
-from cfa.services.planning import session_details
 
 
 def sheet_pages(sessions: list[Session]) -> list[SheetPage]:

@@ -12,12 +12,12 @@ from cfa.models import Enrolment
 from cfa.renderers.pdf.attendance_sheet import render_attendance_sheets
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_attestation, render_certificats
-from cfa.services import attendance, planning
+from cfa.services import attendance, calendar_queries
 from cfa.services import attendance_documents as docs
+from cfa.services.calendar_generation import monday_of
 from cfa.services.enrolments import cohort_enrolments
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_planning
-from cfa.services.planner import monday_of
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
 from cfa.views.downloads import attachment
@@ -115,7 +115,7 @@ def attestation(enrolment_id: int):
 @requires(Ability.MANAGE_ATTENDANCE)
 def cohort_certificats(cohort_id: int, month: str):
     """For the funders: every apprentice's certificat de réalisation for one month, one PDF each."""
-    cohort = planning.load_cohort(cohort_id)
+    cohort = calendar_queries.load_cohort(cohort_id)
     try:
         first = date.fromisoformat(f"{month}-01")
     except ValueError:
