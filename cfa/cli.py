@@ -73,5 +73,5 @@ def register_commands(app: Flask) -> None:
         db.session.commit()
         if reminders:
             click.echo(f"Rappels de feuilles non closes : {reminders}")
-        report = send_outbox(app.config)
+        report = send_outbox(app.config, after_each=db.session.commit)
         click.echo(f"E-mails envoyés : {report.sent} ; en échec (réessayés plus tard) : {report.failed}")

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import io
-import zipfile
-from datetime import date, timedelta
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -20,12 +19,35 @@ from cfa.models import (
     Session,
     SessionStatus,
 )
-from cfa.renderers.pdf.attendance_sheet import SheetPage
-from cfa.renderers.pdf.certificat_realisation import Period
 from cfa.services import attendance
-from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.attendance_rates import Rate, rates_by_enrolment
 from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import cohort_enrolments
+
+
+@dataclass
+class SheetPage:
+    """One feuille d'émargement as printed (built here, drawn by renderers/pdf/attendance_sheet.py)."""
+
+    session: Session
+    rows: list[tuple[Enrolment, AttendanceMark | None]]
+    trainer_signature: bytes | None
+    trainer_signed_at: datetime | None
+    closed: bool
+    early_close_reason: str | None = None
+    corrected: dict[int, datetime] = field(default_factory=dict)  # mark id -> its last correction
+    # enrolment id -> how the absence stands (the status of the justification covering it, if any)
+    justifications: dict[int, JustificationStatus | None] = field(default_factory=dict)
+
+
+@dataclass
+class Period:
+    """An apprentice's attendance over dates, for a certificat de réalisation or an attestation d'assiduité."""
+
+    enrolment: Enrolment
+    start: date
+    end: date
+    rate: Rate
 
 
 def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
@@ -125,11 +147,3 @@ def periods_for(enrolments: list[Enrolment], start: date, end: date) -> list[Per
         if first <= last:
             periods.append(Period(enrolment, first, last, rates[enrolment.id]))
     return periods
-
-
-def zip_of(files: list[tuple[str, bytes]]) -> bytes:
-    buffer = io.BytesIO()
-    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, data in files:
-            archive.writestr(name, data)
-    return buffer.getvalue()

@@ -10,6 +10,7 @@ The evening a trainer leaves a sheet of the day open, they get one reminder per 
 from __future__ import annotations
 
 import smtplib
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time
 from email.message import EmailMessage
@@ -154,8 +155,15 @@ class SendReport:
     failed: int = 0
 
 
-def send_outbox(config, now: datetime | None = None, limit: int = 200) -> SendReport:
-    """Send what is due through SMTP; a failure is kept with its error and tried again next time."""
+def send_outbox(
+    config, now: datetime | None = None, limit: int = 200, after_each: Callable[[], None] = lambda: None
+) -> SendReport:
+    """Send what is due through SMTP (STARTTLS or SSL, text with its HTML part when there is one); a failure is
+    kept with its error and tried again next time.
+
+    The caller commits: `after_each` runs after every message (the mail command commits there, so that one
+    message's fate never depends on the next one's).
+    """
     now = now or datetime.now(UTC)
     due = list(
         db.session.scalars(
@@ -169,27 +177,19 @@ def send_outbox(config, now: datetime | None = None, limit: int = 200) -> SendRe
     if not due:
         return report
     try:
-        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
-    except OSError as error:
+        smtp = _connect(config)
+    except (OSError, smtplib.SMTPException) as error:
         for message in due:
             message.attempts += 1
             message.last_error = f"Connexion SMTP impossible : {error}"
-        db.session.commit()
+        db.session.flush()
+        after_each()
         report.failed = len(due)
         return report
     with smtp:
-        if config.get("MAIL_USE_TLS"):
-            smtp.starttls()
-        if config.get("MAIL_USERNAME"):
-            smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
         for message in due:
-            email = EmailMessage()
-            email["From"] = config["MAIL_SENDER"]
-            email["To"] = message.recipient
-            email["Subject"] = message.subject
-            email.set_content(message.body_text)
             try:
-                smtp.send_message(email)
+                smtp.send_message(_email(config, message))
             except smtplib.SMTPException as error:
                 message.attempts += 1
                 message.last_error = str(error)[:1000]
@@ -197,5 +197,30 @@ def send_outbox(config, now: datetime | None = None, limit: int = 200) -> SendRe
             else:
                 message.sent_at = now
                 report.sent += 1
-            db.session.commit()  # one message's fate never depends on the next one's
+            db.session.flush()
+            after_each()
     return report
+
+
+def _connect(config) -> smtplib.SMTP:
+    """An SMTP session as configured: implicit TLS (MAIL_USE_SSL, port 465) or STARTTLS (MAIL_USE_TLS)."""
+    if config.get("MAIL_USE_SSL"):
+        smtp = smtplib.SMTP_SSL(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
+    else:
+        smtp = smtplib.SMTP(config["MAIL_SERVER"], config["MAIL_PORT"], timeout=20)
+        if config.get("MAIL_USE_TLS"):
+            smtp.starttls()
+    if config.get("MAIL_USERNAME"):
+        smtp.login(config["MAIL_USERNAME"], config["MAIL_PASSWORD"] or "")
+    return smtp
+
+
+def _email(config, message: OutboxMessage) -> EmailMessage:
+    email = EmailMessage()
+    email["From"] = config["MAIL_SENDER"]
+    email["To"] = message.recipient
+    email["Subject"] = message.subject
+    email.set_content(message.body_text)
+    if message.body_html:
+        email.add_alternative(message.body_html, subtype="html")
+    return email

@@ -78,7 +78,7 @@ def test_a_sheet_left_open_gets_one_reminder_to_its_trainer_the_evening_of_its_d
 def test_send_mail_queues_the_reminders_once(app, trainer, monkeypatch):
     f.SessionFactory(date=date(2026, 11, 16), trainer=trainer)
     sent = []
-    monkeypatch.setattr(notifications, "send_outbox", lambda config: sent.append(1) or notifications.SendReport())
+    monkeypatch.setattr(notifications, "send_outbox", lambda config, **_: sent.append(1) or notifications.SendReport())
     monkeypatch.setattr(notifications, "datetime", _Frozen)
     runner = app.test_cli_runner()
     first = runner.invoke(args=["send-mail"])

@@ -211,3 +211,39 @@ def test_an_absence_under_a_pending_justification_awaits_a_decision_and_an_accep
         enrolment=enrolment, start_date=DAY, end_date=DAY, status=JustificationStatus.ACCEPTED
     )
     assert justifications.covering([absence]) == {absence.id: accepted}
+
+
+def test_a_message_with_an_html_body_travels_with_its_text_part_and_each_is_committed_by_the_caller(app, smtp_server):
+    port, received = smtp_server
+    db.session.add(
+        OutboxMessage(
+            recipient="tutrice@exemple.test",
+            subject="Changements de planning",
+            body_text="Lundi : séance déplacée.",
+            body_html="<p>Lundi : <strong>séance déplacée</strong>.</p>",
+        )
+    )
+    db.session.flush()
+    committed = []
+    config = dict(app.config, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USERNAME=None, MAIL_USE_TLS=False)
+    assert notifications.send_outbox(config, after_each=lambda: committed.append(1)).sent == 1
+    assert committed == [1]
+    for _ in range(50):
+        if received:
+            break
+        clock.sleep(0.05)
+    (mail,) = received
+    assert mail.get_content_type() == "multipart/alternative"
+    assert [part.get_content_type() for part in mail.get_payload()] == ["text/plain", "text/html"]
+
+
+def test_implicit_tls_is_used_when_asked(monkeypatch):
+    opened = []
+
+    class FakeSSL:
+        def __init__(self, host, port, timeout):
+            opened.append((host, port))
+
+    monkeypatch.setattr(notifications.smtplib, "SMTP_SSL", FakeSSL)
+    notifications._connect({"MAIL_USE_SSL": True, "MAIL_SERVER": "smtp.exemple.test", "MAIL_PORT": 465})
+    assert opened == [("smtp.exemple.test", 465)]

@@ -6,8 +6,6 @@ why a sheet was closed before the half-day ended; and that the trainer's signatu
 (it never sits alone on a page).
 """
 
-from dataclasses import dataclass, field
-from datetime import datetime
 from io import BytesIO
 
 from reportlab.lib.units import mm
@@ -28,6 +26,7 @@ from cfa.renderers.pdf.base import (
     text,
 )
 from cfa.services.attendance import describe, state_of
+from cfa.services.attendance_documents import SheetPage
 
 ABSENCE_STANDING = {
     JustificationStatus.ACCEPTED: "absence justifiée",
@@ -36,19 +35,6 @@ ABSENCE_STANDING = {
     None: "absence non justifiée",
 }
 KEPT_WITH_SIGNATURE = 2  # learner lines that always share the trainer's signature's page
-
-
-@dataclass
-class SheetPage:
-    session: Session
-    rows: list[tuple[Enrolment, AttendanceMark | None]]
-    trainer_signature: bytes | None
-    trainer_signed_at: datetime | None
-    closed: bool
-    early_close_reason: str | None = None
-    corrected: dict[int, datetime] = field(default_factory=dict)  # mark id -> its last correction
-    # enrolment id -> how the absence stands (the status of the justification covering it, if any)
-    justifications: dict[int, JustificationStatus | None] = field(default_factory=dict)
 
 
 def running_header(identity: Identity, session: Session) -> str:

@@ -3,14 +3,12 @@
 The hours are those the marks prove: minutes attended, late arrivals and early leaves deducted.
 """
 
-from dataclasses import dataclass
 from datetime import date
 
 from reportlab.lib.units import mm
 from reportlab.platypus import PageBreak, Spacer, Table, TableStyle
 
 from cfa.formatting import long_date, minutes_label, percent, short_date
-from cfa.models import Enrolment
 from cfa.renderers.pdf.base import (
     LINE,
     Identity,
@@ -22,7 +20,7 @@ from cfa.renderers.pdf.base import (
     para,
     text,
 )
-from cfa.services.attendance_rates import Rate
+from cfa.services.attendance_documents import Period
 
 NATURES = [
     "Action de formation",
@@ -30,14 +28,6 @@ NATURES = [
     "Action de VAE",
     "Action de formation par apprentissage",
 ]
-
-
-@dataclass
-class Period:
-    enrolment: Enrolment
-    start: date
-    end: date
-    rate: Rate
 
 
 def _box(checked: bool) -> str:

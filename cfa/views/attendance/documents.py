@@ -9,6 +9,7 @@ from werkzeug.utils import secure_filename
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import Enrolment
+from cfa.renderers.archive import zip_of
 from cfa.renderers.pdf.attendance_sheet import render_attendance_sheets
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_attestation, render_certificats
@@ -132,4 +133,4 @@ def cohort_certificats(cohort_id: int, month: str):
         )
         for p in periods
     ]
-    return attachment(docs.zip_of(files), f"Certificats de réalisation {cohort.name} {month}.zip", "application/zip")
+    return attachment(zip_of(files), f"Certificats de réalisation {cohort.name} {month}.zip", "application/zip")
