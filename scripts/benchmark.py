@@ -50,8 +50,9 @@ def main() -> None:
     from cfa.demo import seed_demo
     from cfa.extensions import db
 
-    app = create_app("development", SQLALCHEMY_DATABASE_URI=args.database_url, WTF_CSRF_ENABLED=False,
-                     RATELIMIT_ENABLED=False)  # fmt: skip
+    app = create_app(
+        "development", SQLALCHEMY_DATABASE_URI=args.database_url, WTF_CSRF_ENABLED=False, RATELIMIT_ENABLED=False
+    )
     with app.app_context():
         upgrade()
         started = time.perf_counter()

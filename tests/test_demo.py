@@ -173,9 +173,19 @@ def test_every_half_day_before_today_has_its_closed_sheet_signed_by_every_learne
     )
     assert db.session.scalar(unsigned) == 0
     # Every learner enrolled on a half-day has a mark on its sheet: none is left blank.
-    marks = Counter(dict(db.session.execute(sa.select(AttendanceMark.session_id, sa.func.count()).group_by(AttendanceMark.session_id)).tuples().all()))  # fmt: skip
+    marks = Counter(
+        dict(
+            db.session.execute(
+                sa.select(AttendanceMark.session_id, sa.func.count()).group_by(AttendanceMark.session_id)
+            )
+            .tuples()
+            .all()
+        )
+    )
     enrolments = db.session.scalars(sa.select(Enrolment)).all()
-    for session_id, cohort_id, day in db.session.execute(sa.select(Session.id, Session.cohort_id, Session.date).where(Session.id.in_(past))):  # fmt: skip
+    for session_id, cohort_id, day in db.session.execute(
+        sa.select(Session.id, Session.cohort_id, Session.date).where(Session.id.in_(past))
+    ):
         assert marks[session_id] == sum(1 for e in enrolments if e.cohort_id == cohort_id and e.is_enrolled_on(day))
 
 

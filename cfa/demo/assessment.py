@@ -131,8 +131,15 @@ def _evaluations(rng: random.Random, cohort: Cohort, today: date) -> None:
                 score = rng.randint(7, 19) if evaluation.max_score else None
                 acquired = score >= 10 if score is not None else draw < 0.8
                 outcome = EvaluationOutcome.ACQUIRED if acquired else EvaluationOutcome.IN_PROGRESS
-            comment = rng.choice([None, None, "Bonne posture, à consolider à l'écrit.", "Très bonne analyse du territoire.",
-                                  "Reformulation à travailler."])  # fmt: skip
+            comment = rng.choice(
+                [
+                    None,
+                    None,
+                    "Bonne posture, à consolider à l'écrit.",
+                    "Très bonne analyse du territoire.",
+                    "Reformulation à travailler.",
+                ]
+            )
             evaluation.results.append(
                 EvaluationResult(
                     enrolment=enrolment,
@@ -140,7 +147,7 @@ def _evaluations(rng: random.Random, cohort: Cohort, today: date) -> None:
                     score=score,
                     comment=comment,
                     assessed_by_id=cohort.lead_trainer_id,
-                )  # fmt: skip
+                )
             )
     db.session.flush()
 
@@ -187,8 +194,15 @@ def _give(rng, learner: User, micro: MicroCertification, day: date, assessor: Us
     )
     if held is not None:
         return None
-    award = Award(kind=AwardKind.MICRO_CERTIFICATION, learner_id=learner.id, micro_certification_id=micro.id,
-                  awarded_on=day, assessor_id=assessor.id, evidence=evidence, verification_code=_code(rng))  # fmt: skip
+    award = Award(
+        kind=AwardKind.MICRO_CERTIFICATION,
+        learner_id=learner.id,
+        micro_certification_id=micro.id,
+        awarded_on=day,
+        assessor_id=assessor.id,
+        evidence=evidence,
+        verification_code=_code(rng),
+    )
     db.session.add(award)
     return award
 
@@ -213,8 +227,14 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User, today:
         sa.select(Enrolment).join(Cohort).where(Cohort.end_date < today).order_by(Enrolment.id)
     ).all()
     for enrolment in enrolments[::9]:
-        _give(rng, enrolment.apprentice, micros[sorted(micros)[enrolment.id % len(micros)]],
-              enrolment.contract_start + timedelta(days=10), trainer, evidence)  # fmt: skip
+        _give(
+            rng,
+            enrolment.apprentice,
+            micros[sorted(micros)[enrolment.id % len(micros)]],
+            enrolment.contract_start + timedelta(days=10),
+            trainer,
+            evidence,
+        )
     db.session.flush()
     # One award revoked, as happens when a certificate was issued to the wrong person.
     first_learner = db.session.scalar(sa.select(User).where(User.email == LEARNERS[2][0]))
@@ -222,8 +242,12 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User, today:
         sa.select(Award).where(Award.learner_id == first_learner.id).order_by(Award.awarded_on.desc(), Award.id.desc())
     )
     if wrong is not None and not _any_revoked():
-        revoke_award(wrong, admin, "Délivrée par erreur : l'évaluation portait sur un autre domaine.",
-                     now=datetime(2026, 4, 10, 14, 0, tzinfo=UTC))  # fmt: skip
+        revoke_award(
+            wrong,
+            admin,
+            "Délivrée par erreur : l'évaluation portait sur un autre domaine.",
+            now=datetime(2026, 4, 10, 14, 0, tzinfo=UTC),
+        )
 
 
 def _nth_course_day(cohort: Cohort, n: int) -> date | None:

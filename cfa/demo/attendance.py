@@ -91,12 +91,18 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
         end = _utc(session.date, session.end_time)
         sheets.append(
             dict(
-                session_id=session.id, version=2, qr_secret=f"{rng.getrandbits(256):064x}", closed_at=end,
-                closed_by_id=session.trainer_id, trainer_signature=signatures.get(session.trainer_id),
-                trainer_signed_at=end, trainer_signature_user_agent=USER_AGENTS[SignatureMethod.TRAINER_DEVICE],
-                created_at=_utc(session.date, session.start_time), updated_at=end,
+                session_id=session.id,
+                version=2,
+                qr_secret=f"{rng.getrandbits(256):064x}",
+                closed_at=end,
+                closed_by_id=session.trainer_id,
+                trainer_signature=signatures.get(session.trainer_id),
+                trainer_signed_at=end,
+                trainer_signature_user_agent=USER_AGENTS[SignatureMethod.TRAINER_DEVICE],
+                created_at=_utc(session.date, session.start_time),
+                updated_at=end,
             )
-        )  # fmt: skip
+        )
     db.session.execute(sa.insert(AttendanceSheet), sheets)
     sheet_ids = dict(db.session.execute(sa.select(AttendanceSheet.session_id, AttendanceSheet.id)).tuples().all())
 
@@ -115,11 +121,20 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
             elif roll < 0.10:
                 status, early = MarkStatus.LEFT_EARLY, rng.choice([15, 30, 45, 60])
             mark = dict(
-                sheet_id=sheet_ids[session.id], session_id=session.id, enrolment_id=enrolment.id, status=status,
-                minutes_late=late, minutes_left_early=early, recorded_by_id=session.trainer_id,
-                created_at=start, updated_at=start, signature=None, signed_at=None, signature_method=None,
+                sheet_id=sheet_ids[session.id],
+                session_id=session.id,
+                enrolment_id=enrolment.id,
+                status=status,
+                minutes_late=late,
+                minutes_left_early=early,
+                recorded_by_id=session.trainer_id,
+                created_at=start,
+                updated_at=start,
+                signature=None,
+                signed_at=None,
+                signature_method=None,
                 signature_user_agent=None,
-            )  # fmt: skip
+            )
             if status == MarkStatus.ABSENT:
                 if enrolment.apprentice_id != (demo.id if demo else None):
                     absences.append((enrolment, session.date))
@@ -151,10 +166,14 @@ def _justifications(rng: random.Random, absences: list[tuple[Enrolment, date]]) 
         seen.add((enrolment.id, day))
         submitted.append(
             Justification(
-                enrolment_id=enrolment.id, start_date=day, end_date=day, reason=rng.choice(REASONS),
-                submitted_by_id=enrolment.apprentice_id, status=JustificationStatus.PENDING,
+                enrolment_id=enrolment.id,
+                start_date=day,
+                end_date=day,
+                reason=rng.choice(REASONS),
+                submitted_by_id=enrolment.apprentice_id,
+                status=JustificationStatus.PENDING,
             )
-        )  # fmt: skip
+        )
     db.session.add_all(submitted)
     db.session.flush()  # one insert for all of them; each decision then needs its id
     for justification in submitted:
@@ -198,20 +217,29 @@ def _demo_apprentice_story(demo: User | None, calendar: DemoCalendar, signatures
     db.session.flush()
     left_at = (datetime.combine(corrected.date, corrected.end_time) - timedelta(minutes=60)).time()
     attendance.correct(
-        corrected, enrolment.id, MarkInput(MarkStatus.LEFT_EARLY, minutes_left_early=60),
+        corrected,
+        enrolment.id,
+        MarkInput(MarkStatus.LEFT_EARLY, minutes_left_early=60),
         f"Partie à {hhmm(left_at)} pour un rendez-vous à la CAF, avec l'accord de la formatrice : "
-        "son départ n'avait pas été noté sur la feuille.", admin,
+        "son départ n'avait pas été noté sur la feuille.",
+        admin,
         now=_utc(calendar.today, time(8, 0)),  # the demo's own "now": it may be built for another day
-    )  # fmt: skip
+    )
     # Her latest half-day before the demo's day: absent, with a proof the CFA has not decided on yet.
     absent = past[-1]
     mark = _mark_of(absent, enrolment)
     mark.status, mark.minutes_late, mark.minutes_left_early = MarkStatus.ABSENT, 0, 0
     mark.signature = mark.signed_at = mark.signature_method = mark.signature_user_agent = None
     justifications.submit(
-        enrolment, demo, absent.date, absent.date, "Rendez-vous médical (spécialiste)", "certificat-medical.pdf",
-        io.BytesIO(_proof_pdf(demo.full_name, absent.date)), current_app.config["UPLOAD_DIR"],
-    )  # fmt: skip
+        enrolment,
+        demo,
+        absent.date,
+        absent.date,
+        "Rendez-vous médical (spécialiste)",
+        "certificat-medical.pdf",
+        io.BytesIO(_proof_pdf(demo.full_name, absent.date)),
+        current_app.config["UPLOAD_DIR"],
+    )
 
 
 def _mark_of(session: Session, enrolment: Enrolment) -> AttendanceMark:
@@ -226,7 +254,9 @@ def _proof_pdf(name: str, day: date) -> bytes:
     from cfa.renderers.pdf.base import build_pdf, para
 
     return build_pdf(
-        [para("Certificat médical (document de démonstration)", "title"),
-         para(f"Je certifie avoir reçu {name} en consultation le {day:%d/%m/%Y}.")],
+        [
+            para("Certificat médical (document de démonstration)", "title"),
+            para(f"Je certifie avoir reçu {name} en consultation le {day:%d/%m/%Y}."),
+        ],
         title="Certificat médical (démonstration)",
-    )  # fmt: skip
+    )

@@ -19,13 +19,27 @@ ORGANISATION = dict(
 )
 
 CENTRES = [
-    dict(code="RENNES", name="Rennes", address="12 rue de la Médiation", postcode="35000", city="Rennes",
-         uai="0352976V", phone="02 99 00 00 00",
-         rooms=[("Salle Bréhat", 18), ("Salle Cézembre", 16), ("Salle numérique", 12)]),
-    dict(code="NANTES", name="Nantes / Saint-Herblain", address="3 allée des Tisserands", postcode="44800",
-         city="Saint-Herblain", uai="0442981B", phone="02 40 00 00 00",
-         rooms=[("Salle Loire", 18), ("Salle Erdre", 16), ("Salle Sèvre", 12)]),
-]  # fmt: skip
+    dict(
+        code="RENNES",
+        name="Rennes",
+        address="12 rue de la Médiation",
+        postcode="35000",
+        city="Rennes",
+        uai="0352976V",
+        phone="02 99 00 00 00",
+        rooms=[("Salle Bréhat", 18), ("Salle Cézembre", 16), ("Salle numérique", 12)],
+    ),
+    dict(
+        code="NANTES",
+        name="Nantes / Saint-Herblain",
+        address="3 allée des Tisserands",
+        postcode="44800",
+        city="Saint-Herblain",
+        uai="0442981B",
+        phone="02 40 00 00 00",
+        rooms=[("Salle Loire", 18), ("Salle Erdre", 16), ("Salle Sèvre", 12)],
+    ),
+]
 
 # The centres close for the two weeks of Christmas and New Year and the first three weeks of August, every year
 # (see cfa/demo/calendar.py for the days).
@@ -33,21 +47,39 @@ CLOSED_WEEKS_IN_AUGUST = 3
 
 # (code, title, description); wording of the RNCP records, kept editable by the admin.
 MSADS_BLOCKS = [
-    ("CCP1", "Contribuer à une veille sociale sur un territoire et travailler en réseau avec les partenaires",
-     "Repérer les besoins et les ressources du territoire, alerter, s'inscrire dans un réseau de partenaires."),
-    ("CCP2", "Mettre en œuvre une médiation sociale entre personnes et entre personnes et institutions",
-     "Accueillir, informer, accompagner l'accès aux droits et aux services en ligne, prévenir et gérer les conflits."),
-    ("CCP3", "Organiser des activités support à la médiation sociale",
-     "Concevoir et animer des actions collectives, rendre compte de son activité."),
-]  # fmt: skip
+    (
+        "CCP1",
+        "Contribuer à une veille sociale sur un territoire et travailler en réseau avec les partenaires",
+        "Repérer les besoins et les ressources du territoire, alerter, s'inscrire dans un réseau de partenaires.",
+    ),
+    (
+        "CCP2",
+        "Mettre en œuvre une médiation sociale entre personnes et entre personnes et institutions",
+        "Accueillir, informer, accompagner l'accès aux droits et aux services en ligne, prévenir et gérer les conflits.",
+    ),
+    (
+        "CCP3",
+        "Organiser des activités support à la médiation sociale",
+        "Concevoir et animer des actions collectives, rendre compte de son activité.",
+    ),
+]
 AMIS_BLOCKS = [
-    ("CCP1", "Maintenir le lien social et prévenir les conflits et dysfonctionnements par une présence active",
-     "Assurer une présence active de proximité, signaler les dysfonctionnements techniques de l'espace public."),
-    ("CCP2", "Réguler les tensions et les conflits par la médiation",
-     "Intervenir en médiation, y compris en médiation différée, orienter vers les services compétents."),
-    ("CCP3", "Participer à des actions ponctuelles et à des projets partenariaux",
-     "Contribuer à des manifestations, projets de quartier et actions de prévention avec les partenaires."),
-]  # fmt: skip
+    (
+        "CCP1",
+        "Maintenir le lien social et prévenir les conflits et dysfonctionnements par une présence active",
+        "Assurer une présence active de proximité, signaler les dysfonctionnements techniques de l'espace public.",
+    ),
+    (
+        "CCP2",
+        "Réguler les tensions et les conflits par la médiation",
+        "Intervenir en médiation, y compris en médiation différée, orienter vers les services compétents.",
+    ),
+    (
+        "CCP3",
+        "Participer à des actions ponctuelles et à des projets partenariaux",
+        "Contribuer à des manifestations, projets de quartier et actions de prévention avec les partenaires.",
+    ),
+]
 
 # (code, title, block code or None for cross-cutting modules, hours); budgets add up to the programme's hours.
 MSADS_MODULES = [
@@ -76,31 +108,74 @@ AMIS_MODULES = [
 ]
 
 PROGRAMMES = [
-    dict(code="MSADS", title="Médiateur social accès aux droits et services", level=4, rncp_code="RNCP36241",
-         rncp_valid_from=date(2022, 5, 16), rncp_valid_until=date(2027, 5, 16), hours=441, duration_months=11,
-         first_block_weeks=2, blocks=MSADS_BLOCKS, modules=MSADS_MODULES),
-    dict(code="AMIS", title="Agent de médiation, information, services", level=3, rncp_code="RNCP37722",
-         rncp_valid_from=date(2023, 7, 2), rncp_valid_until=date(2028, 7, 2), hours=406, duration_months=12,
-         blocks=AMIS_BLOCKS, modules=AMIS_MODULES),
-]  # fmt: skip
+    dict(
+        code="MSADS",
+        title="Médiateur social accès aux droits et services",
+        level=4,
+        rncp_code="RNCP36241",
+        rncp_valid_from=date(2022, 5, 16),
+        rncp_valid_until=date(2027, 5, 16),
+        hours=441,
+        duration_months=11,
+        first_block_weeks=2,
+        blocks=MSADS_BLOCKS,
+        modules=MSADS_MODULES,
+    ),
+    dict(
+        code="AMIS",
+        title="Agent de médiation, information, services",
+        level=3,
+        rncp_code="RNCP37722",
+        rncp_valid_from=date(2023, 7, 2),
+        rncp_valid_until=date(2028, 7, 2),
+        hours=406,
+        duration_months=12,
+        blocks=AMIS_BLOCKS,
+        modules=AMIS_MODULES,
+    ),
+]
 
 MICRO_CERTIFICATIONS = [
-    dict(code="MC-CADRE", domain=1, title="Le cadre de la médiation sociale et la posture du médiateur",
-         outcomes=["Situer la médiation sociale dans son cadre déontologique et réglementaire",
-                   "Adopter une posture de tiers neutre, impartial et indépendant",
-                   "Identifier les limites de son intervention et orienter vers les partenaires"],
-         hours=14, eqf=3, blocks=[("MSADS", "CCP2"), ("AMIS", "CCP1")]),
-    dict(code="MC-COMM", domain=2, title="Les bases de la communication en médiation sociale",
-         outcomes=["Pratiquer l'écoute active et la reformulation",
-                   "Adapter sa communication verbale et non verbale au public",
-                   "Conduire un entretien d'accueil et d'information"],
-         hours=14, eqf=3, blocks=[("MSADS", "CCP2"), ("AMIS", "CCP2")]),
-    dict(code="MC-CONFLIT", domain=3, title="Les bases de la gestion de conflit",
-         outcomes=["Repérer les signes d'escalade d'une tension",
-                   "Mettre en œuvre des techniques de désamorçage",
-                   "Conduire une médiation simple entre deux parties"],
-         hours=14, eqf=3, blocks=[("MSADS", "CCP2"), ("AMIS", "CCP2")]),
-]  # fmt: skip
+    dict(
+        code="MC-CADRE",
+        domain=1,
+        title="Le cadre de la médiation sociale et la posture du médiateur",
+        outcomes=[
+            "Situer la médiation sociale dans son cadre déontologique et réglementaire",
+            "Adopter une posture de tiers neutre, impartial et indépendant",
+            "Identifier les limites de son intervention et orienter vers les partenaires",
+        ],
+        hours=14,
+        eqf=3,
+        blocks=[("MSADS", "CCP2"), ("AMIS", "CCP1")],
+    ),
+    dict(
+        code="MC-COMM",
+        domain=2,
+        title="Les bases de la communication en médiation sociale",
+        outcomes=[
+            "Pratiquer l'écoute active et la reformulation",
+            "Adapter sa communication verbale et non verbale au public",
+            "Conduire un entretien d'accueil et d'information",
+        ],
+        hours=14,
+        eqf=3,
+        blocks=[("MSADS", "CCP2"), ("AMIS", "CCP2")],
+    ),
+    dict(
+        code="MC-CONFLIT",
+        domain=3,
+        title="Les bases de la gestion de conflit",
+        outcomes=[
+            "Repérer les signes d'escalade d'une tension",
+            "Mettre en œuvre des techniques de désamorçage",
+            "Conduire une médiation simple entre deux parties",
+        ],
+        hours=14,
+        eqf=3,
+        blocks=[("MSADS", "CCP2"), ("AMIS", "CCP2")],
+    ),
+]
 
 # (email, first name, last name, roles, job title)
 STAFF = [
@@ -116,21 +191,35 @@ STAFF = [
     ("l.garnier@cfa-mediation.test", "Luc", "Garnier", ["trainer"], "Formateur SST"),
     ("k.mensah@cfa-mediation.test", "Kofi", "Mensah", ["trainer"], "Formateur, médiateur de quartier"),
     ("n.hamon@cfa-mediation.test", "Nolwenn", "Hamon", ["trainer"], "Formatrice SST, prévention"),
-]  # fmt: skip
+]
 
 # Trainers by centre and programme, by module code: who teaches what. Each cohort of a centre has its own team and
 # room: the running year moves with the day the demo is built, so a centre's two cohorts may be at the centre on
 # the same day, and nobody can teach two groups at once.
 TEACHING = {
-    ("RENNES", "MSADS"): {"default": "formateur@cadence.test", "DROITS": "m.riou@cfa-mediation.test",
-                          "ECRITS": "t.nguyen@cfa-mediation.test", "PUBLICS": "p.lemoine@cfa-mediation.test"},
-    ("RENNES", "AMIS"): {"default": "j.guillou@cfa-mediation.test", "SST": "l.garnier@cfa-mediation.test",
-                         "SECURITE": "l.garnier@cfa-mediation.test"},
-    ("NANTES", "MSADS"): {"default": "a.diallo@cfa-mediation.test", "COMM": "s.kerjean@cfa-mediation.test",
-                          "DROITS": "s.kerjean@cfa-mediation.test", "ECRITS": "s.kerjean@cfa-mediation.test"},
-    ("NANTES", "AMIS"): {"default": "k.mensah@cfa-mediation.test", "SST": "n.hamon@cfa-mediation.test",
-                         "SECURITE": "n.hamon@cfa-mediation.test"},
-}  # fmt: skip
+    ("RENNES", "MSADS"): {
+        "default": "formateur@cadence.test",
+        "DROITS": "m.riou@cfa-mediation.test",
+        "ECRITS": "t.nguyen@cfa-mediation.test",
+        "PUBLICS": "p.lemoine@cfa-mediation.test",
+    },
+    ("RENNES", "AMIS"): {
+        "default": "j.guillou@cfa-mediation.test",
+        "SST": "l.garnier@cfa-mediation.test",
+        "SECURITE": "l.garnier@cfa-mediation.test",
+    },
+    ("NANTES", "MSADS"): {
+        "default": "a.diallo@cfa-mediation.test",
+        "COMM": "s.kerjean@cfa-mediation.test",
+        "DROITS": "s.kerjean@cfa-mediation.test",
+        "ECRITS": "s.kerjean@cfa-mediation.test",
+    },
+    ("NANTES", "AMIS"): {
+        "default": "k.mensah@cfa-mediation.test",
+        "SST": "n.hamon@cfa-mediation.test",
+        "SECURITE": "n.hamon@cfa-mediation.test",
+    },
+}
 
 # (name, kind, city, postcode, opco); SIRETs are generated with a valid check digit.
 EMPLOYERS = [
@@ -152,18 +241,108 @@ EMPLOYERS = [
 ]
 
 FIRST_NAMES = [
-    "Adam", "Inès", "Lucas", "Léa", "Mohamed", "Chloé", "Nathan", "Manon", "Yanis", "Camille", "Hugo", "Sarah",
-    "Enzo", "Emma", "Rayan", "Lina", "Théo", "Jade", "Kylian", "Louise", "Bilal", "Zoé", "Maxime", "Amina",
-    "Noah", "Clara", "Sofiane", "Anaïs", "Mathis", "Yasmine", "Tom", "Océane", "Ilyes", "Julie", "Axel", "Fatou",
-    "Romain", "Mélissa", "Kevin", "Nour", "Dylan", "Alice", "Samir", "Lou", "Quentin", "Rose", "Abdel", "Marie",
-]  # fmt: skip
+    "Adam",
+    "Inès",
+    "Lucas",
+    "Léa",
+    "Mohamed",
+    "Chloé",
+    "Nathan",
+    "Manon",
+    "Yanis",
+    "Camille",
+    "Hugo",
+    "Sarah",
+    "Enzo",
+    "Emma",
+    "Rayan",
+    "Lina",
+    "Théo",
+    "Jade",
+    "Kylian",
+    "Louise",
+    "Bilal",
+    "Zoé",
+    "Maxime",
+    "Amina",
+    "Noah",
+    "Clara",
+    "Sofiane",
+    "Anaïs",
+    "Mathis",
+    "Yasmine",
+    "Tom",
+    "Océane",
+    "Ilyes",
+    "Julie",
+    "Axel",
+    "Fatou",
+    "Romain",
+    "Mélissa",
+    "Kevin",
+    "Nour",
+    "Dylan",
+    "Alice",
+    "Samir",
+    "Lou",
+    "Quentin",
+    "Rose",
+    "Abdel",
+    "Marie",
+]
 LAST_NAMES = [
-    "Martin", "Bernard", "Le Gall", "Thomas", "Robert", "Richard", "Petit", "Durand", "Leroy", "Moreau", "Simon",
-    "Laurent", "Lefebvre", "Michel", "Garcia", "David", "Bertrand", "Roux", "Vincent", "Fournier", "Morel",
-    "Girard", "André", "Mercier", "Dupont", "Lambert", "Bonnet", "François", "Martinez", "Le Roux", "Guérin",
-    "Boyer", "Chevalier", "Clément", "Gautier", "Perrin", "Robin", "Masson", "Sanchez", "Henry", "Rousseau",
-    "Mathieu", "Nicolas", "Benoît", "Kone", "Traoré", "Haddad", "Belkacem", "Le Floch", "Jaouen", "Tanguy",
-]  # fmt: skip
+    "Martin",
+    "Bernard",
+    "Le Gall",
+    "Thomas",
+    "Robert",
+    "Richard",
+    "Petit",
+    "Durand",
+    "Leroy",
+    "Moreau",
+    "Simon",
+    "Laurent",
+    "Lefebvre",
+    "Michel",
+    "Garcia",
+    "David",
+    "Bertrand",
+    "Roux",
+    "Vincent",
+    "Fournier",
+    "Morel",
+    "Girard",
+    "André",
+    "Mercier",
+    "Dupont",
+    "Lambert",
+    "Bonnet",
+    "François",
+    "Martinez",
+    "Le Roux",
+    "Guérin",
+    "Boyer",
+    "Chevalier",
+    "Clément",
+    "Gautier",
+    "Perrin",
+    "Robin",
+    "Masson",
+    "Sanchez",
+    "Henry",
+    "Rousseau",
+    "Mathieu",
+    "Nicolas",
+    "Benoît",
+    "Kone",
+    "Traoré",
+    "Haddad",
+    "Belkacem",
+    "Le Floch",
+    "Jaouen",
+    "Tanguy",
+]
 
 # The finished year is the CFA's real past: the 2025-2026 cohorts hold the 53 alternants of its 2025 report and
 # the juries behind its 79 % success. (programme, centre, start, end, apprentices)

@@ -1,12 +1,18 @@
 """Attendance (émargement): one sheet per session, one mark per enrolled apprentice, justifications."""
 
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
+
+if TYPE_CHECKING:
+    from cfa.models.enrolments import Enrolment
+    from cfa.models.people import User
+    from cfa.models.planning import Session
 
 
 class MarkStatus(LabelledEnum):
@@ -51,8 +57,8 @@ class AttendanceSheet(TimestampMixin, db.Model):
     # Why the trainer closed before the half-day's planned end (an auditor's red flag otherwise).
     early_close_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
-    session: Mapped["Session"] = relationship()  # noqa: F821
-    closed_by: Mapped["User | None"] = relationship()  # noqa: F821
+    session: Mapped["Session"] = relationship()
+    closed_by: Mapped["User | None"] = relationship()
     marks: Mapped[list["AttendanceMark"]] = relationship(back_populates="sheet")
 
     __table_args__ = (sa.CheckConstraint("version >= 1", name="version_positive"),)
@@ -86,10 +92,10 @@ class AttendanceMark(TimestampMixin, db.Model):
     unsigned_note: Mapped[str | None] = mapped_column(sa.String(300))
 
     sheet: Mapped[AttendanceSheet] = relationship(back_populates="marks")
-    session: Mapped["Session"] = relationship()  # noqa: F821
-    enrolment: Mapped["Enrolment"] = relationship()  # noqa: F821
+    session: Mapped["Session"] = relationship()
+    enrolment: Mapped["Enrolment"] = relationship()
     justification: Mapped["Justification | None"] = relationship()
-    recorded_by: Mapped["User | None"] = relationship()  # noqa: F821
+    recorded_by: Mapped["User | None"] = relationship()
 
     __table_args__ = (
         sa.UniqueConstraint("session_id", "enrolment_id"),
@@ -141,9 +147,9 @@ class Justification(TimestampMixin, db.Model):
     decided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     refusal_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
-    enrolment: Mapped["Enrolment"] = relationship()  # noqa: F821
-    submitted_by: Mapped["User"] = relationship(foreign_keys=[submitted_by_id])  # noqa: F821
-    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])  # noqa: F821
+    enrolment: Mapped["Enrolment"] = relationship()
+    submitted_by: Mapped["User"] = relationship(foreign_keys=[submitted_by_id])
+    decided_by: Mapped["User | None"] = relationship(foreign_keys=[decided_by_id])
 
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),

@@ -1,4 +1,6 @@
-"""Taking attendance (émargement): the roster of a half-day, saving marks safely, signatures, locking, corrections.
+"""Taking attendance (émargement): the roster of a half-day, saving marks safely, locking, corrections.
+
+Signing and closing a sheet live in `attendance_signatures`, reading sheets back in `attendance_queries`.
 
 Funders pay on the hours marks prove, so a mark is a legal record:
 - it is never deleted, and a save never overwrites what another device recorded meanwhile;
@@ -11,39 +13,31 @@ Funders pay on the hours marks prove, so a mark is a legal record:
 
 from __future__ import annotations
 
-import base64
-import binascii
 import secrets
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
-from cfa.formatting import PARIS, hhmm
+from cfa.formatting import PARIS
 from cfa.models import (
     AttendanceMark,
     AttendanceSheet,
-    AuditEvent,
     Enrolment,
     MarkStatus,
     Session,
     SessionStatus,
-    SignatureMethod,
-    UnsignedReason,
     User,
 )
-from cfa.models.base import utcnow
 from cfa.services import audit
 from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import cohort_enrolments
 
 LOCK_AFTER = timedelta(hours=48)
 OPENS_BEFORE = timedelta(minutes=15)  # a sheet cannot record a half-day that has not begun
-MAX_SIGNATURE_BYTES = 200_000
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 class AttendanceError(Exception):
@@ -184,38 +178,6 @@ def rows(session: Session, sheet: AttendanceSheet | None) -> list[Row]:
     return [Row(e, marks.get(e.id)) for e in roster(session)]
 
 
-def enrolled_after_closing(session_ids) -> dict[int, list[Enrolment]]:
-    """Per closed sheet, the learners enrolled on its date who are not on it: enrolled after it closed (often
-    with a contract start in the past). A closed sheet is never changed for them; the follow-up lists them apart."""
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    on_sheet = (
-        sa.select(AttendanceMark.id)
-        .where(AttendanceMark.sheet_id == AttendanceSheet.id, AttendanceMark.enrolment_id == Enrolment.id)
-        .exists()
-    )
-    stmt = (
-        sa.select(Session.id, Enrolment)
-        .join(AttendanceSheet, AttendanceSheet.session_id == Session.id)
-        .join(Enrolment, Enrolment.cohort_id == Session.cohort_id)
-        .where(
-            Session.id.in_(ids),
-            AttendanceSheet.closed_at.is_not(None),
-            Enrolment.contract_start <= Session.date,
-            sa.func.coalesce(Enrolment.interrupted_on, Enrolment.contract_end) >= Session.date,
-            ~on_sheet,
-        )
-        .options(selectinload(Enrolment.apprentice))
-    )
-    found: dict[int, list[Enrolment]] = {}
-    for session_id, enrolment in db.session.execute(stmt):
-        found.setdefault(session_id, []).append(enrolment)
-    for enrolments in found.values():
-        enrolments.sort(key=lambda e: (e.apprentice.last_name.lower(), e.apprentice.first_name.lower()))
-    return found
-
-
 def check_started(session: Session, now: datetime | None = None) -> None:
     if (now or datetime.now(UTC)) < session_start(session) - OPENS_BEFORE:
         raise AttendanceError("La séance n'a pas encore commencé : l'émargement ouvre 15 minutes avant son début.")
@@ -324,9 +286,15 @@ def apply_mark(
     db.session.flush()
     if before is not None:
         audit.record(
-            actor, "attendance_mark", mark.id, action,
-            before=_snapshot(before), after=_snapshot(entry), reason=reason, context=("attendance_sheet", sheet.id),
-        )  # fmt: skip
+            actor,
+            "attendance_mark",
+            mark.id,
+            action,
+            before=_snapshot(before),
+            after=_snapshot(entry),
+            reason=reason,
+            context=("attendance_sheet", sheet.id),
+        )
     return mark
 
 
@@ -342,146 +310,18 @@ def mark_everyone_present(session: Session, actor: User, now: datetime | None = 
         if enrolment.id not in current:
             db.session.add(
                 AttendanceMark(
-                    sheet_id=sheet.id, session_id=session.id, enrolment_id=enrolment.id,
-                    status=MarkStatus.PRESENT, recorded_by_id=actor.id,
+                    sheet_id=sheet.id,
+                    session_id=session.id,
+                    enrolment_id=enrolment.id,
+                    status=MarkStatus.PRESENT,
+                    recorded_by_id=actor.id,
                 )
-            )  # fmt: skip
+            )
             added += 1
     if added:
         sheet.version += 1
     db.session.flush()
     return added
-
-
-def decode_signature(data_url: str | None) -> bytes:
-    """A signature drawn on a canvas arrives as a PNG data URL; anything else is refused."""
-    if not data_url or not data_url.startswith("data:image/png;base64,"):
-        raise AttendanceError("La signature est vide : signez dans le cadre.")
-    try:
-        png = base64.b64decode(data_url.split(",", 1)[1], validate=True)
-    except (binascii.Error, ValueError):
-        raise AttendanceError("La signature n'a pas pu être lue : recommencez.") from None
-    if not png.startswith(PNG_MAGIC) or len(png) > MAX_SIGNATURE_BYTES:
-        raise AttendanceError("La signature n'a pas pu être lue : recommencez.")
-    return png
-
-
-def sign(
-    session: Session,
-    enrolment_id: int,
-    png: bytes,
-    method: SignatureMethod,
-    user_agent: str | None,
-    actor: User,
-    now: datetime | None = None,
-) -> AttendanceMark:
-    """The apprentice's signature for a half-day; signing makes them present if nobody marked them yet."""
-    check_started(session, now)
-    sheet = lock_sheet(session)
-    if is_locked(sheet, session, now):
-        raise SheetLocked("Cette feuille est verrouillée : il n'est plus possible de signer.")
-    if enrolment_id not in {e.id for e in roster(session)}:
-        raise AttendanceError("Cette personne n'est pas inscrite à cette séance.")
-    mark = marks_of(sheet).get(enrolment_id)
-    if mark is not None and mark.signed_at is not None:
-        raise AttendanceError("La feuille est déjà signée pour cette demi-journée.")
-    if mark is not None and mark.status == MarkStatus.ABSENT:
-        raise AttendanceError("Cette personne est marquée absente : le formateur doit d'abord corriger sa présence.")
-    if mark is None:
-        mark = AttendanceMark(
-            sheet_id=sheet.id, session_id=session.id, enrolment_id=enrolment_id,
-            status=MarkStatus.PRESENT, recorded_by_id=actor.id,
-        )  # fmt: skip
-        db.session.add(mark)
-    mark.signature = png
-    mark.signed_at = now or utcnow()
-    mark.signature_method = method
-    mark.signature_user_agent = (user_agent or "")[:300]
-    sheet.version += 1
-    db.session.flush()
-    return mark
-
-
-@dataclass(frozen=True)
-class Unsigned:
-    """Why an attending learner has no signature, as the trainer records it when closing."""
-
-    reason: UnsignedReason
-    note: str = ""
-
-    @property
-    def label(self) -> str:
-        note = self.note.strip()
-        return f"{self.reason.label} : {note}" if note else self.reason.label
-
-
-def awaiting_signature(rows_: list[Row]) -> list[Row]:
-    """Learners counted as attending whose signature is missing."""
-    return [r for r in rows_ if r.mark is not None and r.mark.status != MarkStatus.ABSENT and r.mark.signed_at is None]
-
-
-def close(
-    session: Session,
-    actor: User,
-    png: bytes,
-    user_agent: str | None,
-    now: datetime | None = None,
-    unsigned: dict[int, Unsigned] | None = None,
-    early_reason: str | None = None,
-) -> None:
-    """The trainer signs and closes the sheet. Every apprentice must have a mark; each one counted as attending
-    has signed or has a reason recorded for not signing; closing before the half-day's end needs a reason."""
-    check_started(session, now)
-    moment = now or utcnow()
-    sheet = lock_sheet(session)
-    if sheet.closed_at is not None:
-        raise AttendanceError("Cette feuille est déjà close.")
-    lines = rows(session, sheet)
-    missing = [r.apprentice.full_name for r in lines if r.mark is None]
-    if missing:
-        raise AttendanceError("Marquez d'abord : " + ", ".join(missing) + ".")
-    unsigned = unsigned or {}
-    waiting = awaiting_signature(lines)
-    unexplained = [
-        r.apprentice.full_name
-        for r in waiting
-        if r.enrolment.id not in unsigned
-        or (unsigned[r.enrolment.id].reason == UnsignedReason.OTHER and len(unsigned[r.enrolment.id].note.strip()) < 3)
-    ]
-    if unexplained:
-        raise AttendanceError(
-            "Signature manquante pour : " + ", ".join(unexplained) + ". Faites signer, ou indiquez pour chacun·e "
-            "pourquoi (signé sur papier, refus de signer, parti·e avant de signer, autre motif précisé)."
-        )
-    early_reason = (early_reason or "").strip()
-    end = session_end(session)
-    if moment < end and len(early_reason) < 5:
-        raise AttendanceError(
-            f"La demi-journée se termine à {hhmm(session.end_time)} : pour clore la feuille avant, "
-            "indiquez pourquoi (5 caractères au moins)."
-        )
-    for row in waiting:
-        explained = unsigned[row.enrolment.id]
-        row.mark.unsigned_reason = explained.reason
-        row.mark.unsigned_note = explained.note.strip()[:300] or None
-        audit.record(
-            actor, "attendance_mark", row.mark.id, "unsigned",
-            before=None, after={"unsigned_reason": explained.reason.value, "label": "signature absente"},
-            reason=explained.label, context=("attendance_sheet", sheet.id),
-        )  # fmt: skip
-    sheet.trainer_signature = png
-    sheet.trainer_signed_at = moment
-    sheet.trainer_signature_user_agent = (user_agent or "")[:300]
-    sheet.closed_at = moment
-    sheet.closed_by_id = actor.id
-    sheet.early_close_reason = early_reason[:300] if moment < end else None
-    sheet.version += 1
-    audit.record(
-        actor, "attendance_sheet", sheet.id, "close",
-        after={"label": "close avant la fin prévue" if moment < end else "close"},
-        reason=sheet.early_close_reason, context=("attendance_sheet", sheet.id),
-    )  # fmt: skip
-    db.session.flush()
 
 
 def correct(
@@ -510,25 +350,18 @@ def correct(
     mark = apply_mark(mark, sheet, session, enrolment_id, entry, actor, "correct", reason)
     if before is None:  # a first mark made by a correction is audited too: it is after the fact
         audit.record(
-            actor, "attendance_mark", mark.id, "correct",
-            before=None, after=_snapshot(entry), reason=reason, context=("attendance_sheet", sheet.id),
-        )  # fmt: skip
+            actor,
+            "attendance_mark",
+            mark.id,
+            "correct",
+            before=None,
+            after=_snapshot(entry),
+            reason=reason,
+            context=("attendance_sheet", sheet.id),
+        )
     sheet.version += 1
     db.session.flush()
     return mark
-
-
-def last_corrections(mark_ids) -> dict[int, datetime]:
-    """When each mark was last corrected (one query), for the sheet and its PDF to point to the history."""
-    ids = list(mark_ids)
-    if not ids:
-        return {}
-    stmt = (
-        sa.select(AuditEvent.entity_id, sa.func.max(AuditEvent.at))
-        .where(AuditEvent.entity == "attendance_mark", AuditEvent.action == "correct", AuditEvent.entity_id.in_(ids))
-        .group_by(AuditEvent.entity_id)
-    )
-    return dict(db.session.execute(stmt).tuples().all())
 
 
 def _snapshot(state: MarkInput | None) -> dict | None:
@@ -540,40 +373,3 @@ def _snapshot(state: MarkInput | None) -> dict | None:
         "minutes_left_early": state.minutes_left_early,
         "label": describe(state),
     }
-
-
-def sessions_on(day: date, trainer: User | None = None) -> list[Session]:
-    """The day's live sessions: a trainer's own, or all of them."""
-    stmt = (
-        sa.select(Session)
-        .where(Session.date == day, Session.status == SessionStatus.PLANNED)
-        .options(*session_details())
-        .order_by(Session.start_time, Session.cohort_id)
-    )
-    if trainer is not None:
-        stmt = stmt.where(Session.trainer_id == trainer.id)
-    return list(db.session.scalars(stmt))
-
-
-def sheets_by_session(session_ids) -> dict[int, AttendanceSheet]:
-    ids = list(session_ids)
-    if not ids:
-        return {}
-    stmt = sa.select(AttendanceSheet).where(AttendanceSheet.session_id.in_(ids))
-    return {s.session_id: s for s in db.session.scalars(stmt)}
-
-
-def mark_counts(session_ids) -> dict[int, dict[MarkStatus, int]]:
-    """Per session, how many marks of each status (one query)."""
-    ids = list(session_ids)
-    counts: dict[int, dict[MarkStatus, int]] = {}
-    if not ids:
-        return counts
-    stmt = (
-        sa.select(AttendanceMark.session_id, AttendanceMark.status, sa.func.count())
-        .where(AttendanceMark.session_id.in_(ids))
-        .group_by(AttendanceMark.session_id, AttendanceMark.status)
-    )
-    for session_id, status, number in db.session.execute(stmt):
-        counts.setdefault(session_id, {})[status] = number
-    return counts

@@ -122,9 +122,15 @@ def self_sign_in(
             # Arriving after the trainer marked an absence turns it into a late arrival, as it was.
             arrival = MarkInput(MarkStatus.LATE, late) if late > LATE_AFTER_MINUTES else MarkInput(MarkStatus.PRESENT)
             mark = apply_mark(
-                mark, sheet, session, enrolment.id, arrival, user, "self_sign_in",
+                mark,
+                sheet,
+                session,
+                enrolment.id,
+                arrival,
+                user,
+                "self_sign_in",
                 "Auto-émargement avec le code après une absence notée",
-            )  # fmt: skip
+            )
         mark.signed_at = now
         mark.signature = signature
         mark.signature_method = SignatureMethod.OWN_DEVICE if signature else SignatureMethod.QR

@@ -19,7 +19,7 @@ from cfa.models import (
     Session,
     SessionStatus,
 )
-from cfa.services import attendance
+from cfa.services import attendance_queries
 from cfa.services.attendance_rates import Rate, rates_by_enrolment
 from cfa.services.calendar_queries import session_details
 from cfa.services.enrolments import cohort_enrolments
@@ -66,7 +66,7 @@ def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
             .options(selectinload(AttendanceMark.justification))
         )
     }
-    corrected = attendance.last_corrections(m.id for m in marks.values())
+    corrected = attendance_queries.last_corrections(m.id for m in marks.values())
     standing = _absence_standing([m for m in marks.values() if m.status == MarkStatus.ABSENT], sessions)
     rosters: dict[int, list[Enrolment]] = {}
     pages = []

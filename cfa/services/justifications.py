@@ -107,9 +107,13 @@ def decide(justification: Justification, actor: User, accept: bool, refusal_reas
         for mark in marks:
             mark.justification_id = justification.id
     audit.record(
-        actor, "justification", justification.id, "accept" if accept else "refuse",
-        after={"half_days": len(marks) if accept else 0}, reason=refusal_reason or None,
-    )  # fmt: skip
+        actor,
+        "justification",
+        justification.id,
+        "accept" if accept else "refuse",
+        after={"half_days": len(marks) if accept else 0},
+        reason=refusal_reason or None,
+    )
     db.session.flush()
     return len(marks) if accept else 0
 

@@ -126,10 +126,13 @@ def queue_sheet_reminders(base_url: str | None, now: datetime | None = None) -> 
         subject, body = _reminder_text(session, base_url)
         db.session.add(
             OutboxMessage(
-                dedup_key=reminder_key(session.id), recipient=session.trainer.email,
-                subject=subject, body_text=body, send_after=now,
+                dedup_key=reminder_key(session.id),
+                recipient=session.trainer.email,
+                subject=subject,
+                body_text=body,
+                send_after=now,
             )
-        )  # fmt: skip
+        )
         added += 1
     db.session.flush()
     return added

@@ -186,8 +186,17 @@ def populate_except(form, obj, *skipped: str) -> None:
             form_field.populate_obj(obj, name)
 
 
-def child_form(form, obj, create: Callable[[], Any], *, saved: str, back_url: str, title: str, subtitle: str | None,
-               valid: Callable[[], bool] = lambda: True):  # fmt: skip
+def child_form(
+    form,
+    obj,
+    create: Callable[[], Any],
+    *,
+    saved: str,
+    back_url: str,
+    title: str,
+    subtitle: str | None,
+    valid: Callable[[], bool] = lambda: True,
+):
     """Create or edit a row that belongs to a parent page (a room of a centre, a module of a programme).
 
     `valid` runs after the form's own validation, for rules that need the database (uniqueness within the parent).

@@ -17,10 +17,11 @@ def people(live_app):
     with live_app.app_context():
         employer = f.EmployerFactory()
         users = {
-            role: f.UserFactory(email=f"{role.value}@navigation.test", roles=[role],
-                                employer=employer if role == Role.TUTOR else None)
+            role: f.UserFactory(
+                email=f"{role.value}@navigation.test", roles=[role], employer=employer if role == Role.TUTOR else None
+            )
             for role in (Role.ADMIN, Role.QUALITY, Role.TRAINER, Role.APPRENTICE, Role.TUTOR)
-        }  # fmt: skip
+        }
         db.session.commit()
         return {role: user.email for role, user in users.items()}
 

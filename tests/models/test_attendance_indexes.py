@@ -36,18 +36,38 @@ def _a_network_of_marks(sheets: int = 1500, per_sheet: int = 14) -> AttendanceSh
     first = date(2021, 1, 4)
     db.session.execute(
         sa.insert(Session),
-        [dict(cohort_id=cohort.id, date=first + timedelta(days=i // 2), half_day="am" if i % 2 == 0 else "pm",
-              start_time=time(9) if i % 2 == 0 else time(13, 30), end_time=time(12, 30) if i % 2 == 0 else time(17),
-              status="planned", sequence=0, conflict_accepted=False) for i in range(sheets)],
-    )  # fmt: skip
+        [
+            dict(
+                cohort_id=cohort.id,
+                date=first + timedelta(days=i // 2),
+                half_day="am" if i % 2 == 0 else "pm",
+                start_time=time(9) if i % 2 == 0 else time(13, 30),
+                end_time=time(12, 30) if i % 2 == 0 else time(17),
+                status="planned",
+                sequence=0,
+                conflict_accepted=False,
+            )
+            for i in range(sheets)
+        ],
+    )
     session_ids = list(db.session.scalars(sa.select(Session.id).where(Session.cohort_id == cohort.id)))
     db.session.execute(sa.insert(AttendanceSheet), [dict(session_id=s, version=1) for s in session_ids])
     sheet_ids = dict(db.session.execute(sa.select(AttendanceSheet.session_id, AttendanceSheet.id)).tuples().all())
     db.session.execute(
         sa.insert(AttendanceMark),
-        [dict(sheet_id=sheet_ids[s], session_id=s, enrolment_id=e.id, status="present", minutes_late=0,
-              minutes_left_early=0) for s in session_ids for e in enrolments],
-    )  # fmt: skip
+        [
+            dict(
+                sheet_id=sheet_ids[s],
+                session_id=s,
+                enrolment_id=e.id,
+                status="present",
+                minutes_late=0,
+                minutes_left_early=0,
+            )
+            for s in session_ids
+            for e in enrolments
+        ],
+    )
     return db.session.get(AttendanceSheet, sheet_ids[session_ids[len(session_ids) // 2]])
 
 

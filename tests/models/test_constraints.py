@@ -27,31 +27,65 @@ def refused(make) -> bool:
 
 def test_a_second_mark_for_the_same_session_and_enrolment_is_refused():
     mark = f.AttendanceMarkFactory()
-    assert refused(lambda: m.AttendanceMark(sheet_id=mark.sheet_id, session_id=mark.session_id,
-                                            enrolment_id=mark.enrolment_id, status=m.MarkStatus.ABSENT))  # fmt: skip
+    assert refused(
+        lambda: m.AttendanceMark(
+            sheet_id=mark.sheet_id,
+            session_id=mark.session_id,
+            enrolment_id=mark.enrolment_id,
+            status=m.MarkStatus.ABSENT,
+        )
+    )
 
 
 def test_an_absent_mark_cannot_carry_late_minutes():
     sheet = f.AttendanceSheetFactory()
     enrolment = f.EnrolmentFactory(cohort=sheet.session.cohort)
-    assert refused(lambda: m.AttendanceMark(sheet_id=sheet.id, session_id=sheet.session_id, enrolment_id=enrolment.id,
-                                            status=m.MarkStatus.ABSENT, minutes_late=10))  # fmt: skip
+    assert refused(
+        lambda: m.AttendanceMark(
+            sheet_id=sheet.id,
+            session_id=sheet.session_id,
+            enrolment_id=enrolment.id,
+            status=m.MarkStatus.ABSENT,
+            minutes_late=10,
+        )
+    )
 
 
 def test_a_session_must_end_after_it_starts():
     cohort = f.CohortFactory()
-    assert refused(lambda: m.Session(cohort_id=cohort.id, date=date(2025, 9, 15), half_day=m.HalfDay.AM,
-                                     start_time=time(12, 0), end_time=time(9, 0)))  # fmt: skip
+    assert refused(
+        lambda: m.Session(
+            cohort_id=cohort.id,
+            date=date(2025, 9, 15),
+            half_day=m.HalfDay.AM,
+            start_time=time(12, 0),
+            end_time=time(9, 0),
+        )
+    )
 
 
 def test_a_cohort_has_one_live_session_per_half_day_but_a_cancelled_one_may_remain():
     first = f.SessionFactory()
-    assert refused(lambda: m.Session(cohort_id=first.cohort_id, date=first.date, half_day=first.half_day,
-                             start_time=time(9, 0), end_time=time(12, 0)))  # fmt: skip
+    assert refused(
+        lambda: m.Session(
+            cohort_id=first.cohort_id,
+            date=first.date,
+            half_day=first.half_day,
+            start_time=time(9, 0),
+            end_time=time(12, 0),
+        )
+    )
     first.status = m.SessionStatus.CANCELLED
     db.session.flush()
-    assert not refused(lambda: m.Session(cohort_id=first.cohort_id, date=first.date, half_day=first.half_day,
-                                 start_time=time(9, 0), end_time=time(12, 0)))  # fmt: skip
+    assert not refused(
+        lambda: m.Session(
+            cohort_id=first.cohort_id,
+            date=first.date,
+            half_day=first.half_day,
+            start_time=time(9, 0),
+            end_time=time(12, 0),
+        )
+    )
 
 
 def test_an_unknown_status_is_refused_by_the_check_constraint():
@@ -70,14 +104,26 @@ def test_an_interruption_needs_a_date_and_a_reason_in_the_database_too():
 
 def test_an_apprentice_is_enrolled_once_per_cohort():
     enrolment = f.EnrolmentFactory()
-    assert refused(lambda: m.Enrolment(apprentice_id=enrolment.apprentice_id, cohort_id=enrolment.cohort_id,
-                                       contract_start=date(2025, 9, 15), contract_end=date(2026, 8, 14)))  # fmt: skip
+    assert refused(
+        lambda: m.Enrolment(
+            apprentice_id=enrolment.apprentice_id,
+            cohort_id=enrolment.cohort_id,
+            contract_start=date(2025, 9, 15),
+            contract_end=date(2026, 8, 14),
+        )
+    )
 
 
 def test_a_contract_ends_after_it_starts():
     cohort, apprentice = f.CohortFactory(), f.UserFactory.apprentice()
-    assert refused(lambda: m.Enrolment(apprentice_id=apprentice.id, cohort_id=cohort.id,
-                                       contract_start=date(2026, 1, 1), contract_end=date(2025, 1, 1)))  # fmt: skip
+    assert refused(
+        lambda: m.Enrolment(
+            apprentice_id=apprentice.id,
+            cohort_id=cohort.id,
+            contract_start=date(2026, 1, 1),
+            contract_end=date(2025, 1, 1),
+        )
+    )
 
 
 def test_durations_are_positive_minutes():

@@ -13,6 +13,7 @@ from cfa.renderers.pdf.attendance_sheet import render_attendance_sheets
 from cfa.renderers.pdf.base import Identity
 from cfa.services import attendance as att
 from cfa.services import attendance_documents as docs
+from cfa.services import attendance_signatures as signatures
 from cfa.services.attendance import MarkInput
 from tests import factories as f
 
@@ -46,11 +47,17 @@ def test_a_sheet_with_every_case_prints_what_an_auditor_checks(identity, tmp_pat
     seen = {eid: MarkInput(MarkStatus.PRESENT) for eid in ids}
     absent_pending, absent_accepted, absent_plain, late_and_early, refused, corrected, *_ = ids
     att.save_marks(
-        session, trainer,
-        {absent_pending: MarkInput(MarkStatus.ABSENT), absent_accepted: MarkInput(MarkStatus.ABSENT),
-         absent_plain: MarkInput(MarkStatus.ABSENT), late_and_early: MarkInput(MarkStatus.LATE, 20, 30)},
-        seen, now=ARRIVAL,
-    )  # fmt: skip
+        session,
+        trainer,
+        {
+            absent_pending: MarkInput(MarkStatus.ABSENT),
+            absent_accepted: MarkInput(MarkStatus.ABSENT),
+            absent_plain: MarkInput(MarkStatus.ABSENT),
+            late_and_early: MarkInput(MarkStatus.LATE, 20, 30),
+        },
+        seen,
+        now=ARRIVAL,
+    )
     f.JustificationFactory(enrolment=people[0], start_date=DAY, end_date=DAY, reason="Rendez-vous médical")
     accepted = f.JustificationFactory(enrolment=people[1], start_date=DAY, end_date=DAY)
     accepted.status, accepted.decided_by_id = JustificationStatus.ACCEPTED, admin.id
@@ -60,7 +67,7 @@ def test_a_sheet_with_every_case_prints_what_an_auditor_checks(identity, tmp_pat
             continue
         method = SignatureMethod.QR if enrolment.id == self_signed else SignatureMethod.TRAINER_DEVICE
         png = None if method == SignatureMethod.QR else signature_png(rng)
-        mark = att.sign(
+        mark = signatures.sign(
             session, enrolment.id, png or b"", method, "iPad", trainer, now=ARRIVAL + timedelta(minutes=index)
         )
         if method == SignatureMethod.QR:
@@ -73,14 +80,23 @@ def test_a_sheet_with_every_case_prints_what_an_auditor_checks(identity, tmp_pat
         admin,
         now=ARRIVAL,
     )
-    att.close(
-        session, trainer, signature_png(rng), "iPad", now=CLOSED_EARLY,
-        unsigned={refused: att.Unsigned(UnsignedReason.REFUSED)}, early_reason="Exercice d'évacuation du bâtiment",
-    )  # fmt: skip
+    signatures.close(
+        session,
+        trainer,
+        signature_png(rng),
+        "iPad",
+        now=CLOSED_EARLY,
+        unsigned={refused: signatures.Unsigned(UnsignedReason.REFUSED)},
+        early_reason="Exercice d'évacuation du bâtiment",
+    )
     cancelled = f.SessionFactory(
-        cohort=session.cohort, date=DAY, half_day=f.m.HalfDay.PM, trainer=trainer,
-        status=SessionStatus.CANCELLED, note="Formatrice malade, séance reportée au 23/11",
-    )  # fmt: skip
+        cohort=session.cohort,
+        date=DAY,
+        half_day=f.m.HalfDay.PM,
+        trainer=trainer,
+        status=SessionStatus.CANCELLED,
+        note="Formatrice malade, séance reportée au 23/11",
+    )
 
     pdf = render_attendance_sheets(docs.sheet_pages([session, cancelled]), identity)
     (tmp_path / "feuille.pdf").write_bytes(pdf)
@@ -119,8 +135,8 @@ def test_the_trainer_s_signature_never_stands_alone_on_a_page(identity, learners
 def test_a_closed_sheet_prints_the_learners_it_held_not_those_enrolled_since(identity):
     session, people = _morning(2)
     att.mark_everyone_present(session, session.trainer, now=ARRIVAL)
-    on_paper = {e.id: att.Unsigned(UnsignedReason.PAPER) for e in people}
-    att.close(session, session.trainer, b"", "x", now=ARRIVAL + timedelta(hours=4), unsigned=on_paper)
+    on_paper = {e.id: signatures.Unsigned(UnsignedReason.PAPER) for e in people}
+    signatures.close(session, session.trainer, b"", "x", now=ARRIVAL + timedelta(hours=4), unsigned=on_paper)
     newcomer = f.EnrolmentFactory(cohort=session.cohort, contract_start=date(2026, 11, 2))
     (page,) = _text(render_attendance_sheets(docs.sheet_pages([session]), identity))
     assert newcomer.apprentice.last_name.upper() not in page

@@ -8,6 +8,8 @@ import sqlalchemy as sa
 from cfa.extensions import db
 from cfa.models import AuditEvent, EnrolmentStatus, InterruptionKind, MarkStatus, SignatureMethod, UnsignedReason
 from cfa.services import attendance as att
+from cfa.services import attendance_queries
+from cfa.services import attendance_signatures as signatures
 from cfa.services.attendance import MarkInput
 from cfa.services.attendance_rates import rates_by_enrolment
 from cfa.services.audit import history
@@ -23,7 +25,7 @@ ABSENT = MarkInput(MarkStatus.ABSENT)
 
 
 def ON_PAPER(enrolments):
-    return {e.id: att.Unsigned(UnsignedReason.PAPER) for e in enrolments}
+    return {e.id: signatures.Unsigned(UnsignedReason.PAPER) for e in enrolments}
 
 
 @pytest.fixture
@@ -104,11 +106,11 @@ def test_an_apprentice_not_on_the_roster_cannot_be_marked(session, enrolments):
     with pytest.raises(att.AttendanceError, match="pas inscrit"):
         att.save_marks(session, session.trainer, {stranger.id: PRESENT}, {}, now=DURING)
     with pytest.raises(att.AttendanceError, match="pas inscrite"):
-        att.sign(session, stranger.id, PNG, SignatureMethod.TRAINER_DEVICE, "UA", session.trainer, now=DURING)
+        signatures.sign(session, stranger.id, PNG, SignatureMethod.TRAINER_DEVICE, "UA", session.trainer, now=DURING)
 
 
 def test_signatures_keep_time_method_and_device_and_sign_only_once(session, enrolments):
-    mark = att.sign(
+    mark = signatures.sign(
         session,
         enrolments[0].id,
         PNG,
@@ -121,16 +123,16 @@ def test_signatures_keep_time_method_and_device_and_sign_only_once(session, enro
     assert mark.signature_method == SignatureMethod.TRAINER_DEVICE and mark.signature_user_agent == "Mozilla/5.0 (iPad)"
     assert mark.signed_at == DURING
     with pytest.raises(att.AttendanceError, match="déjà signée"):
-        att.sign(session, enrolments[0].id, PNG, SignatureMethod.OWN_DEVICE, "x", session.trainer, now=DURING)
+        signatures.sign(session, enrolments[0].id, PNG, SignatureMethod.OWN_DEVICE, "x", session.trainer, now=DURING)
 
 
 def test_closing_needs_every_mark_then_locks_the_sheet(session, enrolments):
     trainer = session.trainer
     att.save_marks(session, trainer, {enrolments[0].id: PRESENT}, {}, now=DURING)
     with pytest.raises(att.AttendanceError, match="Marquez d'abord"):
-        att.close(session, trainer, PNG, "UA", now=DURING)
+        signatures.close(session, trainer, PNG, "UA", now=DURING)
     att.mark_everyone_present(session, trainer, now=DURING)
-    att.close(session, trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
+    signatures.close(session, trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
     sheet = att.sheet_of(session)
     assert att.is_locked(sheet, session, DURING) and sheet.trainer_signature == PNG
     with pytest.raises(att.SheetLocked):
@@ -154,7 +156,7 @@ def test_a_sheet_locks_itself_48_hours_after_the_session(session):
 def test_a_correction_needs_a_reason_and_is_audited_with_before_and_after(session, enrolments):
     trainer, admin = session.trainer, f.UserFactory.admin()
     att.mark_everyone_present(session, trainer, now=DURING)
-    att.close(session, trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
+    signatures.close(session, trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
     target = enrolments[1].id
     with pytest.raises(att.AttendanceError, match="motif"):
         att.correct(session, target, ABSENT, "  ", admin)
@@ -180,10 +182,10 @@ def test_a_cancelled_session_has_no_sheet(session):
 def test_signature_data_urls_are_checked():
     import base64
 
-    assert att.decode_signature("data:image/png;base64," + base64.b64encode(PNG).decode()) == PNG
+    assert signatures.decode_signature("data:image/png;base64," + base64.b64encode(PNG).decode()) == PNG
     for bad in (None, "", "data:image/jpeg;base64,AAAA", "data:image/png;base64,!!!", "data:image/png;base64,QUJD"):
         with pytest.raises(att.AttendanceError):
-            att.decode_signature(bad)
+            signatures.decode_signature(bad)
 
 
 def test_session_times_are_paris_wall_clock_times(session):
@@ -197,10 +199,10 @@ def test_closing_refuses_while_attending_learners_have_not_signed_and_names_them
     trainer = session.trainer
     att.mark_everyone_present(session, trainer, now=DURING)
     signed, unsigned, absent = enrolments
-    att.sign(session, signed.id, PNG, SignatureMethod.TRAINER_DEVICE, "UA", trainer, now=DURING)
+    signatures.sign(session, signed.id, PNG, SignatureMethod.TRAINER_DEVICE, "UA", trainer, now=DURING)
     att.save_marks(session, trainer, {absent.id: ABSENT}, {absent.id: PRESENT}, now=DURING)
     with pytest.raises(att.AttendanceError, match="Signature manquante pour") as refused:
-        att.close(session, trainer, PNG, "UA", now=AFTER)
+        signatures.close(session, trainer, PNG, "UA", now=AFTER)
     assert unsigned.apprentice.full_name in str(refused.value)
     assert signed.apprentice.full_name not in str(refused.value) and absent.apprentice.full_name not in str(
         refused.value
@@ -223,12 +225,12 @@ def test_a_reason_for_each_unsigned_learner_lets_the_sheet_close_and_is_kept(
 ):
     trainer = session.trainer
     att.mark_everyone_present(session, trainer, now=DURING)
-    unsigned = {e.id: att.Unsigned(reason, note) for e in enrolments}
+    unsigned = {e.id: signatures.Unsigned(reason, note) for e in enrolments}
     if not accepted:
         with pytest.raises(att.AttendanceError, match="Signature manquante"):
-            att.close(session, trainer, PNG, "UA", now=AFTER, unsigned=unsigned)
+            signatures.close(session, trainer, PNG, "UA", now=AFTER, unsigned=unsigned)
         return
-    att.close(session, trainer, PNG, "UA", now=AFTER, unsigned=unsigned)
+    signatures.close(session, trainer, PNG, "UA", now=AFTER, unsigned=unsigned)
     marks = att.marks_of(att.sheet_of(session))
     assert {(m.unsigned_reason, m.unsigned_note) for m in marks.values()} == {(reason, note or None)}
     events = [e for e in history("attendance_sheet", att.sheet_of(session).id) if e.action == "unsigned"]
@@ -240,8 +242,8 @@ def test_closing_before_the_half_day_ends_needs_a_reason_which_is_kept(session, 
     att.mark_everyone_present(session, trainer, now=DURING)
     nine_oh_five = datetime(2026, 11, 16, 8, 5, tzinfo=UTC)
     with pytest.raises(att.AttendanceError, match="se termine à 12 h 30"):
-        att.close(session, trainer, PNG, "UA", now=nine_oh_five, unsigned=ON_PAPER(enrolments))
-    att.close(
+        signatures.close(session, trainer, PNG, "UA", now=nine_oh_five, unsigned=ON_PAPER(enrolments))
+    signatures.close(
         session, trainer, PNG, "UA", now=nine_oh_five, unsigned=ON_PAPER(enrolments), early_reason="Alerte incendie"
     )
     sheet = att.sheet_of(session)
@@ -250,7 +252,9 @@ def test_closing_before_the_half_day_ends_needs_a_reason_which_is_kept(session, 
 
 def test_closing_after_the_half_day_needs_no_early_reason(session, enrolments):
     att.mark_everyone_present(session, session.trainer, now=DURING)
-    att.close(session, session.trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments), early_reason="ignoré")
+    signatures.close(
+        session, session.trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments), early_reason="ignoré"
+    )
     assert att.sheet_of(session).early_close_reason is None
 
 
@@ -298,9 +302,12 @@ def test_attended_minutes_deduct_both_the_late_arrival_and_the_early_leave(
     from cfa.services.attendance_rates import rates_by_enrolment
 
     f.AttendanceMarkFactory(
-        sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolments[0], status=status,
-        minutes_late=late, minutes_left_early=early,
-    )  # fmt: skip
+        sheet=f.AttendanceSheetFactory(session=session),
+        enrolment=enrolments[0],
+        status=status,
+        minutes_late=late,
+        minutes_left_early=early,
+    )
     assert rates_by_enrolment([enrolments[0].id])[enrolments[0].id].attended == attended
 
 
@@ -309,7 +316,7 @@ def test_attended_minutes_deduct_both_the_late_arrival_and_the_early_leave(
 
 def test_an_ordinary_save_never_overwrites_a_signed_mark(session, enrolments):
     a = enrolments[0].id
-    att.sign(session, a, PNG, SignatureMethod.TRAINER_DEVICE, "UA", session.trainer, now=DURING)
+    signatures.sign(session, a, PNG, SignatureMethod.TRAINER_DEVICE, "UA", session.trainer, now=DURING)
     result = att.save_marks(session, session.trainer, {a: ABSENT}, {a: PRESENT}, now=DURING)
     assert result.saved == 0 and "déjà signé" in result.message
     assert att.marks_of(att.sheet_of(session))[a].status == MarkStatus.PRESENT
@@ -317,7 +324,7 @@ def test_an_ordinary_save_never_overwrites_a_signed_mark(session, enrolments):
 
 def test_a_correction_changes_a_signed_mark_with_its_reason_before_the_lock(session, enrolments):
     a = enrolments[0].id
-    att.sign(session, a, PNG, SignatureMethod.TRAINER_DEVICE, "UA", session.trainer, now=DURING)
+    signatures.sign(session, a, PNG, SignatureMethod.TRAINER_DEVICE, "UA", session.trainer, now=DURING)
     att.correct(
         session,
         a,
@@ -340,8 +347,11 @@ def test_every_change_of_a_mark_after_its_first_save_is_audited(session, enrolme
     att.save_marks(session, trainer, {a: ABSENT}, {a: PRESENT}, now=DURING)
     (event,) = history("attendance_sheet", att.sheet_of(session).id)
     assert (event.actor_id, event.action, event.before["status"], event.after["status"]) == (
-        trainer.id, "update", "present", "absent",
-    )  # fmt: skip
+        trainer.id,
+        "update",
+        "present",
+        "absent",
+    )
     assert event.reason and event.at is not None
 
 
@@ -359,7 +369,7 @@ def test_a_correction_obeys_the_half_day_has_begun_rule(session, enrolments):
 
 def test_a_closed_sheet_keeps_its_roster_whoever_enrols_or_leaves_later(session, enrolments):
     att.mark_everyone_present(session, session.trainer, now=DURING)
-    att.close(session, session.trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
+    signatures.close(session, session.trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
     newcomer = f.EnrolmentFactory(cohort=session.cohort, contract_start=date(2026, 11, 2))  # backdated contract
     leaver = enrolments[0]
     leaver.interrupt(date(2026, 11, 10), InterruptionKind.RUPTURE, "Rupture déclarée en retard")
@@ -368,7 +378,7 @@ def test_a_closed_sheet_keeps_its_roster_whoever_enrols_or_leaves_later(session,
         e.id
         for e in sorted(enrolments, key=lambda e: (e.apprentice.last_name.lower(), e.apprentice.first_name.lower()))
     ]
-    assert att.enrolled_after_closing([session.id]) == {session.id: [newcomer]}
+    assert attendance_queries.enrolled_after_closing([session.id]) == {session.id: [newcomer]}
     with pytest.raises(att.AttendanceError, match="pas sur cette feuille"):
         att.correct(session, newcomer.id, PRESENT, "Inscrit tardivement", f.UserFactory.admin(), now=AFTER)
 
@@ -376,4 +386,4 @@ def test_a_closed_sheet_keeps_its_roster_whoever_enrols_or_leaves_later(session,
 def test_an_open_sheet_has_nobody_enrolled_after_closing(session, enrolments):
     att.mark_everyone_present(session, session.trainer, now=DURING)
     f.EnrolmentFactory(cohort=session.cohort, contract_start=date(2026, 11, 2))
-    assert att.enrolled_after_closing([session.id]) == {}
+    assert attendance_queries.enrolled_after_closing([session.id]) == {}

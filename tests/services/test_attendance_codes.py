@@ -7,6 +7,7 @@ import pytest
 from cfa.models import MarkStatus, SignatureMethod, UnsignedReason
 from cfa.services import attendance as att
 from cfa.services import attendance_codes as codes
+from cfa.services import attendance_signatures as signatures
 from tests import factories as f
 
 DAY = date(2026, 11, 16)
@@ -81,9 +82,14 @@ def test_a_person_not_enrolled_cannot_sign_in(session):
 def test_a_closed_sheet_takes_no_more_sign_ins(session, enrolment):
     now = START + timedelta(minutes=5)
     att.mark_everyone_present(session, session.trainer, now=now)
-    att.close(
-        session, session.trainer, b"\x89PNG\r\n\x1a\n", "x", now=now,
-        unsigned={enrolment.id: att.Unsigned(UnsignedReason.LEFT_BEFORE_SIGNING)}, early_reason="Alerte incendie",
-    )  # fmt: skip
+    signatures.close(
+        session,
+        session.trainer,
+        b"\x89PNG\r\n\x1a\n",
+        "x",
+        now=now,
+        unsigned={enrolment.id: signatures.Unsigned(UnsignedReason.LEFT_BEFORE_SIGNING)},
+        early_reason="Alerte incendie",
+    )
     with pytest.raises(att.AttendanceError, match="close"):
         codes.self_sign_in(enrolment.apprentice, code_at(session, now), "x", now)

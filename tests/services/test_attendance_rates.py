@@ -25,9 +25,12 @@ def mark(enrolment, day, status=MarkStatus.PRESENT, late=0, early=0, half_day=No
     half_day = half_day or f.m.HalfDay.AM
     lesson = f.SessionFactory(cohort=enrolment.cohort, date=day, half_day=half_day, **session)
     return f.AttendanceMarkFactory(
-        sheet=f.AttendanceSheetFactory(session=lesson), enrolment=enrolment, status=status,
-        minutes_late=late, minutes_left_early=early,
-    )  # fmt: skip
+        sheet=f.AttendanceSheetFactory(session=lesson),
+        enrolment=enrolment,
+        status=status,
+        minutes_late=late,
+        minutes_left_early=early,
+    )
 
 
 @pytest.mark.parametrize(
@@ -50,8 +53,11 @@ def test_what_one_half_day_adds(status, late, early, justified, attended, unjust
         f.JustificationFactory(enrolment=enrolment, status=JustificationStatus.ACCEPTED)
     rate = rates_by_enrolment([enrolment.id], now=LATER)[enrolment.id]
     assert (rate.scheduled, rate.attended, rate.absent_unjustified, rate.absent_justified) == (
-        210, attended, unjustified, justified_minutes,
-    )  # fmt: skip
+        210,
+        attended,
+        unjustified,
+        justified_minutes,
+    )
     assert (rate.late, rate.left_early, rate.lateness) == (late, early, 1 if late or early else 0)
 
 

@@ -66,12 +66,22 @@ def test_admins_reach_every_admin_page(app, login):
     micro = f.MicroCertificationFactory()
     client = login(admin)
     objects = {
-        "centre": centre.id, "centres": centre.id, "programme": programme.id, "programmes": programme.id,
-        "skill_block": block.id, "module": module.id, "micro_certifications": micro.id,
-        "employer": enrolment.employer_id, "employers": enrolment.employer_id, "user": admin.id, "users": admin.id,
-        "cohort": enrolment.cohort_id, "cohorts": enrolment.cohort_id, "enrolment": enrolment.id,
+        "centre": centre.id,
+        "centres": centre.id,
+        "programme": programme.id,
+        "programmes": programme.id,
+        "skill_block": block.id,
+        "module": module.id,
+        "micro_certifications": micro.id,
+        "employer": enrolment.employer_id,
+        "employers": enrolment.employer_id,
+        "user": admin.id,
+        "users": admin.id,
+        "cohort": enrolment.cohort_id,
+        "cohorts": enrolment.cohort_id,
+        "enrolment": enrolment.id,
         "enrolments": enrolment.id,
-    }  # fmt: skip
+    }
     for rule in app.url_map.iter_rules():
         if not rule.endpoint.startswith("admin.") or "GET" not in rule.methods:
             continue

@@ -114,9 +114,14 @@ def test_a_person_may_hold_several_roles(admin):
     employer = f.EmployerFactory()
     admin.post(
         "/admin/personnes/nouveau",
-        data={"first_name": "Anne", "last_name": "Bo", "email": "anne@exemple.test",
-              "roles": ["trainer", "tutor"], "employer_id": str(employer.id)},
-    )  # fmt: skip
+        data={
+            "first_name": "Anne",
+            "last_name": "Bo",
+            "email": "anne@exemple.test",
+            "roles": ["trainer", "tutor"],
+            "employer_id": str(employer.id),
+        },
+    )
     user = db.session.scalar(sa.select(User).where(User.email == "anne@exemple.test"))
     assert user.roles == {Role.TRAINER, Role.TUTOR}
 
@@ -153,12 +158,22 @@ def test_a_programme_is_created_with_its_rhythm_and_hours(admin):
     response = admin.post(
         "/admin/formations/nouveau",
         data={
-            "code": "MSADS", "title": "Médiateur social accès aux droits et services", "level": "4",
-            "certifier": "Ministère du Travail", "total_minutes": "441 h", "duration_months": "11",
-            "first_block_weeks": "2", "course_weeks": "1", "field_weeks": "3", "centre_days": ["1", "2", "3", "4", "5"],
-            "morning_start": "09:00", "morning_end": "12:30", "afternoon_start": "13:30", "afternoon_end": "17:00",
+            "code": "MSADS",
+            "title": "Médiateur social accès aux droits et services",
+            "level": "4",
+            "certifier": "Ministère du Travail",
+            "total_minutes": "441 h",
+            "duration_months": "11",
+            "first_block_weeks": "2",
+            "course_weeks": "1",
+            "field_weeks": "3",
+            "centre_days": ["1", "2", "3", "4", "5"],
+            "morning_start": "09:00",
+            "morning_end": "12:30",
+            "afternoon_start": "13:30",
+            "afternoon_end": "17:00",
         },
-    )  # fmt: skip
+    )
     assert response.status_code == 302
     programme = db.session.scalar(sa.select(Programme).where(Programme.code == "MSADS"))
     assert programme.total_minutes == 441 * 60
@@ -169,10 +184,22 @@ def test_a_programme_is_created_with_its_rhythm_and_hours(admin):
 def test_unreadable_hours_and_inverted_times_are_explained(admin):
     response = admin.post(
         "/admin/formations/nouveau",
-        data={"code": "X", "title": "X", "level": "4", "certifier": "M", "total_minutes": "beaucoup",
-              "duration_months": "11", "first_block_weeks": "1", "course_weeks": "1", "field_weeks": "3",
-              "morning_start": "12:30", "morning_end": "09:00", "afternoon_start": "13:30", "afternoon_end": "17:00"},
-    )  # fmt: skip
+        data={
+            "code": "X",
+            "title": "X",
+            "level": "4",
+            "certifier": "M",
+            "total_minutes": "beaucoup",
+            "duration_months": "11",
+            "first_block_weeks": "1",
+            "course_weeks": "1",
+            "field_weeks": "3",
+            "morning_start": "12:30",
+            "morning_end": "09:00",
+            "afternoon_start": "13:30",
+            "afternoon_end": "17:00",
+        },
+    )
     assert "Durée illisible" in field_error(response.text, "total_minutes")
     assert "La fin du matin doit suivre son début." in field_error(response.text, "morning_end")
     assert "Cochez au moins un jour." in field_error(response.text, "centre_days")
@@ -196,9 +223,13 @@ def test_a_module_code_is_unique_within_its_programme(admin):
 
 def enrolment_form(cohort, apprentice, employer, tutor, **overrides):
     data = {
-        "apprentice_id": str(apprentice.id), "cohort_id": str(cohort.id), "employer_id": str(employer.id),
-        "tutor_id": str(tutor.id), "contract_start": "2025-09-15", "contract_end": "2026-08-14",
-    }  # fmt: skip
+        "apprentice_id": str(apprentice.id),
+        "cohort_id": str(cohort.id),
+        "employer_id": str(employer.id),
+        "tutor_id": str(tutor.id),
+        "contract_start": "2025-09-15",
+        "contract_end": "2026-08-14",
+    }
     data.update(overrides)
     return data
 
@@ -272,18 +303,33 @@ def test_a_room_of_another_centre_cannot_be_a_cohort_default(admin):
     programme, centre, other_room = f.ProgrammeFactory(), f.CentreFactory(), f.RoomFactory()
     response = admin.post(
         "/admin/promotions/nouveau",
-        data={"name": "MSADS Brest", "programme_id": str(programme.id), "centre_id": str(centre.id),
-              "start_date": "2025-09-15", "end_date": "2026-08-14", "default_room_id": str(other_room.id)},
-    )  # fmt: skip
+        data={
+            "name": "MSADS Brest",
+            "programme_id": str(programme.id),
+            "centre_id": str(centre.id),
+            "start_date": "2025-09-15",
+            "end_date": "2026-08-14",
+            "default_room_id": str(other_room.id),
+        },
+    )
     assert "Cette salle n&#39;appartient pas au centre choisi." in field_error(response.text, "default_room_id")
 
 
 def test_the_organisation_identity_is_validated(admin):
     response = admin.post(
         "/admin/organisme",
-        data={"name": "CFA", "legal_representative": "H", "legal_representative_title": "Directrice",
-              "siret": "123", "nda": "12", "uai": "abc", "address": "1 rue", "postcode": "3500", "city": "Rennes"},
-    )  # fmt: skip
+        data={
+            "name": "CFA",
+            "legal_representative": "H",
+            "legal_representative_title": "Directrice",
+            "siret": "123",
+            "nda": "12",
+            "uai": "abc",
+            "address": "1 rue",
+            "postcode": "3500",
+            "city": "Rennes",
+        },
+    )
     assert "14 chiffres" in field_error(response.text, "siret")
     assert "11 chiffres" in field_error(response.text, "nda")
     assert "UAI" in field_error(response.text, "uai")
@@ -316,13 +362,21 @@ def test_changing_a_programmes_hours_is_audited(admin):
     assert response.status_code == 200
     before = db.session.scalar(sa.select(sa.func.count(AuditEvent.id)))
     data = {
-        "code": programme.code, "title": programme.title, "level": str(programme.level),
-        "certifier": programme.certifier or "Ministère du Travail", "total_minutes": "441 h",
-        "duration_months": str(programme.duration_months), "first_block_weeks": str(programme.first_block_weeks),
-        "course_weeks": str(programme.course_weeks), "field_weeks": str(programme.field_weeks),
-        "centre_days": list(programme.centre_days), "morning_start": "09:00", "morning_end": "12:30",
-        "afternoon_start": "13:30", "afternoon_end": "17:00",
-    }  # fmt: skip
+        "code": programme.code,
+        "title": programme.title,
+        "level": str(programme.level),
+        "certifier": programme.certifier or "Ministère du Travail",
+        "total_minutes": "441 h",
+        "duration_months": str(programme.duration_months),
+        "first_block_weeks": str(programme.first_block_weeks),
+        "course_weeks": str(programme.course_weeks),
+        "field_weeks": str(programme.field_weeks),
+        "centre_days": list(programme.centre_days),
+        "morning_start": "09:00",
+        "morning_end": "12:30",
+        "afternoon_start": "13:30",
+        "afternoon_end": "17:00",
+    }
     assert admin.post(f"/admin/formations/{programme.id}/modifier", data=data).status_code == 302
     event = db.session.scalars(sa.select(AuditEvent).order_by(AuditEvent.id.desc())).first()
     assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))) == before + 1
@@ -340,9 +394,17 @@ def test_only_the_administration_may_interrupt_or_reopen_an_enrolment(login, rol
 
 
 def organisation_form(**overrides):
-    data = {"name": "CFA Médiation sociale Ouest", "legal_representative": "Hélène Le Goff",
-            "legal_representative_title": "Directrice", "siret": "732 829 320 00074", "nda": "53350812335",
-            "uai": "0352976V", "address": "12 rue de la Médiation", "postcode": "35000", "city": "Rennes"}  # fmt: skip
+    data = {
+        "name": "CFA Médiation sociale Ouest",
+        "legal_representative": "Hélène Le Goff",
+        "legal_representative_title": "Directrice",
+        "siret": "732 829 320 00074",
+        "nda": "53350812335",
+        "uai": "0352976V",
+        "address": "12 rue de la Médiation",
+        "postcode": "35000",
+        "city": "Rennes",
+    }
     data.update(overrides)
     return data
 

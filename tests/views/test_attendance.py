@@ -38,7 +38,7 @@ def frozen():
     """The pages believe it is the morning of the session."""
     with (
         mock.patch("cfa.services.attendance.datetime") as clock,
-        mock.patch("cfa.services.attendance.utcnow", return_value=DURING),
+        mock.patch("cfa.services.attendance_signatures.utcnow", return_value=DURING),
     ):
         clock.now.return_value = DURING
         clock.combine = datetime.combine
@@ -141,8 +141,10 @@ def test_signing_on_the_trainer_device_and_closing(login, session, enrolments, f
     assert sheet.closed_at is not None and sheet.early_close_reason == "Sortie pédagogique à 11 h"
     marks = att.marks_of(sheet)
     assert (marks[b].unsigned_reason.value, marks[c].unsigned_reason.value, marks[c].unsigned_note) == (
-        "paper", "other", "Main plâtrée",
-    )  # fmt: skip
+        "paper",
+        "other",
+        "Main plâtrée",
+    )
     locked = client.post(f"/emargement/seances/{session.id}", data={"action": "all-present"}, follow_redirects=True)
     assert "verrouillée" in locked.text
 
@@ -294,8 +296,16 @@ def test_the_certificat_de_realisation_states_the_hours_from_the_marks(login, se
     client = login(f.UserFactory.admin())
     response = client.get(f"/emargement/inscriptions/{a.id}/certificat-realisation.pdf?du=2026-11-01&au=2026-11-30")
     text = PdfReader(BytesIO(response.data)).pages[0].extract_text()
-    for expected in ("Certificat de réalisation", a.apprentice.full_name, a.employer.name, "3 h réalisées", "01/11/2026", "30/11/2026",
-                     "action de formation par apprentissage", "3 ans"):  # fmt: skip
+    for expected in (
+        "Certificat de réalisation",
+        a.apprentice.full_name,
+        a.employer.name,
+        "3 h réalisées",
+        "01/11/2026",
+        "30/11/2026",
+        "action de formation par apprentissage",
+        "3 ans",
+    ):
         assert expected.lower() in text.lower(), expected
     zipped = client.get(f"/emargement/promotions/{session.cohort_id}/certificats-2026-11.zip")
     import zipfile

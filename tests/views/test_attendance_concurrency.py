@@ -75,7 +75,7 @@ def clock():
     """Both devices believe it is the morning of the session."""
     with (
         mock.patch("cfa.services.attendance.datetime") as service_clock,
-        mock.patch("cfa.services.attendance.utcnow", return_value=DURING),
+        mock.patch("cfa.services.attendance_signatures.utcnow", return_value=DURING),
         mock.patch("cfa.services.attendance_codes.datetime") as codes_clock,
     ):
         for patched in (service_clock, codes_clock):
@@ -153,9 +153,12 @@ def _a_session(app, *, all_present=False, closed=False, apprentices=2):
             sheet = f.AttendanceSheetFactory(session=session, qr_secret="s" * 64, closed_at=DURING if closed else None)
             for e in enrolments:
                 f.AttendanceMarkFactory(
-                    sheet=sheet, enrolment=e, status=MarkStatus.PRESENT, signed_at=DURING if closed else None,
+                    sheet=sheet,
+                    enrolment=e,
+                    status=MarkStatus.PRESENT,
+                    signed_at=DURING if closed else None,
                     signature_method=SignatureMethod.TRAINER_DEVICE if closed else None,
-                )  # fmt: skip
+                )
         elif apprentices:
             f.AttendanceSheetFactory(session=session, qr_secret="s" * 64)
         db.session.commit()
@@ -184,8 +187,13 @@ def test_two_first_saves_of_a_new_sheet_keep_both_marks(shared_app, clock):
         url = f"/emargement/seances/{session_id}"
         responses = _together(
             partial(one.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": ""}, follow_redirects=True),
-            partial(two.post, url, data={f"status-{b_id}": "late", f"late-{b_id}": "10", f"seen-{b_id}": ""}, follow_redirects=True),
-        )  # fmt: skip
+            partial(
+                two.post,
+                url,
+                data={f"status-{b_id}": "late", f"late-{b_id}": "10", f"seen-{b_id}": ""},
+                follow_redirects=True,
+            ),
+        )
         tally.pairs += 1
         tally.errors += [e for e in map(_failed, responses) if e]
         _, marks, _ = _sheet(shared_app, session_id)
@@ -203,9 +211,16 @@ def test_two_devices_changing_the_same_row_never_overwrite_each_other_silently(s
         one, two = _client(shared_app, trainer), _client(shared_app, trainer)
         url = f"/emargement/seances/{session_id}"
         responses = _together(
-            partial(one.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
-            partial(two.post, url, data={f"status-{a_id}": "late", f"late-{a_id}": "10", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
-        )  # fmt: skip
+            partial(
+                one.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True
+            ),
+            partial(
+                two.post,
+                url,
+                data={f"status-{a_id}": "late", f"late-{a_id}": "10", f"seen-{a_id}": "present:0:0"},
+                follow_redirects=True,
+            ),
+        )
         tally.pairs += 1
         errors = [e for e in map(_failed, responses) if e]
         tally.errors += errors
@@ -230,8 +245,10 @@ def test_a_signature_and_a_save_of_the_same_row_at_once(shared_app, clock):
         url = f"/emargement/seances/{session_id}"
         responses = _together(
             partial(one.post, f"{url}/signer/{a_id}", data={"signature": signature}, follow_redirects=True),
-            partial(two.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True),
-        )  # fmt: skip
+            partial(
+                two.post, url, data={f"status-{a_id}": "absent", f"seen-{a_id}": "present:0:0"}, follow_redirects=True
+            ),
+        )
         tally.pairs += 1
         errors = [e for e in map(_failed, responses) if e]
         tally.errors += errors
@@ -286,8 +303,12 @@ def test_two_corrections_of_the_same_row_at_once_are_both_in_the_history(shared_
         url = f"/emargement/seances/{session_id}/corriger"
 
         def correction(status, reason, late="", enrolment_id=a_id):
-            return {"correction-enrolment_id": enrolment_id, "correction-status": status, "correction-reason": reason,
-                    "correction-minutes_late": late}  # fmt: skip
+            return {
+                "correction-enrolment_id": enrolment_id,
+                "correction-status": status,
+                "correction-reason": reason,
+                "correction-minutes_late": late,
+            }
 
         responses = _together(
             partial(one.post, url, data=correction("absent", "Partie avant le début, vue par la coordinatrice")),

@@ -86,9 +86,12 @@ def flagged_session():
     """A sheet closed at 9:05 for a 9:00-12:30 half-day."""
     session = f.SessionFactory(date=date(2026, 3, 2), trainer=f.UserFactory.trainer())
     f.AttendanceSheetFactory(
-        session=session, closed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC), closed_by=session.trainer,
-        trainer_signature=b"\x89PNG\r\n\x1a\n", trainer_signed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC),
-    )  # fmt: skip
+        session=session,
+        closed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC),
+        closed_by=session.trainer,
+        trainer_signature=b"\x89PNG\r\n\x1a\n",
+        trainer_signed_at=datetime(2026, 3, 2, 8, 5, tzinfo=UTC),
+    )
     return session
 
 
@@ -121,9 +124,11 @@ def test_a_trainer_still_prints_only_the_sheets_they_teach(login, flagged_sessio
 def test_the_apprentice_and_the_tutor_see_an_absence_recorded_after_the_decision_as_justified(login, cohort):
     enrolment = f.EnrolmentFactory(cohort=cohort, contract_end=date(2027, 1, 8))
     f.JustificationFactory(
-        enrolment=enrolment, start_date=date(2026, 11, 2), end_date=date(2026, 11, 6),
+        enrolment=enrolment,
+        start_date=date(2026, 11, 2),
+        end_date=date(2026, 11, 6),
         status=f.m.JustificationStatus.ACCEPTED,
-    )  # fmt: skip
+    )
     session = f.SessionFactory(cohort=cohort, date=date(2026, 11, 4))
     f.AttendanceMarkFactory(
         sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolment, status=MarkStatus.ABSENT

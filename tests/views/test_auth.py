@@ -298,8 +298,13 @@ def test_security_events_are_audited(client):
 def test_a_role_change_is_audited(login):
     person = f.UserFactory.apprentice()
     admin = login(f.UserFactory.admin())
-    data = {"first_name": person.first_name, "last_name": person.last_name, "email": person.email,
-            "roles": ["apprentice", "trainer"], "active": "y"}  # fmt: skip
+    data = {
+        "first_name": person.first_name,
+        "last_name": person.last_name,
+        "email": person.email,
+        "roles": ["apprentice", "trainer"],
+        "active": "y",
+    }
     assert admin.post(f"/admin/personnes/{person.id}/modifier", data=data).status_code == 302
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "roles_change"))
     assert event.before == {"roles": ["apprentice"]} and event.after == {"roles": ["apprentice", "trainer"]}

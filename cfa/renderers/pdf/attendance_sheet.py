@@ -99,8 +99,9 @@ def _signature_cell(mark: AttendanceMark | None) -> list:
 
 def _roster_table(rows: list, width: float, header: bool) -> Table:
     head = [[para("Apprenti·e", "cell_bold"), para("Présence", "cell_bold"), para("Signature", "cell_bold")]]
-    table = Table((head if header else []) + rows, colWidths=[55 * mm, 55 * mm, width - 110 * mm],
-                  repeatRows=1 if header else 0)  # fmt: skip
+    table = Table(
+        (head if header else []) + rows, colWidths=[55 * mm, 55 * mm, width - 110 * mm], repeatRows=1 if header else 0
+    )
     table.setStyle(TableStyle(grid_style(1 if header else 0)))
     return table
 
@@ -122,10 +123,16 @@ def _closing(page: SheetPage, width: float) -> list:
     when = f" le {date_time(page.trainer_signed_at)}" if page.trainer_signed_at else ""
     trainer = session.trainer.full_name if session.trainer else "Formateur·rice"
     sign = Table(
-        [[markup(f"<b>Signature du formateur·rice</b><br/>{text(trainer)}<br/>{text(closing + when)}", "small"),
-          _signature(page.trainer_signature, 60 * mm, 20 * mm) or ""]],
-        colWidths=[70 * mm, 70 * mm], rowHeights=[24 * mm], hAlign="RIGHT",
-    )  # fmt: skip
+        [
+            [
+                markup(f"<b>Signature du formateur·rice</b><br/>{text(trainer)}<br/>{text(closing + when)}", "small"),
+                _signature(page.trainer_signature, 60 * mm, 20 * mm) or "",
+            ]
+        ],
+        colWidths=[70 * mm, 70 * mm],
+        rowHeights=[24 * mm],
+        hAlign="RIGHT",
+    )
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (1, 0), (1, 0), 0.4, "#c9d1dc")]))
     return [*parts, Spacer(1, 3 * mm), sign]
 
@@ -190,5 +197,10 @@ def render_attendance_sheets(pages: list[SheetPage], identity: Identity) -> byte
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN, doc.pagesize[1] - 9 * mm, text(state["header"]))
 
-    return build_pdf(story, title=title, footer=f"{identity.name} · feuille d'émargement · document à conserver 3 ans",
-                     author=identity.name, on_page=header)  # fmt: skip
+    return build_pdf(
+        story,
+        title=title,
+        footer=f"{identity.name} · feuille d'émargement · document à conserver 3 ans",
+        author=identity.name,
+        on_page=header,
+    )

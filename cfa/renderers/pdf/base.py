@@ -88,8 +88,11 @@ class Identity:
 
     @property
     def identifiers(self) -> str:
-        parts = [f"SIRET {self.siret}" if self.siret else "", f"NDA {self.nda}" if self.nda else "",
-                 f"UAI {self.uai}" if self.uai else ""]  # fmt: skip
+        parts = [
+            f"SIRET {self.siret}" if self.siret else "",
+            f"NDA {self.nda}" if self.nda else "",
+            f"UAI {self.uai}" if self.uai else "",
+        ]
         return " · ".join(p for p in parts if p)
 
 
@@ -133,8 +136,14 @@ def page_width(orientation: str = "portrait") -> float:
     return size[0] - 2 * MARGIN
 
 
-def build_pdf(flowables: list, title: str, orientation: str = "portrait", footer: str | None = None,
-              author: str = "Cadence", on_page=None) -> bytes:  # fmt: skip
+def build_pdf(
+    flowables: list,
+    title: str,
+    orientation: str = "portrait",
+    footer: str | None = None,
+    author: str = "Cadence",
+    on_page=None,
+) -> bytes:
     """Lay the flowables out on A4 pages with a numbered footer; return the PDF bytes.
     `on_page(canvas, doc)` draws what a document repeats on each page (e.g. a running header)."""
     buffer = BytesIO()
@@ -152,8 +161,15 @@ def build_pdf(flowables: list, title: str, orientation: str = "portrait", footer
         canvas.restoreState()
 
     doc = SimpleDocTemplate(
-        buffer, pagesize=size, leftMargin=MARGIN, rightMargin=MARGIN, topMargin=MARGIN, bottomMargin=14 * mm,
-        title=title, author=author, creator="Cadence",
-    )  # fmt: skip
+        buffer,
+        pagesize=size,
+        leftMargin=MARGIN,
+        rightMargin=MARGIN,
+        topMargin=MARGIN,
+        bottomMargin=14 * mm,
+        title=title,
+        author=author,
+        creator="Cadence",
+    )
     doc.build(flowables, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()

@@ -93,11 +93,19 @@ def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
     )
     story.append(Spacer(1, 10 * mm))
     sign = Table(
-        [[markup(f"Fait à {text(identity.city or '…')}, le {text(short_date(issued_on))}", "body"),
-          markup(f"<b>{text(representative)}</b><br/>{text(identity.legal_representative_title)}<br/>"
-                 "Cachet et signature du dispensateur de l'action", "small")]],
-        colWidths=[width / 2, width / 2], rowHeights=[35 * mm],
-    )  # fmt: skip
+        [
+            [
+                markup(f"Fait à {text(identity.city or '…')}, le {text(short_date(issued_on))}", "body"),
+                markup(
+                    f"<b>{text(representative)}</b><br/>{text(identity.legal_representative_title)}<br/>"
+                    "Cachet et signature du dispensateur de l'action",
+                    "small",
+                ),
+            ]
+        ],
+        colWidths=[width / 2, width / 2],
+        rowHeights=[35 * mm],
+    )
     sign.setStyle(TableStyle([("VALIGN", (0, 0), (-1, -1), "TOP"), ("BOX", (1, 0), (1, 0), 0.4, LINE)]))
     story.append(sign)
     return story
@@ -110,8 +118,12 @@ def render_certificats(periods: list[Period], identity: Identity, issued_on: dat
             story.append(PageBreak())
         story += _certificate(period, identity, issued_on)
     name = periods[0].enrolment.apprentice.full_name if len(periods) == 1 else "promotion"
-    return build_pdf(story or [para("Aucun apprenti·e.")], title=f"Certificat de réalisation – {name}",
-                     footer=f"{identity.name} · certificat de réalisation", author=identity.name)  # fmt: skip
+    return build_pdf(
+        story or [para("Aucun apprenti·e.")],
+        title=f"Certificat de réalisation – {name}",
+        footer=f"{identity.name} · certificat de réalisation",
+        author=identity.name,
+    )
 
 
 def render_attestation(period: Period, identity: Identity, issued_on: date) -> bytes:
@@ -157,5 +169,9 @@ def render_attestation(period: Period, identity: Identity, issued_on: date) -> b
     story.append(
         markup(f"<b>{text(identity.legal_representative)}</b>, {text(identity.legal_representative_title)}", "small")
     )
-    return build_pdf(story, title=f"Attestation d'assiduité – {enrolment.apprentice.full_name}",
-                     footer=f"{identity.name} · attestation d'assiduité", author=identity.name)  # fmt: skip
+    return build_pdf(
+        story,
+        title=f"Attestation d'assiduité – {enrolment.apprentice.full_name}",
+        footer=f"{identity.name} · attestation d'assiduité",
+        author=identity.name,
+    )

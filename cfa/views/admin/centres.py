@@ -54,10 +54,15 @@ def room(centre_id: int, room_id: int | None):
         return True
 
     return child_form(
-        form, room, lambda: Room(centre=centre), saved="Salle enregistrée.",
-        back_url=url_for("admin.centre", obj_id=centre_id), title="Salle" if room_id else "Nouvelle salle",
-        subtitle=centre.name, valid=name_free,
-    )  # fmt: skip
+        form,
+        room,
+        lambda: Room(centre=centre),
+        saved="Salle enregistrée.",
+        back_url=url_for("admin.centre", obj_id=centre_id),
+        title="Salle" if room_id else "Nouvelle salle",
+        subtitle=centre.name,
+        valid=name_free,
+    )
 
 
 @bp.route("/centres/<int:centre_id>/fermetures/nouvelle", methods=["GET", "POST"], defaults={"closure_id": None})
@@ -66,11 +71,14 @@ def closure(centre_id: int, closure_id: int | None):
     centre = db.session.get(Centre, centre_id) or abort(404)
     closure = _child(ClosurePeriod, closure_id, centre_id=centre_id)
     return child_form(
-        ClosureForm(obj=closure), closure, lambda: ClosurePeriod(centre=centre),
+        ClosureForm(obj=closure),
+        closure,
+        lambda: ClosurePeriod(centre=centre),
         saved="Période de fermeture enregistrée. Replanifiez les promotions concernées.",
         back_url=url_for("admin.centre", obj_id=centre_id),
-        title="Fermeture" if closure_id else "Nouvelle fermeture", subtitle=centre.name,
-    )  # fmt: skip
+        title="Fermeture" if closure_id else "Nouvelle fermeture",
+        subtitle=centre.name,
+    )
 
 
 @bp.route("/centres/<int:centre_id>/fermetures/<int:closure_id>/supprimer", methods=["POST"])

@@ -98,11 +98,15 @@ def skill_block(programme_id: int, obj_id: int | None):
         form.position.data = len(programme.skill_blocks) + 1
         form.code.data = f"CCP{len(programme.skill_blocks) + 1}"
     return child_form(
-        form, block, lambda: SkillBlock(programme=programme), saved="Bloc de compétences enregistré.",
+        form,
+        block,
+        lambda: SkillBlock(programme=programme),
+        saved="Bloc de compétences enregistré.",
         back_url=url_for("admin.programme", obj_id=programme_id),
-        title=f"Bloc {block.code}" if block else "Nouveau bloc de compétences", subtitle=programme.title,
+        title=f"Bloc {block.code}" if block else "Nouveau bloc de compétences",
+        subtitle=programme.title,
         valid=lambda: _free_in_programme(SkillBlock, programme_id, block, form),
-    )  # fmt: skip
+    )
 
 
 @bp.route("/formations/<int:programme_id>/modules/nouveau", methods=["GET", "POST"], defaults={"obj_id": None})
@@ -115,11 +119,15 @@ def module(programme_id: int, obj_id: int | None):
     if request.method == "GET" and module is None:
         form.position.data = len(programme.modules) + 1
     return child_form(
-        form, module, lambda: Module(programme=programme), saved="Module enregistré.",
+        form,
+        module,
+        lambda: Module(programme=programme),
+        saved="Module enregistré.",
         back_url=url_for("admin.programme", obj_id=programme_id),
-        title=f"Module {module.code}" if module else "Nouveau module", subtitle=programme.title,
+        title=f"Module {module.code}" if module else "Nouveau module",
+        subtitle=programme.title,
         valid=lambda: _free_in_programme(Module, programme_id, module, form),
-    )  # fmt: skip
+    )
 
 
 def _prepare_micro_certification(form, obj):

@@ -11,7 +11,7 @@ from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.attendance import RefusalForm
 from cfa.models import Cohort, Justification
-from cfa.services import attendance, justifications
+from cfa.services import attendance_queries, justifications
 from cfa.services.attendance import AttendanceError
 from cfa.services.attendance_followup import sheets_to_finish
 from cfa.services.attendance_rates import Rate, rates_by_cohort
@@ -47,7 +47,7 @@ def overview():
     return render_template(
         "attendance/overview.html",
         to_finish=to_finish,
-        sheets=attendance.sheets_by_session(s.id for s in to_finish.items),
+        sheets=attendance_queries.sheets_by_session(s.id for s in to_finish.items),
         pending=justifications.pending(),
         cohort_rates=_cohort_rates(today),
         refusal=RefusalForm(),

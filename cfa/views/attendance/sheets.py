@@ -10,10 +10,12 @@ from cfa.formatting import today_paris
 from cfa.forms.attendance import CorrectionForm, SignatureForm
 from cfa.models import MarkStatus, SignatureMethod, UnsignedReason
 from cfa.renderers.qr import qr_svg
-from cfa.services import attendance, notifications
+from cfa.services import attendance, attendance_queries, notifications
 from cfa.services import attendance_codes as codes
-from cfa.services.attendance import AttendanceError, MarkInput, Unsigned
+from cfa.services import attendance_signatures as signatures
+from cfa.services.attendance import AttendanceError, MarkInput
 from cfa.services.attendance_followup import trainer_to_finish
+from cfa.services.attendance_signatures import Unsigned
 from cfa.services.audit import history
 from cfa.services.permissions import Ability, can
 from cfa.urls import public_url
@@ -30,7 +32,7 @@ HISTORY_PAGE_SIZE = 50
 def today():
     day = date_arg("jour", today_paris())
     mine_only = not can(current_user, Ability.MANAGE_ATTENDANCE)
-    sessions = attendance.sessions_on(day, current_user if mine_only else None)
+    sessions = attendance_queries.sessions_on(day, current_user if mine_only else None)
     ids = [s.id for s in sessions]
     to_finish, to_finish_total = trainer_to_finish(current_user)
     return render_template(
@@ -39,8 +41,8 @@ def today():
         to_finish_total=to_finish_total,
         day=day,
         sessions=sessions,
-        sheets=attendance.sheets_by_session(ids),
-        counts=attendance.mark_counts(ids),
+        sheets=attendance_queries.sheets_by_session(ids),
+        counts=attendance_queries.mark_counts(ids),
         previous=day - timedelta(days=1),
         next=day + timedelta(days=1),
         is_today=day == today_paris(),
@@ -62,11 +64,11 @@ def _sheet_context(session):
         statuses=list(MarkStatus),
         correction=correction,
         signature_form=SignatureForm(),
-        awaiting=attendance.awaiting_signature(rows),
+        awaiting=signatures.awaiting_signature(rows),
         unsigned_reasons=list(UnsignedReason),
         before_end=datetime.now(UTC) < attendance.session_end(session),
-        corrected=attendance.last_corrections(r.mark.id for r in rows if r.mark),
-        late_enrolments=attendance.enrolled_after_closing([session.id]).get(session.id, []),
+        corrected=attendance_queries.last_corrections(r.mark.id for r in rows if r.mark),
+        late_enrolments=attendance_queries.enrolled_after_closing([session.id]).get(session.id, []),
         describe=lambda mark: attendance.describe(attendance.state_of(mark)),
     )
 
@@ -121,30 +123,31 @@ def save(session_id: int):
     if not posted():
         abort(400)
     try:
-        if request.form.get("action") == "all-present":
-            added = attendance.mark_everyone_present(session, current_user)
-            message = (
-                f"{added} apprenti·e(s) marqué·e(s) présent·e(s). Touchez maintenant les exceptions." if added else None
-            )
-            result = None
-        else:
-            rows = attendance.rows(session, attendance.sheet_of(session))
-            entries, seen = _entries(request.form, rows)
-            result = attendance.save_marks(session, current_user, entries, seen, request.user_agent.string)
-            message = (
-                f"{result.saved} émargement(s) enregistré(s)." if result.saved else "Rien de nouveau à enregistrer."
-            )
+        flashes = _all_present(session) if request.form.get("action") == "all-present" else _marks(session)
         notifications.refresh_absence_alerts(session)
     except AttendanceError as error:
         db.session.rollback()
         flash(str(error), "error")
         return redirect(url_for("attendance.sheet", session_id=session.id))
     db.session.commit()
-    if result is not None and result.message:
-        flash(result.message, "warning")
-    if message:
-        flash(message, "success")
+    for category, message in flashes:
+        flash(message, category)
     return redirect(url_for("attendance.sheet", session_id=session.id))
+
+
+def _all_present(session) -> list[tuple[str, str]]:
+    added = attendance.mark_everyone_present(session, current_user)
+    if not added:
+        return []
+    return [("success", f"{added} apprenti·e(s) marqué·e(s) présent·e(s). Touchez maintenant les exceptions.")]
+
+
+def _marks(session) -> list[tuple[str, str]]:
+    """The marks posted for the sheet's rows; what another device recorded meanwhile is kept and said."""
+    entries, seen = _entries(request.form, attendance.rows(session, attendance.sheet_of(session)))
+    result = attendance.save_marks(session, current_user, entries, seen, request.user_agent.string)
+    saved = f"{result.saved} émargement(s) enregistré(s)." if result.saved else "Rien de nouveau à enregistrer."
+    return ([("warning", result.message)] if result.message else []) + [("success", saved)]
 
 
 def _signed(session, empty: str, action, done: str, anchor: str | None = None):
@@ -153,7 +156,7 @@ def _signed(session, empty: str, action, done: str, anchor: str | None = None):
     try:
         if not form.validate_on_submit():
             raise AttendanceError(empty)
-        action(attendance.decode_signature(form.signature.data))
+        action(signatures.decode_signature(form.signature.data))
     except AttendanceError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -172,7 +175,7 @@ def sign(session_id: int, enrolment_id: int):
     return _signed(
         session,
         "La signature est vide : signez dans le cadre.",
-        lambda png: attendance.sign(
+        lambda png: signatures.sign(
             session, enrolment_id, png, SignatureMethod.TRAINER_DEVICE, user_agent, current_user
         ),
         "Signature enregistrée.",
@@ -204,7 +207,7 @@ def close(session_id: int):
     return _signed(
         session,
         "Votre signature est vide : signez dans le cadre pour clore la feuille.",
-        lambda png: attendance.close(
+        lambda png: signatures.close(
             session, current_user, png, user_agent, unsigned=unsigned, early_reason=early_reason
         ),
         "Feuille signée et close.",

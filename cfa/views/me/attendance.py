@@ -8,30 +8,42 @@ from cfa.formatting import long_date, today_paris
 from cfa.forms.attendance import JustificationForm, SignInForm
 from cfa.services import absences, justifications, notifications
 from cfa.services import attendance_codes as codes
-from cfa.services.attendance import AttendanceError, decode_signature, describe, state_of
+from cfa.services.attendance import AttendanceError, describe, state_of
 from cfa.services.attendance_rates import rates_by_enrolment
+from cfa.services.attendance_signatures import decode_signature
 from cfa.services.enrolments import current_enrolment
 from cfa.views.me import bp
+
+
+def _submitted(enrolment, form) -> bool:
+    """The proof is filed and committed, or its refusal sits beside the file field."""
+    upload = form.proof.data
+    try:
+        justifications.submit(
+            enrolment,
+            current_user,
+            form.start_date.data,
+            form.end_date.data,
+            form.reason.data,
+            upload.filename if upload else None,
+            upload.stream if upload else None,
+            current_app.config["UPLOAD_DIR"],
+        )
+    except AttendanceError as error:
+        db.session.rollback()
+        form.proof.errors.append(str(error))
+        return False
+    db.session.commit()
+    return True
 
 
 @bp.route("/presences", methods=["GET", "POST"])
 def attendance():
     enrolment = current_enrolment(current_user, on=today_paris())
     form = JustificationForm()
-    if enrolment is not None and form.validate_on_submit():
-        upload = form.proof.data
-        try:
-            justifications.submit(
-                enrolment, current_user, form.start_date.data, form.end_date.data, form.reason.data,
-                upload.filename if upload else None, upload.stream if upload else None, current_app.config["UPLOAD_DIR"],
-            )  # fmt: skip
-        except AttendanceError as error:
-            db.session.rollback()
-            form.proof.errors.append(str(error))
-        else:
-            db.session.commit()
-            flash("Justificatif envoyé : le CFA vous répondra ici.", "success")
-            return redirect(url_for("me.attendance"))
+    if enrolment is not None and form.validate_on_submit() and _submitted(enrolment, form):
+        flash("Justificatif envoyé : le CFA vous répondra ici.", "success")
+        return redirect(url_for("me.attendance"))
     ids = [enrolment.id] if enrolment else []
     marks = absences.notable_marks(ids)
     return render_template(

@@ -1,0 +1,58 @@
+"""The shape the whole code keeps (docs/architecture.md): small modules, thin views, services without HTTP,
+renderers or commits, and a formatter that formats everything."""
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+CFA = ROOT / "cfa"
+PYTHON = sorted(p for folder in ("cfa", "tests", "scripts", "migrations") for p in (ROOT / folder).rglob("*.py"))
+SERVICES = sorted((CFA / "services").glob("*.py"))
+
+
+def _rel(path: Path) -> str:
+    return str(path.relative_to(ROOT))
+
+
+def test_no_module_of_the_application_exceeds_four_hundred_lines():
+    long = {_rel(p): n for p in CFA.rglob("*.py") if (n := len(p.read_text().splitlines())) > 400}
+    assert long == {}
+
+
+def test_no_view_exceeds_twenty_five_lines():
+    long = {}
+    for path in (CFA / "views").rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            is_route = isinstance(node, ast.FunctionDef) and any(
+                isinstance(d, ast.Call) and getattr(d.func, "attr", "") == "route" for d in node.decorator_list
+            )
+            if is_route and (size := node.end_lineno - node.lineno + 1) > 25:
+                long[f"{_rel(path)}:{node.name}"] = size
+    assert long == {}
+
+
+@pytest.mark.parametrize("path", SERVICES, ids=lambda p: p.name)
+def test_a_service_neither_reads_the_request_nor_imports_a_renderer_nor_commits(path):
+    tree = ast.parse(path.read_text())
+    imported = {
+        (node.module or "") + "." + alias.name
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom)
+        for alias in node.names
+    }
+    assert not any(name.startswith("cfa.renderers") for name in imported)
+    assert "flask.request" not in imported
+    commits = [
+        node.lineno
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "commit"
+    ]
+    assert commits == []
+
+
+def test_the_formatter_formats_everything_and_forward_references_are_real_imports():
+    markers = ("fmt: " + "skip", "noqa: " + "F821")
+    found = [f"{_rel(p)}: {m}" for p in PYTHON for m in markers if m in p.read_text()]
+    assert found == []
