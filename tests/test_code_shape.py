@@ -56,3 +56,31 @@ def test_the_formatter_formats_everything_and_forward_references_are_real_import
     markers = ("fmt: " + "skip", "noqa: " + "F821")
     found = [f"{_rel(p)}: {m}" for p in PYTHON for m in markers if m in p.read_text()]
     assert found == []
+
+
+def test_every_route_declares_who_may_open_it(app):
+    """`requires`, `signed_in`, `public` or a blueprint guard (cfa/views/access.py): a new route without one fails."""
+    undeclared = []
+    for endpoint, view in app.view_functions.items():
+        blueprint = app.blueprints.get(endpoint.rpartition(".")[0])
+        declared = (
+            hasattr(view, "required_abilities")
+            or getattr(view, "public", False)
+            or hasattr(blueprint, "required_abilities")
+        )
+        if endpoint != "static" and not declared:
+            undeclared.append(endpoint)
+    assert undeclared == []
+
+
+def test_a_proof_url_answers_an_anonymous_visitor_the_same_whether_it_exists_or_not(client):
+    from tests import factories as f
+
+    justification = f.JustificationFactory()
+    known = client.get(f"/emargement/justificatifs/{justification.id}/piece")
+    unknown = client.get("/emargement/justificatifs/999999/piece")
+    assert (known.status_code, known.location) == (
+        unknown.status_code,
+        unknown.location.replace("999999", str(justification.id)),
+    )
+    assert known.status_code == 302

@@ -1,4 +1,5 @@
-"""The decorator that applies the permission policy to a view."""
+"""How each route declares who may open it: `requires` (abilities of services/permissions.py), `signed_in` (any
+account, then an object rule), `public` (on purpose), or a blueprint-wide guard. A test checks every route."""
 
 from functools import wraps
 
@@ -25,6 +26,20 @@ def requires(*abilities: Ability):
     return decorator
 
 
+def signed_in(view):
+    """Any logged-in person; the view then applies an object rule of services/permissions.py (their own record,
+    a cohort they teach or follow). Anonymous users go to the login page before anything is looked up."""
+    wrapped = login_required(view)
+    wrapped.required_abilities = ()
+    return wrapped
+
+
+def public(view):
+    """Open without an account, on purpose: log-in pages, certificate verification, secret-token calendar feeds."""
+    view.public = True
+    return view
+
+
 def require_blueprint(blueprint, *abilities: Ability) -> None:
     """Guard every view of a blueprint (e.g. the whole admin area) with the same abilities."""
 
@@ -32,3 +47,5 @@ def require_blueprint(blueprint, *abilities: Ability) -> None:
     @requires(*abilities)
     def _guard():
         return None
+
+    blueprint.required_abilities = abilities

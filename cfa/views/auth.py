@@ -1,12 +1,13 @@
 """Logging in and out, one's password and sessions, and the password links sent by e-mail."""
 
 from flask import Blueprint, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 
 from cfa.extensions import db, limiter
 from cfa.forms.auth import ChangePasswordForm, ForgotPasswordForm, LoginForm, NewPasswordForm
 from cfa.services import accounts
 from cfa.urls import public_url
+from cfa.views.access import public, signed_in
 from cfa.views.forms import posted, safe_next
 
 bp = Blueprint("auth", __name__)
@@ -35,6 +36,7 @@ def _login_key() -> str:
 @bp.route("/connexion", methods=["GET", "POST"])
 @limiter.limit("10 per minute", methods=["POST"])
 @limiter.limit("20 per hour", methods=["POST"], key_func=_login_key)
+@public
 def login():
     if current_user.is_authenticated:
         return redirect(url_for("main.home"))
@@ -51,6 +53,7 @@ def login():
 
 
 @bp.route("/deconnexion", methods=["POST"])
+@public
 def logout():
     if current_user.is_authenticated:
         accounts.end_sessions(current_user, current_user, "déconnexion")
@@ -61,7 +64,7 @@ def logout():
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])
-@login_required
+@signed_in
 @limiter.limit("10 per hour", methods=["POST"])
 def change_password():
     form = ChangePasswordForm()
@@ -79,7 +82,7 @@ def change_password():
 
 
 @bp.route("/sessions/terminer", methods=["POST"])
-@login_required
+@signed_in
 def end_other_sessions():
     if posted():
         accounts.end_sessions(current_user, current_user, "déconnexion de tous les appareils")
@@ -97,6 +100,7 @@ def _stay_logged_in() -> None:
 
 @bp.route("/mot-de-passe-oublie", methods=["GET", "POST"])
 @limiter.limit("5 per hour", methods=["POST"])
+@public
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
@@ -114,6 +118,7 @@ def forgot_password():
 
 @bp.route("/mot-de-passe/<any(reset, invitation):purpose>/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
+@public
 def password_from_link(purpose: str, token: str):
     user = accounts.user_for_token(current_app.config["SECRET_KEY"], token, purpose)
     if user is None:

@@ -4,14 +4,14 @@ import hashlib
 from urllib.parse import urlsplit
 
 from flask import Blueprint, Response, abort, current_app, flash, redirect, request, url_for
-from flask_login import current_user, login_required
+from flask_login import current_user
 
 from cfa.extensions import db
 from cfa.renderers import ical
 from cfa.services import feeds
 from cfa.services.permissions import Ability
 from cfa.urls import public_url
-from cfa.views.access import requires
+from cfa.views.access import public, requires, signed_in
 from cfa.views.forms import posted, safe_next
 from cfa.views.planning import cohort_or_404
 
@@ -35,6 +35,7 @@ def _ics(name: str, events) -> Response:
 
 
 @bp.route("/<token>.ics")
+@public
 def user_calendar(token: str):
     user = feeds.user_for_token(token)
     if user is None:
@@ -43,6 +44,7 @@ def user_calendar(token: str):
 
 
 @bp.route("/promotion/<token>.ics")
+@public
 def cohort_calendar(token: str):
     cohort = feeds.cohort_for_token(token)
     if cohort is None:
@@ -51,7 +53,7 @@ def cohort_calendar(token: str):
 
 
 @bp.route("/nouveau-lien", methods=["POST"])
-@login_required
+@signed_in
 def regenerate():
     if not posted():
         abort(400)

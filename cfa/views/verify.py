@@ -22,6 +22,7 @@ from cfa.services.assessment_credentials import (
 from cfa.services.credential_status import sign_status_list, status_list_exists
 from cfa.services.organisation import current_organisation
 from cfa.urls import public_base_url, public_url
+from cfa.views.access import public
 
 bp = Blueprint("verify", __name__)
 MAX_BADGE_BYTES = 200_000
@@ -43,6 +44,7 @@ def _uploaded_token(form: VerifyCredentialForm) -> str:
 
 @bp.route("/verify", methods=["GET", "POST"])
 @limiter.limit("30/minute", methods=["POST"])
+@public
 def index():
     code_form = VerifyCodeForm(prefix="code")
     upload_form = VerifyCredentialForm(prefix="badge")
@@ -62,6 +64,7 @@ def index():
 
 @bp.route("/verify/<code>")
 @limiter.limit("60/minute")
+@public
 def award(code: str):
     award = award_by_code(code)
     if award is None:
@@ -71,6 +74,7 @@ def award(code: str):
 
 @bp.route("/verify/<code>/status")
 @limiter.limit("60/minute")
+@public
 def status(code: str):
     """Whether one award was revoked, for a person checking by hand (badges point to the status list)."""
     award = award_by_code(code)
@@ -87,11 +91,13 @@ def _public(response: Response, max_age: int = 300) -> Response:
 
 
 @bp.route(JWKS_PATH)
+@public
 def published_keys():
     return _public(jsonify(jwks(current_app.config["KEYS_DIR"], public_base_url())))
 
 
 @bp.route(ISSUER_PATH)
+@public
 def issuer():
     profile = issuer_profile(current_organisation(), public_base_url())
     profile["publicKey"] = public_url("verify.published_keys")
@@ -100,6 +106,7 @@ def issuer():
 
 @bp.route(STATUS_LIST_PATH)
 @limiter.limit("120/minute")
+@public
 def status_list(number: int):
     """The Bitstring Status List of revoked badges, a VC-JWT signed with the badges' key."""
     if not status_list_exists(number):

@@ -3,7 +3,7 @@
 from datetime import date
 
 from flask import abort
-from flask_login import current_user, login_required
+from flask_login import current_user
 from werkzeug.utils import secure_filename
 
 from cfa.extensions import db
@@ -19,7 +19,7 @@ from cfa.services.calendar_generation import monday_of
 from cfa.services.enrolments import cohort_enrolments
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_planning
-from cfa.views.access import requires
+from cfa.views.access import requires, signed_in
 from cfa.views.attendance import bp, session_or_404
 from cfa.views.downloads import attachment
 from cfa.views.params import date_arg
@@ -54,7 +54,7 @@ def sheet_pdf(session_id: int):
 
 
 @bp.route("/promotions/<int:cohort_id>/semaine.pdf")
-@login_required
+@signed_in
 def week_pdf(cohort_id: int):
     cohort = cohort_or_404(cohort_id, _may_print_sheets)
     monday = monday_of(date_arg("du", today_paris()))
@@ -93,7 +93,7 @@ def _period(enrolment: Enrolment):
 
 
 @bp.route("/inscriptions/<int:enrolment_id>/certificat-realisation.pdf")
-@login_required
+@signed_in
 def certificat(enrolment_id: int):
     enrolment = _enrolment_for_documents(enrolment_id)
     period = _period(enrolment)
@@ -103,7 +103,7 @@ def certificat(enrolment_id: int):
 
 
 @bp.route("/inscriptions/<int:enrolment_id>/attestation-assiduite.pdf")
-@login_required
+@signed_in
 def attestation(enrolment_id: int):
     enrolment = _enrolment_for_documents(enrolment_id)
     period = _period(enrolment)

@@ -16,7 +16,7 @@ from cfa.services.attendance import AttendanceError
 from cfa.services.attendance_followup import sheets_to_finish
 from cfa.services.attendance_rates import Rate, rates_by_cohort
 from cfa.services.permissions import Ability, can
-from cfa.views.access import requires
+from cfa.views.access import requires, signed_in
 from cfa.views.attendance import bp
 from cfa.views.crud import paginate
 from cfa.views.forms import posted
@@ -99,11 +99,11 @@ def refuse(justification_id: int):
 
 
 @bp.route("/justificatifs/<int:justification_id>/piece")
+@signed_in
 def proof(justification_id: int):
-    """The proof file, for the CFA and for the apprentice who sent it (and their tutor)."""
+    """The proof file, for the CFA and for the apprentice who sent it; signed in first, so that an anonymous
+    visitor learns nothing of which proofs exist."""
     justification = _justification_or_404(justification_id)
-    if not current_user.is_authenticated:
-        return current_app.login_manager.unauthorized()
     # A proof is often medical: the CFA and the apprentice see it, not the employer.
     own = justification.enrolment.apprentice_id == current_user.id
     if not (can(current_user, Ability.MANAGE_ATTENDANCE) or own) or justification.proof_path is None:

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import abort, render_template, request
-from flask_login import current_user, login_required
+from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
@@ -16,7 +16,7 @@ from cfa.services import calendar_queries
 from cfa.services.calendar_generation import french_holidays, monday_of
 from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_calendar, can_view_enrolment, teaches_cohort_clause
-from cfa.views.access import requires
+from cfa.views.access import requires, signed_in
 from cfa.views.downloads import attachment
 from cfa.views.feeds import cohort_feed_url
 from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
@@ -39,7 +39,7 @@ def cohorts():
 
 
 @bp.route("/promotions/<int:cohort_id>")
-@login_required
+@signed_in
 def cohort(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     return render_template(
@@ -54,7 +54,7 @@ def cohort(cohort_id: int):
 
 
 @bp.route("/promotions/<int:cohort_id>/semaine")
-@login_required
+@signed_in
 def week(cohort_id: int):
     cohort = cohort_or_404(cohort_id)
     day = parse_day(request.args.get("du")) or max(cohort.start_date, min(today_paris(), cohort.end_date))
@@ -78,7 +78,7 @@ def week(cohort_id: int):
 
 
 @bp.route("/promotions/<int:cohort_id>/planning.pdf")
-@login_required
+@signed_in
 def year_plan_pdf(cohort_id: int):
     cohort = cohort_or_404(cohort_id, can_view_cohort_calendar)
     enrolment = None
