@@ -104,6 +104,24 @@ def can_take_attendance(user: User | None, session: Session) -> bool:
     return can(user, Ability.TAKE_ATTENDANCE) and session.trainer_id == user.id
 
 
+def can_print_sheet(user: User | None, session: Session) -> bool:
+    """A sheet's PDF: whoever may take it, and the quality team, which reads any sheet the controls point to
+    (auditors ask for them)."""
+    return can(user, Ability.MANAGE_QUALITY) or can_take_attendance(user, session)
+
+
+def can_print_cohort_sheets(user: User | None, cohort_id: int) -> bool:
+    """A week of a cohort's sheets: the CFA, and the trainers of the cohort."""
+    return can(user, Ability.MANAGE_ATTENDANCE) or (
+        can(user, Ability.TAKE_ATTENDANCE) and can_view_cohort_planning(user, cohort_id)
+    )
+
+
+def can_get_attendance_documents(user: User | None, enrolment: Enrolment) -> bool:
+    """Certificat de réalisation and attestation: the CFA for any apprentice, an apprentice for themselves."""
+    return can(user, Ability.MANAGE_ATTENDANCE) or (user is not None and enrolment.apprentice_id == user.id)
+
+
 def can_view_cohort_calendar(user: User | None, cohort_id: int) -> bool:
     """The year plan of a cohort: staff who may see its planning, its apprentices, and their tutors."""
     if user is None or not getattr(user, "is_authenticated", False):

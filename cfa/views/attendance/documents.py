@@ -18,9 +18,14 @@ from cfa.services import attendance_documents as docs
 from cfa.services.calendar_generation import monday_of
 from cfa.services.enrolments import cohort_enrolments
 from cfa.services.organisation import current_organisation
-from cfa.services.permissions import Ability, can, can_view_cohort_planning
+from cfa.services.permissions import (
+    Ability,
+    can_get_attendance_documents,
+    can_print_cohort_sheets,
+    can_print_sheet,
+)
 from cfa.views.access import requires, signed_in
-from cfa.views.attendance import bp, session_or_404
+from cfa.views.attendance import bp
 from cfa.views.downloads import attachment
 from cfa.views.params import date_arg
 from cfa.views.planning import cohort_or_404
@@ -31,12 +36,11 @@ def _identity() -> Identity:
 
 
 def _printable_session_or_404(session_id: int):
-    """The quality team reads any sheet the controls point to (auditors ask for it); a trainer their own."""
-    if not can(current_user, Ability.MANAGE_QUALITY):
-        return session_or_404(session_id)
     session = attendance.load_session(session_id)
     if session is None:
         abort(404)
+    if not can_print_sheet(current_user, session):
+        abort(403)
     return session
 
 
@@ -56,18 +60,11 @@ def sheet_pdf(session_id: int):
 @bp.route("/promotions/<int:cohort_id>/semaine.pdf")
 @signed_in
 def week_pdf(cohort_id: int):
-    cohort = cohort_or_404(cohort_id, _may_print_sheets)
+    cohort = cohort_or_404(cohort_id, can_print_cohort_sheets)
     monday = monday_of(date_arg("du", today_paris()))
     body = render_attendance_sheets(docs.sheet_pages(docs.week_sessions(cohort.id, monday)), _identity())
     return attachment(
         body, f"Émargement {cohort.name} semaine du {monday:%Y-%m-%d}.pdf", "application/pdf", inline=True
-    )
-
-
-def _may_print_sheets(user, cohort_id: int) -> bool:
-    """The CFA, and the trainers of the cohort, print its sheets."""
-    return can(user, Ability.MANAGE_ATTENDANCE) or (
-        can(user, Ability.TAKE_ATTENDANCE) and can_view_cohort_planning(user, cohort_id)
     )
 
 
@@ -76,7 +73,7 @@ def _enrolment_for_documents(enrolment_id: int) -> Enrolment:
     enrolment = db.session.get(Enrolment, enrolment_id)
     if enrolment is None:
         abort(404)
-    if not (can(current_user, Ability.MANAGE_ATTENDANCE) or enrolment.apprentice_id == current_user.id):
+    if not can_get_attendance_documents(current_user, enrolment):
         abort(403)
     return enrolment
 
