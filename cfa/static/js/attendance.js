@@ -3,34 +3,27 @@
 (function () {
   "use strict";
 
-  // --- Signature pads: draw with a finger, a stylus or a mouse; sent as a PNG data URL.
+  // --- Signature pads (signature_pad, vendored in static/vendor): smooth strokes whose width follows the speed,
+  // drawn at the screen's pixel density so that a signature on a phone or a tablet stays sharp; sent as PNG.
   function pad(canvas) {
-    var context = canvas.getContext("2d");
-    var drawing = false, drawn = false;
-    context.lineWidth = 3;
-    context.lineCap = "round";
-    context.strokeStyle = "#1d2433";
-    function point(event) {
-      var box = canvas.getBoundingClientRect();
-      return { x: (event.clientX - box.left) * canvas.width / box.width, y: (event.clientY - box.top) * canvas.height / box.height };
+    var signaturePad = new window.SignaturePad(canvas, { penColor: "#1d2433", minWidth: 0.8, maxWidth: 2.8 });
+    function resize() {
+      var width = canvas.offsetWidth, height = canvas.offsetHeight;
+      if (!width || !height) return;  // a closed dialog: sized when it opens
+      var strokes = signaturePad.toData();
+      var ratio = Math.max(window.devicePixelRatio || 1, 1);
+      canvas.width = width * ratio;
+      canvas.height = height * ratio;
+      canvas.getContext("2d").scale(ratio, ratio);
+      signaturePad.clear();
+      signaturePad.fromData(strokes);  // turning a phone keeps what was drawn
     }
-    canvas.addEventListener("pointerdown", function (event) {
-      drawing = true; drawn = true;
-      canvas.setPointerCapture(event.pointerId);
-      var p = point(event);
-      context.beginPath(); context.moveTo(p.x, p.y);
-    });
-    canvas.addEventListener("pointermove", function (event) {
-      if (!drawing) return;
-      var p = point(event);
-      context.lineTo(p.x, p.y); context.stroke();
-    });
-    ["pointerup", "pointercancel", "pointerleave"].forEach(function (name) {
-      canvas.addEventListener(name, function () { drawing = false; });
-    });
+    resize();
+    window.addEventListener("resize", resize);
     return {
-      clear: function () { context.clearRect(0, 0, canvas.width, canvas.height); drawn = false; },
-      value: function () { return drawn ? canvas.toDataURL("image/png") : ""; }
+      clear: function () { signaturePad.clear(); },
+      resize: resize,
+      value: function () { return signaturePad.isEmpty() ? "" : signaturePad.toDataURL("image/png"); }
     };
   }
 
@@ -66,8 +59,9 @@
       var form = dialog.querySelector("form");
       form.action = button.getAttribute("data-sign");
       dialog.querySelector("[data-signature-title]").textContent = "Signature de " + button.getAttribute("data-name");
-      form.signaturePad.clear();
       dialog.showModal();
+      form.signaturePad.resize();
+      form.signaturePad.clear();
     });
   });
   if (dialog) {
