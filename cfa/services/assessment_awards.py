@@ -23,6 +23,7 @@ from cfa.models import (
 )
 from cfa.services import audit
 from cfa.services.assessment import AssessmentError
+from cfa.services.permissions import awards_visible_clause
 
 LEARNER_ROLES = (Role.APPRENTICE, Role.LEARNER)
 # Where the CFA awards (an EU micro-credential element), on the certificate and in the badge alike.
@@ -106,12 +107,14 @@ def load_award(award_id: int) -> Award | None:
     return db.session.scalar(sa.select(Award).where(Award.id == award_id).options(*award_options()))
 
 
-def awards_listing(q: str = "", kind: str | None = None) -> sa.Select:
-    """Every award, the latest first, searched by the learner's name or the verification code; paginated by the view."""
+def awards_listing(viewer: User, q: str = "", kind: str | None = None) -> sa.Select:
+    """The awards the viewer may read, the latest first, searched by the learner's name or the verification code;
+    paginated by the view."""
     learner = aliased(User)
     stmt = (
         sa.select(Award)
         .join(learner, Award.learner_id == learner.id)
+        .where(awards_visible_clause(viewer, Award.learner_id, Award.assessor_id))
         .options(*award_options())
         .order_by(Award.awarded_on.desc(), Award.id.desc())
     )

@@ -172,6 +172,30 @@ def can_assess_cohort(user: User | None, cohort_id: int) -> bool:
     return bool(db.session.scalar(stmt))
 
 
+def awards_visible_clause(user: User, learner_id_column, assessor_id_column):
+    """SQL: the awards a person reads in the CFA's pages: every one for jury managers; for a trainer, those they
+    assessed and those of learners enrolled in a cohort they teach (a certificate is personal data)."""
+    if can(user, Ability.MANAGE_JURY):
+        return sa.true()
+    taught = sa.select(Enrolment.apprentice_id).where(teaches_cohort_clause(user, Enrolment.cohort_id))
+    return sa.or_(assessor_id_column == user.id, learner_id_column.in_(taught))
+
+
+def can_view_award(user: User | None, award) -> bool:
+    from cfa.extensions import db
+
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if can(user, Ability.MANAGE_JURY):
+        return True
+    if award.assessor_id == user.id:
+        return True
+    taught = sa.select(Enrolment.id).where(
+        Enrolment.apprentice_id == award.learner_id, teaches_cohort_clause(user, Enrolment.cohort_id)
+    )
+    return bool(db.session.scalar(sa.select(taught.exists())))
+
+
 def can_revoke_award(user: User | None) -> bool:
     """Revoking a certificate withdraws a legal record: only jury managers do it, with a reason."""
     return can(user, Ability.MANAGE_JURY)

@@ -355,8 +355,9 @@ def test_trainer_awards_a_micro_certification_to_an_employee_in_short_training(l
 
 
 def test_only_jury_managers_revoke(login):
-    award = AwardFactory()
-    response = login(UserFactory.trainer()).post(f"/evaluation/certifications/{award.id}", data={"reason": "x"})
+    trainer = UserFactory.trainer()
+    award = AwardFactory(assessor=trainer)  # a trainer who may read the award, not withdraw it
+    response = login(trainer).post(f"/evaluation/certifications/{award.id}", data={"reason": "x"})
     assert response.status_code == 403
     assert not db.session.get(Award, award.id).is_revoked
 
@@ -507,3 +508,18 @@ def test_tutor_results_and_awards_lists_queries_do_not_grow_with_rows(login, cou
             client.logout()
     assert counts["tutor"][0] == counts["tutor"][1]
     assert counts["awards"][0] == counts["awards"][1]
+
+
+def test_a_trainer_reads_only_the_awards_of_learners_they_teach_or_assessed(login):
+    trainer = UserFactory.trainer()
+    taught = EnrolmentFactory(cohort=CohortFactory(lead_trainer=trainer))
+    theirs = AwardFactory(learner=taught.apprentice)
+    assessed = AwardFactory(assessor=trainer)
+    stranger = AwardFactory()
+    client = login(trainer)
+    listing = client.get("/evaluation/certifications").get_data(as_text=True)
+    assert theirs.verification_code in listing and assessed.verification_code in listing
+    assert stranger.verification_code not in listing
+    for path in ("", "/certificat.pdf", "/badge.jwt"):
+        assert client.get(f"/evaluation/certifications/{stranger.id}{path}").status_code == 404
+    assert client.get(f"/evaluation/certifications/{theirs.id}").status_code == 200

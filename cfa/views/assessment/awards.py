@@ -17,7 +17,7 @@ from cfa.services.assessment_awards import (
     micro_certification_choices,
     revoke_award,
 )
-from cfa.services.permissions import Ability, can_revoke_award
+from cfa.services.permissions import Ability, can_revoke_award, can_view_award
 from cfa.views.access import requires
 from cfa.views.assessment import bp
 from cfa.views.assessment.documents import badge_response, certificate_response, verify_url
@@ -30,7 +30,7 @@ from cfa.views.forms import form_page
 def awards():
     q = request.args.get("q", "").strip()
     kind = request.args.get("type")
-    page = paginate(awards_listing(q, kind))
+    page = paginate(awards_listing(current_user, q, kind))
     return render_template("assessment/awards.html", page=page, q=q, kind=kind, kinds=AwardKind, certified=certified)
 
 
@@ -75,7 +75,11 @@ def new_award():
 
 
 def _award(award_id: int) -> Award:
-    return load_award(award_id) or abort(404)
+    """The award, if the person may read it; others get the same 404 as for an award that does not exist."""
+    award = load_award(award_id)
+    if award is None or not can_view_award(current_user, award):
+        abort(404)
+    return award
 
 
 def _revoke(form: RevokeForm, award: Award) -> bool:
