@@ -7,6 +7,7 @@ already used), and saved only once its warnings and double bookings are accepted
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, time, timedelta
 
 import sqlalchemy as sa
@@ -45,21 +46,30 @@ def _check_editable(session: Session, today: date | None = None) -> None:
         raise PlanningError("Cette séance a déjà des émargements : elle ne peut plus être modifiée.")
 
 
+@dataclass(frozen=True)
+class Slot:
+    """Where and with whom a session is placed by hand."""
+
+    day: date
+    half_day: HalfDay
+    start_time: time
+    end_time: time
+    trainer_id: int | None
+    room_id: int | None
+
+
 def _check_slot(
     cohort: Cohort,
     session: Session | None,
+    slot: Slot,
     *,
-    day: date,
-    half_day: HalfDay,
-    start_time: time,
-    end_time: time,
-    trainer_id: int | None,
-    room_id: int | None,
     accept_warnings: bool,
     accept_conflicts: bool,
     today: date,
 ) -> tuple[list[SlotWarning], list[Conflict]]:
     """Refusals first (past, outside the cohort, half-day taken), then what must be accepted on purpose."""
+    day, half_day, start_time, end_time = slot.day, slot.half_day, slot.start_time, slot.end_time
+    trainer_id, room_id = slot.trainer_id, slot.room_id
     if day < today:
         raise PlanningError("Une séance ne peut pas être placée dans le passé.")
     if end_time <= start_time:
@@ -109,12 +119,7 @@ def update_session(
     warnings, conflicts = _check_slot(
         session.cohort,
         session,
-        day=day,
-        half_day=half_day,
-        start_time=start_time,
-        end_time=end_time,
-        trainer_id=trainer_id,
-        room_id=room_id,
+        Slot(day, half_day, start_time, end_time, trainer_id, room_id),
         accept_warnings=accept_warnings,
         accept_conflicts=accept_conflicts,
         today=today,
@@ -156,12 +161,7 @@ def add_session(
     _, conflicts = _check_slot(
         cohort,
         None,
-        day=day,
-        half_day=half_day,
-        start_time=start_time,
-        end_time=end_time,
-        trainer_id=trainer_id,
-        room_id=room_id,
+        Slot(day, half_day, start_time, end_time, trainer_id, room_id),
         accept_warnings=accept_warnings,
         accept_conflicts=accept_conflicts,
         today=today,
