@@ -30,6 +30,13 @@ csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address, default_limits=[])
 
 
+def per_person() -> str:
+    """Rate-limit key of the logged-in person, whatever address or device they use (codes, uploads)."""
+    from flask_login import current_user
+
+    return f"person:{current_user.get_id()}" if current_user.is_authenticated else get_remote_address()
+
+
 def register_extensions(app) -> None:
     from sqlalchemy import event
     from sqlalchemy.engine import Engine

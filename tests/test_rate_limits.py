@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 REDIS = ("127.0.0.1", 6379)
+APPRENTICE, PASSWORD = "ines@exemple.test", "une phrase de passe solide"
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
 
@@ -52,6 +53,26 @@ def two_workers(tmp_path):
         RATELIMIT_KEY_PREFIX=prefix,
     )
     subprocess.run([BIN / "flask", "db", "upgrade"], env=env, cwd=ROOT, check=True, capture_output=True)
+    subprocess.run(
+        [
+            BIN / "flask",
+            "create-user",
+            "--email",
+            APPRENTICE,
+            "--first-name",
+            "Inès",
+            "--last-name",
+            "Marchand",
+            "--role",
+            "apprentice",
+            "--password",
+            PASSWORD,
+        ],
+        env=env,
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+    )
     port = _free_port()
     server = subprocess.Popen(
         [BIN / "gunicorn", "--workers", "2", "--graceful-timeout", "1", "--bind", f"127.0.0.1:{port}", "wsgi:app"],
@@ -79,19 +100,31 @@ def two_workers(tmp_path):
             store.delete(key)
 
 
+def _post(opener, url: str, page_url: str, fields: dict) -> int:
+    """Post a form the way a browser does (its CSRF token read from the page); the answer's status."""
+    page = opener.open(page_url, timeout=5).read().decode()
+    token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
+    try:
+        return opener.open(url, data=urllib.parse.urlencode({"csrf_token": token, **fields}).encode(), timeout=5).status
+    except urllib.error.HTTPError as error:
+        return error.code
+
+
+def _browser():
+    return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+
+
 @pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379")
 def test_failed_log_ins_are_limited_across_workers(two_workers):
-    passed = limited = 0
-    for attempt in range(30):
-        # A new connection each time: gunicorn hands them to either worker.
-        opener = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
-        page = opener.open(two_workers + "/connexion", timeout=5).read().decode()
-        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page).group(1)
-        data = urllib.parse.urlencode({"csrf_token": token, "email": f"x{attempt}@nulle.part", "password": "x"})
-        try:
-            opener.open(two_workers + "/connexion", data=data.encode(), timeout=5)
-            passed += 1
-        except urllib.error.HTTPError as error:
-            assert error.code == 429
-            limited += 1
-    assert passed == 10 and limited == 20
+    login = two_workers + "/connexion"
+    # A new browser each time: gunicorn hands its connections to either worker.
+    answers = [_post(_browser(), login, login, {"email": f"x{n}@nulle.part", "password": "x"}) for n in range(30)]
+    assert answers.count(200) == 10 and answers.count(429) == 20
+
+
+@pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379")
+def test_wrong_self_sign_in_codes_are_limited_per_apprentice_across_workers(two_workers):
+    browser, login, sign_in = _browser(), two_workers + "/connexion", two_workers + "/moi/emargement"
+    assert _post(browser, login, login, {"email": APPRENTICE, "password": PASSWORD}) == 200  # redirected home
+    answers = [_post(browser, sign_in, sign_in, {"code": "ZZZZZZ"}) for _ in range(14)]
+    assert answers.count(200) == 10 and answers.count(429) == 4

@@ -3,7 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cfa.extensions import db
+from cfa.extensions import db, limiter, per_person
 from cfa.formatting import long_date, today_paris
 from cfa.forms.attendance import JustificationForm, SignInForm
 from cfa.services import absences, justifications, notifications
@@ -38,6 +38,7 @@ def _submitted(enrolment, form) -> bool:
 
 
 @bp.route("/presences", methods=["GET", "POST"])
+@limiter.limit("20 per day", methods=["POST"], key_func=per_person)  # proofs are files kept for years
 def attendance():
     enrolment = current_enrolment(current_user, on=today_paris())
     form = JustificationForm()
@@ -59,6 +60,8 @@ def attendance():
 
 
 @bp.route("/emargement", methods=["GET", "POST"])
+# A code is 6 of 31 characters and lives 60 s: at 10 tries a minute nobody guesses one.
+@limiter.limit("10 per minute; 100 per day", methods=["POST"], key_func=per_person)
 def sign_in():
     """Self sign-in: the QR code opens this page with the code filled in; a broken camera types it."""
     form = SignInForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
