@@ -34,6 +34,11 @@ class Tally:
     lost: int = 0
     errors: list[str] = field(default_factory=list)
 
+    def report(self, scenario: str) -> tuple[int, list[str]]:
+        """Printed for the issue's figures (pytest -s), then what the test asserts: nothing lost, no error."""
+        print(f"TALLY {scenario}: pairs={self.pairs} lost={self.lost} errors={len(self.errors)} {self.errors[:1]}")
+        return self.lost, self.errors
+
 
 @pytest.fixture(
     params=[
@@ -200,8 +205,7 @@ def test_two_first_saves_of_a_new_sheet_keep_both_marks(shared_app, clock):
         tally.lost += (marks.get(a_id, (None,))[0] != MarkStatus.ABSENT) + (
             marks.get(b_id, (None,))[0] != MarkStatus.LATE
         )
-    print(f"TALLY first saves: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
-    assert (tally.lost, tally.errors) == (0, [])
+    assert tally.report("first saves") == (0, [])
 
 
 def test_two_devices_changing_the_same_row_never_overwrite_each_other_silently(shared_app, clock):
@@ -232,8 +236,7 @@ def test_two_devices_changing_the_same_row_never_overwrite_each_other_silently(s
         ]
         # Exactly one device wins, and the other is told its choice was not recorded.
         tally.lost += not (len(told_saved) == 1 and marks[a_id][0] == told_saved[0])
-    print(f"TALLY same row: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
-    assert (tally.lost, tally.errors) == (0, [])
+    assert tally.report("same row") == (0, [])
 
 
 def test_a_signature_and_a_save_of_the_same_row_at_once(shared_app, clock):
@@ -263,8 +266,7 @@ def test_a_signature_and_a_save_of_the_same_row_at_once(shared_app, clock):
             absent_told and not signed_told and not signed and status == MarkStatus.ABSENT
         )
         tally.lost += not consistent
-    print(f"TALLY sign and save: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
-    assert (tally.lost, tally.errors) == (0, [])
+    assert tally.report("sign and save") == (0, [])
 
 
 def test_an_apprentice_signing_in_with_the_code_on_two_devices_at_once(shared_app, clock):
@@ -289,10 +291,7 @@ def test_an_apprentice_signing_in_with_the_code_on_two_devices_at_once(shared_ap
         accepted = [r for r in responses if r.status_code == 302]
         refused = [r for r in responses if "déjà émargé" in r.get_data(as_text=True)]
         tally.lost += not (len(accepted) == 1 and len(refused) == 1 and marks[a_id][2])
-    print(
-        f"TALLY self sign-in twice: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}"
-    )
-    assert (tally.lost, tally.errors) == (0, [])
+    assert tally.report("self sign-in twice") == (0, [])
 
 
 def test_two_corrections_of_the_same_row_at_once_are_both_in_the_history(shared_app, clock):
@@ -326,5 +325,4 @@ def test_two_corrections_of_the_same_row_at_once_are_both_in_the_history(shared_
         last = corrections[-1][1]["status"] if corrections else None
         # Every accepted correction is in the history, each starting from what the previous one left.
         tally.lost += not (chained and len(corrections) == accepted and last == marks[a_id][0].value)
-    print(f"TALLY corrections: pairs={tally.pairs} lost={tally.lost} errors={len(tally.errors)} {tally.errors[:1]}")
-    assert (tally.lost, tally.errors) == (0, [])
+    assert tally.report("corrections") == (0, [])

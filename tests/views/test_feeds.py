@@ -165,14 +165,10 @@ def test_a_feed_is_built_in_a_fixed_number_of_queries(client, enrolment, count_q
     assert len(more) == len(few)
 
 
-def test_a_trainer_taken_off_a_session_gets_it_as_cancelled_in_their_feed(client):
+def _give_to(session, trainer):
+    """The admin hands the session to another trainer, nothing else changed."""
     from cfa.services import planning_edits
 
-    first, second = f.UserFactory.trainer(), f.UserFactory.trainer()
-    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 6, 30))
-    session = f.SessionFactory(cohort=cohort, trainer=first, date=date(2026, 9, 15))
-    before = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
-    assert before.status.value == "CONFIRMED"
     planning_edits.update_session(
         session,
         None,
@@ -180,31 +176,28 @@ def test_a_trainer_taken_off_a_session_gets_it_as_cancelled_in_their_feed(client
         half_day=session.half_day,
         start_time=session.start_time,
         end_time=session.end_time,
-        trainer_id=second.id,
+        trainer_id=trainer.id,
         room_id=None,
         module_id=None,
         today=date(2026, 9, 1),
     )
     db.session.flush()
+
+
+def test_a_trainer_taken_off_a_session_gets_it_as_cancelled_in_their_feed(client):
+    first, second = f.UserFactory.trainer(), f.UserFactory.trainer()
+    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 6, 30))
+    session = f.SessionFactory(cohort=cohort, trainer=first, date=date(2026, 9, 15))
+    before = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
+    assert before.status.value == "CONFIRMED"
+    _give_to(session, second)
     after = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
     assert after.status.value == "CANCELLED" and int(after.sequence.value) > int(before.sequence.value)
     assert "plus cette séance" in after.description.value
     mine = next(e for e in feed(client, second) if e.uid.value.startswith(f"session-{session.id}@"))
     assert mine.status.value == "CONFIRMED"
     # Put back on it, the first trainer sees it live again.
-    planning_edits.update_session(
-        session,
-        None,
-        day=session.date,
-        half_day=session.half_day,
-        start_time=session.start_time,
-        end_time=session.end_time,
-        trainer_id=first.id,
-        room_id=None,
-        module_id=None,
-        today=date(2026, 9, 1),
-    )
-    db.session.flush()
+    _give_to(session, first)
     again = next(e for e in feed(client, first) if e.uid.value.startswith(f"session-{session.id}@"))
     assert again.status.value == "CONFIRMED"
     assert next(e for e in feed(client, second) if e.uid.value.startswith(f"session-{session.id}@")).status.value == (
