@@ -132,6 +132,25 @@ class ProgrammeFactory(Base):
     afternoon_end = time(17, 0)
 
 
+class ShortCourseFactory(ProgrammeFactory):
+    """A short training action (formation courte): no level, no rhythm in months."""
+
+    kind = m.ProgrammeKind.SHORT_COURSE
+    code = factory.Sequence(lambda n: f"FC{n}")
+    title = factory.Sequence(lambda n: f"Formation courte {n}")
+    level = None
+    duration_months = None
+    total_minutes = 42 * 60
+    audience = m.CourseAudience.MEDIATION_PROFESSIONALS
+    objectives = "Situer la médiation sociale dans son cadre\nAdopter une posture de tiers"
+    content = "Cadre déontologique, posture, communication."
+    teaching_methods = "Apports, études de cas, mises en situation."
+    assessment_methods = "Quiz de positionnement et mise en situation finale."
+    prerequisites = "Aucun"
+    price_cents = 90000
+    modality = m.ParticipationForm.ON_SITE
+
+
 class SkillBlockFactory(Base):
     class Meta:
         model = m.SkillBlock
@@ -188,6 +207,45 @@ class EnrolmentFactory(Base):
     contract_start = factory.LazyAttribute(lambda o: o.cohort.start_date)
     contract_end = factory.LazyAttribute(lambda o: o.cohort.end_date)
     status = m.EnrolmentStatus.ACTIVE
+
+
+class ShortCourseRunFactory(CohortFactory):
+    """A session de formation of a short course: a cohort of a short-course programme, lasting days."""
+
+    programme = factory.SubFactory(ShortCourseFactory)
+    name = factory.Sequence(lambda n: f"Session courte {n}")
+    start_date = date(2025, 10, 6)
+    end_date = date(2025, 10, 17)
+
+
+class TraineeEnrolmentFactory(EnrolmentFactory):
+    """A trainee of a short course: an employee of a client, without an account or a tutor."""
+
+    apprentice = factory.LazyAttribute(lambda o: UserFactory(roles=[m.Role.LEARNER], employer=o.employer))
+    cohort = factory.SubFactory(ShortCourseRunFactory)
+    tutor = None
+
+
+class AgreementFactory(Base):
+    class Meta:
+        model = m.Agreement
+
+    number = factory.Sequence(lambda n: f"CF-2025-{n + 1:04d}")
+    cohort = factory.SubFactory(ShortCourseRunFactory)
+    employer = factory.SubFactory(EmployerFactory)
+    trainee_count = 1
+    price_cents = 90000
+    payment_terms = "À réception de facture, à 30 jours."
+    cancellation_terms = "Annulation sans frais jusqu'à 10 jours avant le début."
+
+
+class MicroCertRequestFactory(Base):
+    class Meta:
+        model = m.MicroCertRequest
+
+    learner = factory.SubFactory(UserFactory, roles=[m.Role.LEARNER])
+    requested_by = factory.LazyAttribute(lambda o: o.learner)
+    requested_on = date(2025, 11, 3)
 
 
 class SessionFactory(Base):

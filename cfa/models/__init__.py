@@ -1,5 +1,6 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
+from cfa.models.agreements import Agreement, AgreementStatus
 from cfa.models.assessment import (
     Award,
     AwardKind,
@@ -23,7 +24,8 @@ from cfa.models.attendance import (
 )
 from cfa.models.audit import AuditEvent
 from cfa.models.centres import Centre, ClosurePeriod, Organisation, Room
-from cfa.models.enrolments import Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition
+from cfa.models.enrolments import Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, ObjectiveOutcome
+from cfa.models.micro_requests import MicroCertRequest, MicroCertRequestDomain, RequestStatus
 from cfa.models.outbox import OutboxMessage
 from cfa.models.people import Employer, EmployerKind, Role, User, UserRole
 from cfa.models.planning import (
@@ -37,7 +39,15 @@ from cfa.models.planning import (
     SessionRelease,
     SessionStatus,
 )
-from cfa.models.programmes import MicroCertification, Module, ParticipationForm, Programme, SkillBlock
+from cfa.models.programmes import (
+    CourseAudience,
+    MicroCertification,
+    Module,
+    ParticipationForm,
+    Programme,
+    ProgrammeKind,
+    SkillBlock,
+)
 from cfa.models.quality import (
     ActionSource,
     ActionStatus,
@@ -57,6 +67,14 @@ from cfa.models.quality import (
 )
 
 __all__ = [
+    "Agreement",
+    "AgreementStatus",
+    "CourseAudience",
+    "MicroCertRequest",
+    "MicroCertRequestDomain",
+    "ObjectiveOutcome",
+    "ProgrammeKind",
+    "RequestStatus",
     "ActionSource",
     "ActionStatus",
     "Answer",

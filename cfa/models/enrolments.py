@@ -1,13 +1,13 @@
 """Enrolments: an apprentice's contract in a cohort, with employer and tutor."""
 
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
-from cfa.models.base import LabelledEnum, TimestampMixin, enum_type
+from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
 
 if TYPE_CHECKING:
     from cfa.models.people import Employer, User
@@ -28,11 +28,22 @@ class InterruptionKind(LabelledEnum):
     OTHER = "other", "Autre motif"
 
 
+class ObjectiveOutcome(LabelledEnum):
+    """The assessment of what a short-course trainee learnt, printed on the attestation de fin de formation."""
+
+    REACHED = "reached", "Objectifs atteints"
+    PARTLY = "partly", "Objectifs partiellement atteints"
+    NOT_REACHED = "not_reached", "Objectifs non atteints"
+
+
 class InvalidTransition(ValueError):
     """A status change the enrolment's life cycle does not allow."""
 
 
 class Enrolment(TimestampMixin, db.Model):
+    """A learner in a cohort: an apprentice's contract, or a trainee's place in a short course (then the dates are
+    the course's, the employer is the trainee's own, a client or none for a person paying for themselves)."""
+
     __tablename__ = "enrolment"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -48,15 +59,22 @@ class Enrolment(TimestampMixin, db.Model):
     interrupted_on: Mapped[date | None]
     interruption_kind: Mapped[InterruptionKind | None] = mapped_column(enum_type(InterruptionKind, "interruption_kind"))
     interruption_reason: Mapped[str | None] = mapped_column(sa.Text)
+    # Short courses: who registered the trainee (the client's contact or the CFA), when they were convened, and
+    # the end-of-course assessment printed on the attestation de fin de formation (L.6353-1).
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))
+    convened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    outcome: Mapped[ObjectiveOutcome | None] = mapped_column(enum_type(ObjectiveOutcome, "objective_outcome"))
+    outcome_note: Mapped[str | None] = mapped_column(sa.Text)
 
     apprentice: Mapped["User"] = relationship(foreign_keys=[apprentice_id])
+    registered_by: Mapped["User | None"] = relationship(foreign_keys=[registered_by_id])
     tutor: Mapped["User | None"] = relationship(foreign_keys=[tutor_id])
     employer: Mapped["Employer | None"] = relationship()
     cohort: Mapped["Cohort"] = relationship(back_populates="enrolments")
 
     __table_args__ = (
         sa.UniqueConstraint("apprentice_id", "cohort_id"),
-        sa.CheckConstraint("contract_end > contract_start", name="contract_dates_ordered"),
+        sa.CheckConstraint("contract_end >= contract_start", name="contract_dates_ordered"),
         sa.CheckConstraint(
             "(status = 'interrupted') = (interrupted_on IS NOT NULL AND interruption_reason IS NOT NULL)",
             name="interruption_documented",

@@ -36,15 +36,20 @@ class User(UserMixin, TimestampMixin, db.Model):
     __tablename__ = "user"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(sa.String(254), unique=True)  # stored lower-case
+    # Stored lower-case. None for a short-course trainee the client registered without one (a workshop in
+    # prison): such a person has no account and receives documents on paper.
+    email: Mapped[str | None] = mapped_column(sa.String(254), unique=True)
     password_hash: Mapped[str | None] = mapped_column(sa.String(255))  # None: no login yet
     first_name: Mapped[str] = mapped_column(sa.String(80))
     last_name: Mapped[str] = mapped_column(sa.String(80))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     birth_date: Mapped[date | None] = mapped_column(sa.Date)
     active: Mapped[bool] = mapped_column(default=True)
-    employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employer.id"), index=True)  # tutors
+    # Whom the person works for: a tutor's company, a short-course trainee's employer (a client or the CFA's own).
+    employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employer.id"), index=True)
     job_title: Mapped[str | None] = mapped_column(sa.String(120))
+    # Start of the job as a mediator: a new mediator owes the 6-day entry course (the CFA's own figure).
+    mediator_since: Mapped[date | None] = mapped_column(sa.Date)
     # Secret of the personal .ics subscription link; regenerating it revokes the old link.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

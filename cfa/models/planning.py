@@ -14,7 +14,7 @@ from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
 if TYPE_CHECKING:
     from cfa.models.centres import Centre, Room
     from cfa.models.enrolments import Enrolment
-    from cfa.models.people import User
+    from cfa.models.people import Employer, User
     from cfa.models.programmes import Module, Programme
 
 
@@ -38,11 +38,17 @@ class Cohort(TimestampMixin, db.Model):
     default_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last calendar generation
+    # Short courses: an intra-company session is run for one client, usually at its site, at a price agreed
+    # with it; an inter-company session (no client) gathers trainees of several employers.
+    client_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employer.id"), index=True)
+    place: Mapped[str | None] = mapped_column(sa.String(200))  # the client's site, a prison: where it happens
+    price_cents: Mapped[int | None]  # the whole session's price, for an intra-company session
 
     programme: Mapped["Programme"] = relationship()
     centre: Mapped["Centre"] = relationship()
     lead_trainer: Mapped["User | None"] = relationship()
     default_room: Mapped["Room | None"] = relationship()
+    client: Mapped["Employer | None"] = relationship()
     enrolments: Mapped[list["Enrolment"]] = relationship(back_populates="cohort")
     periods: Mapped[list["CalendarPeriod"]] = relationship(
         back_populates="cohort", order_by="CalendarPeriod.start_date", cascade="all, delete-orphan"
@@ -54,10 +60,18 @@ class Cohort(TimestampMixin, db.Model):
         order_by="CohortSkillBlock.position", cascade="all, delete-orphan"
     )
 
-    __table_args__ = (sa.CheckConstraint("end_date > start_date", name="dates_ordered"),)
+    # A short course may last a single day.
+    __table_args__ = (
+        sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
+        sa.CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="price_positive"),
+    )
 
     def __repr__(self) -> str:
         return f"<Cohort {self.name}>"
+
+    @property
+    def is_intra(self) -> bool:
+        return self.client_id is not None
 
     def regenerate_calendar_token(self) -> str:
         self.calendar_token = secrets.token_urlsafe(32)

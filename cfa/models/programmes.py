@@ -13,22 +13,63 @@ if TYPE_CHECKING:
     from cfa.models.people import User
 
 
+class ProgrammeKind(LabelledEnum):
+    APPRENTICESHIP = "apprenticeship", "Titre professionnel par apprentissage"
+    SHORT_COURSE = "short_course", "Formation courte"
+
+
+class CourseAudience(LabelledEnum):
+    """Whom a short course is for: the CFA's yearly figures are published per audience."""
+
+    NEW_MEDIATORS = "new_mediators", "Nouveaux médiateurs (formation socle)"
+    MEDIATION_PROFESSIONALS = "mediation_professionals", "Professionnels de la médiation"
+    PUBLIC_RECEPTION = "public_reception", "Personnels en contact avec le public"
+    PRISON_WORKSHOPS = "prison_workshops", "Ateliers du Vivre Ensemble en détention"
+
+
+class ParticipationForm(LabelledEnum):
+    ON_SITE = "on_site", "Présentiel"
+    ONLINE = "online", "À distance"
+    BLENDED = "blended", "Mixte"
+
+
 class Programme(TimestampMixin, db.Model):
-    """A titre professionnel and the alternance rhythm it is taught in."""
+    """A titre professionnel taught in alternance, or a short training action (formation courte) for professionals.
+
+    A short course is run as cohorts too (its sessions de formation), so that planning, attendance and documents
+    follow one code path whatever the kind."""
 
     __tablename__ = "programme"
 
     id: Mapped[int] = mapped_column(primary_key=True)
+    kind: Mapped[ProgrammeKind] = mapped_column(
+        enum_type(ProgrammeKind, "programme_kind"),
+        default=ProgrammeKind.APPRENTICESHIP,
+        server_default=ProgrammeKind.APPRENTICESHIP.value,
+    )
     code: Mapped[str] = mapped_column(sa.String(20), unique=True)
     title: Mapped[str] = mapped_column(sa.String(200))
-    level: Mapped[int]  # national qualification level (3 = CAP, 4 = Bac)
+    level: Mapped[int | None]  # national qualification level (3 = CAP, 4 = Bac); none for a short course
     rncp_code: Mapped[str | None] = mapped_column(sa.String(12))
     rncp_valid_from: Mapped[date | None]
     rncp_valid_until: Mapped[date | None]
     certifier: Mapped[str] = mapped_column(sa.String(120), default="Ministère du Travail")
     total_minutes: Mapped[int]  # hours taught at the centre, in minutes (441 h = 26460)
-    duration_months: Mapped[int]
+    duration_months: Mapped[int | None]  # none for a short course, which lasts days
     description: Mapped[str | None] = mapped_column(sa.Text)
+    # What a short course publishes before enrolment (Qualiopi indicator 1) and prints on its convention
+    # (Code du travail L.6353-1): objectives, content, means, assessment, public, prerequisites, price, modality.
+    audience: Mapped[CourseAudience | None] = mapped_column(enum_type(CourseAudience, "course_audience"))
+    audience_detail: Mapped[str | None] = mapped_column(sa.Text)  # "public visé", in the CFA's words
+    entry_course: Mapped[bool] = mapped_column(default=False, server_default=sa.false())  # the 6-day "socle"
+    objectives: Mapped[str | None] = mapped_column(sa.Text)  # one objective per line
+    content: Mapped[str | None] = mapped_column(sa.Text)
+    teaching_methods: Mapped[str | None] = mapped_column(sa.Text)
+    assessment_methods: Mapped[str | None] = mapped_column(sa.Text)
+    prerequisites: Mapped[str | None] = mapped_column(sa.Text)
+    price_cents: Mapped[int | None]  # per trainee, tax included, for an inter-company session
+    modality: Mapped[ParticipationForm | None] = mapped_column(enum_type(ParticipationForm, "modality"))
+    place: Mapped[str | None] = mapped_column(sa.String(200))  # where it usually runs, when not at a centre
     # Alternance rhythm: weeks at the centre, then weeks in the field, repeated.
     course_weeks: Mapped[int] = mapped_column(default=1)
     field_weeks: Mapped[int] = mapped_column(default=3)
@@ -51,6 +92,11 @@ class Programme(TimestampMixin, db.Model):
         sa.CheckConstraint("total_minutes > 0", name="total_minutes_positive"),
         sa.CheckConstraint("duration_months > 0", name="duration_positive"),
         sa.CheckConstraint("level BETWEEN 1 AND 8", name="level_range"),
+        # A title has a level and a length in months; a short course may have neither.
+        sa.CheckConstraint(
+            "kind = 'short_course' OR (level IS NOT NULL AND duration_months IS NOT NULL)", name="title_is_described"
+        ),
+        sa.CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="price_positive"),
         sa.CheckConstraint("course_weeks >= 1 AND field_weeks >= 0", name="rhythm_positive"),
         sa.CheckConstraint("first_block_weeks >= 1", name="first_block_positive"),
         sa.CheckConstraint("length(centre_days) >= 1", name="centre_days_present"),
@@ -61,6 +107,14 @@ class Programme(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<Programme {self.code}>"
+
+    @property
+    def is_short_course(self) -> bool:
+        return self.kind == ProgrammeKind.SHORT_COURSE
+
+    @property
+    def objective_lines(self) -> list[str]:
+        return [line.strip() for line in (self.objectives or "").splitlines() if line.strip()]
 
     @property
     def hours_label(self) -> str:
@@ -119,12 +173,6 @@ class Module(db.Model):
 
     def __repr__(self) -> str:
         return f"<Module {self.code}>"
-
-
-class ParticipationForm(LabelledEnum):
-    ON_SITE = "on_site", "Présentiel"
-    ONLINE = "online", "À distance"
-    BLENDED = "blended", "Mixte"
 
 
 micro_certification_block = sa.Table(

@@ -159,3 +159,40 @@ def test_a_refusal_of_a_justification_needs_a_reason():
             status=m.JustificationStatus.REFUSED,
         )
     )
+
+
+def test_a_title_needs_a_level_and_a_length_in_months_but_a_short_course_does_not():
+    assert refused(lambda: f.ProgrammeFactory.build(level=None))
+    assert not refused(lambda: f.ShortCourseFactory.build())
+
+
+def test_an_agreement_binds_an_organisation_or_a_person_never_both_nor_neither():
+    run = f.ShortCourseRunFactory()
+    employer = f.EmployerFactory()
+    person = f.UserFactory(roles=[m.Role.LEARNER])
+    assert refused(lambda: f.AgreementFactory.build(cohort=run, employer=None))
+    assert refused(lambda: f.AgreementFactory.build(cohort=run, employer=employer, learner=person))
+    assert not refused(lambda: f.AgreementFactory.build(cohort=run, employer=None, learner=person))
+
+
+def test_a_signed_agreement_carries_its_date():
+    assert refused(lambda: f.AgreementFactory.build(status=m.AgreementStatus.SIGNED, signed_on=None))
+
+
+def test_a_micro_certification_request_domain_is_asked_once_and_awarded_only_when_acquired():
+    request = f.MicroCertRequestFactory()
+    micro = f.MicroCertificationFactory()
+    db.session.add(m.MicroCertRequestDomain(request=request, micro_certification=micro))
+    db.session.flush()
+    assert refused(lambda: m.MicroCertRequestDomain(request_id=request.id, micro_certification_id=micro.id))
+    award = f.AwardFactory(learner=request.learner, micro_certification=micro)
+    assert refused(
+        lambda: m.MicroCertRequestDomain(
+            request_id=request.id, micro_certification_id=f.MicroCertificationFactory().id, award_id=award.id
+        )
+    )
+
+
+def test_a_short_course_may_last_one_day_and_a_trainee_may_have_no_email():
+    run = f.ShortCourseRunFactory(start_date=date(2025, 10, 6), end_date=date(2025, 10, 6))
+    assert not refused(lambda: f.TraineeEnrolmentFactory.build(cohort=run, apprentice=f.UserFactory(email=None)))
