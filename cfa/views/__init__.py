@@ -13,6 +13,7 @@ BLUEPRINT_MODULES = [
     "feeds",
     "attendance",
     "assessment",
+    "courses",
     "verify",
 ]
 
