@@ -4,6 +4,7 @@ import os
 import secrets
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 BASE_DIR = Path(__file__).resolve().parent
 INSTANCE_DIR = Path(os.environ.get("CADENCE_INSTANCE_DIR", BASE_DIR / "instance"))
@@ -20,6 +21,17 @@ def database_url(default: str) -> str:
     return url
 
 
+def trusted_hosts(explicit: str | None, base_url: str) -> list[str] | None:
+    """Host names Cadence answers to: TRUSTED_HOSTS (comma-separated), else the host of PUBLIC_BASE_URL.
+
+    A request for any other Host gets 400, so that a forged Host header never reaches a link built from the request.
+    None (any host) only outside production."""
+    if explicit and explicit.strip():
+        return [host.strip().lower() for host in explicit.split(",") if host.strip()]
+    host = urlsplit(base_url).hostname if base_url else None
+    return [host] if host else None
+
+
 class Config:
     SECRET_KEY = os.environ.get("SECRET_KEY")
     SQLALCHEMY_DATABASE_URI = database_url(f"sqlite:///{INSTANCE_DIR / 'cadence.sqlite'}")
@@ -31,6 +43,7 @@ class Config:
     TIMEZONE = "Europe/Paris"
     # The address printed on certificates and badges; empty: the host each request came to (cfa/urls.py).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
+    TRUSTED_HOSTS = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), PUBLIC_BASE_URL)
     # Counters shared by every worker (and app server) through Redis when it is configured; else each worker
     # counts alone, which lets an attacker multiply the allowed attempts by the number of workers.
     RATELIMIT_STORAGE_URI = os.environ.get("RATELIMIT_STORAGE_URI") or os.environ.get("REDIS_URL") or "memory://"
@@ -68,6 +81,7 @@ class TestConfig(Config):
     WTF_CSRF_ENABLED = False  # the CSRF test turns it back on explicitly
     SERVER_NAME = None
     PUBLIC_BASE_URL = ""  # each test that needs one sets it; the environment never leaks in
+    TRUSTED_HOSTS = None
 
 
 class ProductionConfig(Config):
@@ -79,6 +93,11 @@ class ProductionConfig(Config):
         if not cls.SECRET_KEY or cls.SECRET_KEY == DEFAULT_SECRET_KEY or len(cls.SECRET_KEY) < 16:
             raise RuntimeError(
                 "SECRET_KEY manquante ou par défaut : définissez une clé secrète d'au moins 16 caractères."
+            )
+        if not cls.TRUSTED_HOSTS:
+            raise RuntimeError(
+                "PUBLIC_BASE_URL (ou TRUSTED_HOSTS) manquant : définissez l'adresse publique de Cadence, "
+                "par exemple PUBLIC_BASE_URL=https://cadence.mon-cfa.fr."
             )
 
 

@@ -2,7 +2,7 @@
 
 from flask import jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, SecurityError
 
 from cfa.extensions import db
 
@@ -37,6 +37,11 @@ def register_error_handlers(app) -> None:
         if error.code not in MESSAGES or error.code == 500:
             return error
         return render_error(error.code, _own_message(error))
+
+    @app.errorhandler(SecurityError)
+    def untrusted_host(_error):
+        # No page can be built for a host Cadence does not answer to (its links would carry that host).
+        return "Hôte non autorisé.", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(CSRFError)
     def csrf_error(_error):

@@ -1,7 +1,7 @@
 import pytest
 
 from cfa import create_app
-from config import DEFAULT_SECRET_KEY, ProductionConfig, database_url
+from config import DEFAULT_SECRET_KEY, ProductionConfig, database_url, trusted_hosts
 
 
 def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
@@ -13,10 +13,39 @@ def test_production_refuses_a_missing_or_default_secret_key(monkeypatch):
         create_app("production")
 
 
-def test_production_starts_with_a_real_secret_key(monkeypatch):
+def test_production_starts_with_a_real_secret_key_and_its_public_address(monkeypatch):
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-and-random-production-secret")
+    monkeypatch.setattr(ProductionConfig, "TRUSTED_HOSTS", ["cadence.mon-cfa.fr"])
     app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert app.config["SESSION_COOKIE_SECURE"]
+
+
+def test_production_refuses_to_start_without_knowing_its_public_address(monkeypatch):
+    monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-and-random-production-secret")
+    monkeypatch.setattr(ProductionConfig, "TRUSTED_HOSTS", None)
+    with pytest.raises(RuntimeError, match="PUBLIC_BASE_URL"):
+        create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
+
+
+@pytest.mark.parametrize(
+    ("explicit", "base_url", "expected"),
+    [
+        ("cadence.mon-cfa.fr, Intranet.CFA", "", ["cadence.mon-cfa.fr", "intranet.cfa"]),
+        (None, "https://cadence.mon-cfa.fr/", ["cadence.mon-cfa.fr"]),
+        ("", "https://cadence.mon-cfa.fr:8443/cfa", ["cadence.mon-cfa.fr"]),
+        (None, "", None),
+    ],
+)
+def test_trusted_hosts_come_from_the_list_or_from_the_public_address(explicit, base_url, expected):
+    assert trusted_hosts(explicit, base_url) == expected
+
+
+def test_a_request_for_a_host_that_is_not_trusted_is_refused_before_any_link_is_built(app):
+    app.config["TRUSTED_HOSTS"] = ["cadence.mon-cfa.fr"]
+    client = app.test_client()
+    assert client.get("/connexion", headers={"Host": "attaquant.example"}).status_code == 400
+    page = client.get("/connexion", headers={"Host": "cadence.mon-cfa.fr"})
+    assert page.status_code == 200
 
 
 @pytest.mark.parametrize(
