@@ -38,6 +38,8 @@ class Config:
     SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
     WTF_CSRF_TIME_LIMIT = None  # a trainer's attendance form may stay open a whole half-day
     MAX_CONTENT_LENGTH = 6 * 1024 * 1024  # justification proofs are capped at 5 MB
+    # What one apprentice's proofs may weigh in all: files are kept for years, and disks are not endless.
+    UPLOAD_QUOTA_BYTES = int(os.environ.get("UPLOAD_QUOTA_BYTES", str(50 * 1024 * 1024)))
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     KEYS_DIR = os.environ.get("KEYS_DIR", str(INSTANCE_DIR / "keys"))
     TIMEZONE = "Europe/Paris"

@@ -39,7 +39,9 @@ def submit(
     filename: str | None,
     stream,
     upload_dir: str,
+    quota_bytes: int | None = None,
 ) -> Justification:
+    """File a justification; its proof counts against the apprentice's quota of stored proofs (all contracts)."""
     reason = (reason or "").strip()
     if not reason:
         raise AttendanceError("Indiquez le motif de l'absence.")
@@ -57,6 +59,11 @@ def submit(
         kind = detect_type(data[:16])
         if kind is None:
             raise AttendanceError("Le justificatif doit être un PDF, une image JPEG ou PNG.")
+        if quota_bytes is not None and stored_bytes(enrolment.apprentice_id) + len(data) > quota_bytes:
+            raise AttendanceError(
+                f"Vos justificatifs occupent déjà presque tout l'espace autorisé ({quota_bytes // (1024 * 1024)} Mo) : "
+                "envoyez un fichier plus léger ou adressez-vous au CFA."
+            )
         folder = Path(upload_dir) / "justificatifs"
         folder.mkdir(parents=True, exist_ok=True)
         name = f"{secrets.token_hex(16)}.{kind[1]}"
@@ -71,11 +78,27 @@ def submit(
         proof_path=stored[0] if stored else None,
         proof_mimetype=stored[1] if stored else None,
         proof_size=stored[2] if stored else None,
-        proof_filename=(filename or "justificatif")[:200] if stored else None,
+        proof_filename=display_name(filename) if stored else None,
     )
     db.session.add(justification)
     db.session.flush()
     return justification
+
+
+def stored_bytes(apprentice_id: int) -> int:
+    """What an apprentice's proofs already weigh, over all their contracts (summed in SQL)."""
+    return db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(Justification.proof_size), 0))
+        .join(Enrolment, Enrolment.id == Justification.enrolment_id)
+        .where(Enrolment.apprentice_id == apprentice_id)
+    )
+
+
+def display_name(filename: str | None) -> str:
+    """The name shown for a proof: no folders, no control or quoting characters, never empty."""
+    name = (filename or "").replace("\\", "/").rsplit("/", 1)[-1]
+    name = "".join(c for c in name if c.isprintable() and c not in '"<>;').strip(" .")
+    return name[:200] or "justificatif"
 
 
 def absences_covered(justification: Justification) -> list[AttendanceMark]:

@@ -55,6 +55,63 @@ def test_a_proof_over_5_mb_is_refused_and_nothing_is_kept(enrolment, tmp_path):
     assert not (tmp_path / "justificatifs").exists() or not any((tmp_path / "justificatifs").iterdir())
 
 
+def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contracts(enrolment, tmp_path):
+    earlier = f.EnrolmentFactory(apprentice=enrolment.apprentice)
+    justifications.submit(
+        earlier,
+        earlier.apprentice,
+        earlier.contract_start,
+        earlier.contract_start,
+        "Rendez-vous",
+        "a.pdf",
+        io.BytesIO(PDF + b"0" * 600),
+        str(tmp_path),
+        quota_bytes=1000,
+    )
+    kept = justifications.stored_bytes(enrolment.apprentice_id)
+    with pytest.raises(att.AttendanceError, match="espace autorisé"):
+        justifications.submit(
+            enrolment,
+            enrolment.apprentice,
+            DAY,
+            DAY,
+            "Arrêt",
+            "b.pdf",
+            io.BytesIO(PDF + b"0" * 600),
+            str(tmp_path),
+            quota_bytes=1000,
+        )
+    assert justifications.stored_bytes(enrolment.apprentice_id) == kept
+    assert len(list((tmp_path / "justificatifs").iterdir())) == 1
+    # Another apprentice's quota is their own.
+    other = f.EnrolmentFactory(cohort=enrolment.cohort)
+    justifications.submit(
+        other,
+        other.apprentice,
+        DAY,
+        DAY,
+        "Arrêt",
+        "c.pdf",
+        io.BytesIO(PDF + b"0" * 600),
+        str(tmp_path),
+        quota_bytes=1000,
+    )
+
+
+@pytest.mark.parametrize(
+    ("sent", "shown"),
+    [
+        ("C:\\Users\\ines\\arret.pdf", "arret.pdf"),
+        ("../../etc/passwd.pdf", "passwd.pdf"),
+        ('x";\r\nSet-Cookie: a=b.pdf', "xSet-Cookie: a=b.pdf"),
+        ("<script>alert(1)</script>.pdf", "script.pdf"),
+        ("", "justificatif"),
+    ],
+)
+def test_the_name_shown_for_a_proof_keeps_no_folder_nor_control_or_quoting_character(enrolment, tmp_path, sent, shown):
+    assert submit(enrolment, PDF, tmp_path, filename=sent).proof_filename == shown
+
+
 def test_accepting_a_justification_justifies_the_absences_of_its_span(enrolment, day_sessions, tmp_path):
     am, pm = day_sessions
     att.save_marks(am, am.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {}, now=DURING)

@@ -21,6 +21,7 @@ def test_production_asks_for_https_for_a_year(monkeypatch):
     from config import ProductionConfig
 
     monkeypatch.setattr(ProductionConfig, "SECRET_KEY", "a-long-and-random-production-secret")
+    monkeypatch.setattr(ProductionConfig, "TRUSTED_HOSTS", ["localhost"])
     app = create_app("production", SQLALCHEMY_DATABASE_URI="sqlite://")
     response = app.test_client().get("/connexion")
     assert response.headers["Strict-Transport-Security"].startswith("max-age=31536000")

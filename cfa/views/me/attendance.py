@@ -28,6 +28,7 @@ def _submitted(enrolment, form) -> bool:
             upload.filename if upload else None,
             upload.stream if upload else None,
             current_app.config["UPLOAD_DIR"],
+            quota_bytes=current_app.config["UPLOAD_QUOTA_BYTES"],
         )
     except AttendanceError as error:
         db.session.rollback()
