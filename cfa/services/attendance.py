@@ -157,6 +157,8 @@ def lock_sheet(session: Session) -> AttendanceSheet:
         except IntegrityError:
             pass  # another device created it at the same instant: use theirs
         sheet = _locked_sheet(session.id)
+    if sheet.qr_secret is None:  # a sheet from before self sign-in existed (or imported): give it its secret now
+        sheet.qr_secret = secrets.token_hex(32)
     return sheet
 
 

@@ -387,3 +387,8 @@ def test_an_open_sheet_has_nobody_enrolled_after_closing(session, enrolments):
     att.mark_everyone_present(session, session.trainer, now=DURING)
     f.EnrolmentFactory(cohort=session.cohort, contract_start=date(2026, 11, 2))
     assert attendance_queries.enrolled_after_closing([session.id]) == {}
+
+
+def test_a_sheet_from_before_self_sign_in_gets_its_secret_when_the_trainer_opens_the_code_panel():
+    sheet = f.AttendanceSheetFactory(qr_secret=None)
+    assert att.lock_sheet(sheet.session).qr_secret
