@@ -20,7 +20,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     from cfa.cli import register_commands
     from cfa.errors import register_error_handlers
     from cfa.extensions import register_extensions
-    from cfa.security import register_security_headers
+    from cfa.security import register_security
     from cfa.templating import register_template_helpers
     from cfa.views import register_blueprints
 
@@ -29,7 +29,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     register_blueprints(app)
     register_template_helpers(app)
     register_error_handlers(app)
-    register_security_headers(app)
+    register_security(app)
     register_commands(app)
     return app
 

@@ -1,11 +1,15 @@
-"""HTTP headers that every answer carries: what the browser may load, frame, send on and keep.
+"""What every request and answer goes through: input no database can store is refused, and headers say what the
+browser may load, frame, send on and keep.
+
+A NUL character cannot be stored in a PostgreSQL text column: refused at the door with a French message, it never
+reaches a form, a query or a half-written import.
 
 No inline script or style is allowed, so an injected <script> or style attribute does nothing; no page may be
 framed (the attendance and admin buttons could otherwise be clickjacked); calendar tokens live in URLs, so no
 Referer leaves the site; personal files are never stored by a browser or a proxy.
 """
 
-from flask import Flask, Response
+from flask import Flask, Response, abort, request
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -24,7 +28,13 @@ CONTENT_SECURITY_POLICY = "; ".join(
 HSTS = "max-age=31536000; includeSubDomains"
 
 
-def register_security_headers(app: Flask) -> None:
+def register_security(app: Flask) -> None:
+    @app.before_request
+    def _refuse_nul_characters():
+        values = [*request.args.values(), *request.form.values(), request.path]
+        if any("\x00" in value for value in values):
+            abort(400, "La saisie contient un caractère invalide (caractère nul) : corrigez-la et recommencez.")
+
     @app.after_request
     def _headers(response: Response) -> Response:
         headers = response.headers
