@@ -76,7 +76,7 @@ STAFF_PAGES = [
 ]
 ALLOWED = {
     "admin": set(STAFF_PAGES),
-    "trainer": {"/evaluation/", "/evaluation/certifications", "/evaluation/certifications/nouvelle"},
+    "trainer": {"/evaluation/", "/evaluation/certifications"},
     "quality": set(),
     "apprentice": set(),
     "tutor": set(),
@@ -325,8 +325,16 @@ def test_revoked_certificate_is_no_longer_downloadable_by_its_holder(login, keys
 # --- Awards ----------------------------------------------------------------------------------------
 
 
-def test_trainer_awards_a_micro_certification_to_an_employee_in_short_training(login):
-    trainer = UserFactory.trainer()
+def test_a_trainer_cannot_award_a_micro_certification_outright(login):
+    employee = UserFactory(roles=[Role.LEARNER])
+    micro = MicroCertificationFactory()
+    data = {"learner_id": employee.id, "micro_certification_id": micro.id, "awarded_on": "2026-03-12", "evidence": "x"}
+    assert login(UserFactory.trainer()).post("/evaluation/certifications/nouvelle", data=data).status_code == 403
+    assert db.session.query(Award).count() == 0
+
+
+def test_the_administration_awards_a_micro_certification_to_an_employee_in_short_training(login):
+    trainer = UserFactory.admin()
     employee = UserFactory(roles=[Role.LEARNER])
     micro = MicroCertificationFactory()
     client = login(trainer)

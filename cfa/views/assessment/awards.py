@@ -61,8 +61,9 @@ def _give(form: AwardForm) -> Award | None:
         return None
 
 
+# Awarding outright is the jury's power (the administration); a trainer assesses the requests they are named on.
 @bp.route("/certifications/nouvelle", methods=["GET", "POST"])
-@requires(Ability.AWARD_MICRO_CERTIFICATIONS)
+@requires(Ability.MANAGE_JURY)
 def new_award():
     form = _award_form()
     if form.validate_on_submit() and (award := _give(form)) and commit_or_report():
