@@ -55,7 +55,12 @@ from cfa.models.quality import (
     Audience,
     Complaint,
     ComplaintStatus,
+    DeclaredRate,
+    DeclaredRateKind,
+    ExportJob,
+    ExportStatus,
     ImprovementAction,
+    IndicatorScope,
     QualityIndicator,
     QuestionKind,
     Survey,
@@ -67,6 +72,11 @@ from cfa.models.quality import (
 )
 
 __all__ = [
+    "DeclaredRate",
+    "DeclaredRateKind",
+    "ExportJob",
+    "ExportStatus",
+    "IndicatorScope",
     "Agreement",
     "AgreementStatus",
     "CourseAudience",

@@ -27,6 +27,12 @@ class Organisation(db.Model):
     email: Mapped[str | None] = mapped_column(sa.String(254))
     phone: Mapped[str | None] = mapped_column(sa.String(20))
     website: Mapped[str | None] = mapped_column(sa.String(200))
+    # The CFA's own targets for its complaints procedure (Qualiopi 31), in days from receipt.
+    complaint_ack_days: Mapped[int] = mapped_column(default=2, server_default="2")
+    complaint_answer_days: Mapped[int] = mapped_column(default=15, server_default="15")
+    complaint_close_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    # Below this many people, a published rate reads "effectif insuffisant" (no one can be recognised).
+    public_rate_threshold: Mapped[int] = mapped_column(default=10, server_default="10")
 
     def __repr__(self) -> str:
         return f"<Organisation {self.name}>"

@@ -14,6 +14,7 @@ BLUEPRINT_MODULES = [
     "attendance",
     "assessment",
     "courses",
+    "quality",
     "verify",
 ]
 
