@@ -167,3 +167,10 @@ class TraineeForm(FlaskForm):
 
 class TraineeRemovalForm(FlaskForm):
     reason = StringField("Motif", validators=[Optional(), Length(max=300)])
+
+
+class EmployeeRegistrationForm(TraineeForm):
+    """A client's contact registers one of their own employees: the employer is theirs, the run is chosen."""
+
+    run_id = SelectField("Session", coerce=int, validate_choice=False)  # the service says which runs are open
+    employer_id = None

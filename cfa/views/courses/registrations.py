@@ -17,8 +17,9 @@ from cfa.views.planning import known_id
 
 
 def trainee_values(form: TraineeForm) -> trainees.TraineeValues:
+    employer = getattr(form, "employer_id", None)  # a client's contact has no choice: their own employees
     return trainees.TraineeValues(
-        form.first_name.data or "", form.last_name.data or "", form.email.data, form.employer_id.data
+        form.first_name.data or "", form.last_name.data or "", form.email.data, employer.data if employer else None
     )
 
 

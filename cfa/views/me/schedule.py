@@ -16,8 +16,9 @@ from cfa.views.me import bp
 def schedule():
     today = today_paris()
     enrolment = current_enrolment(current_user, on=today)
-    if enrolment is None:
-        return render_template("me/schedule.html", enrolment=None)
+    if enrolment is None or enrolment.cohort.programme.is_short_course:
+        # A trainee's short courses have their own page; this one is the planning d'alternance.
+        return render_template("me/schedule.html", enrolment=None, short_course=enrolment is not None)
     cohort = calendar_queries.load_cohort(enrolment.cohort_id)
     calendar = calendar_queries.cohort_calendar(cohort)
     upcoming = [
