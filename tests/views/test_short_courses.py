@@ -124,6 +124,14 @@ def test_the_cfa_creates_an_intra_company_run_then_plans_six_days_from_a_pattern
     assert "Hôtel de ville" in page and "Intra-entreprise" in page and "émargement" in page
 
 
+def test_a_runs_calendar_and_hand_placed_half_day_use_the_planning_pages(login, run):
+    admin = login(f.UserFactory.admin())
+    f.SessionFactory(cohort=run, date=run.start_date)
+    assert run.name in admin.get(f"/planning/promotions/{run.id}").text
+    assert admin.get(f"/planning/promotions/{run.id}/semaine?du={run.start_date.isoformat()}").status_code == 200
+    assert admin.get(f"/planning/promotions/{run.id}/seances/ajouter").status_code == 200
+
+
 def test_a_run_refused_shows_the_reason_beside_its_field(login):
     admin = login(f.UserFactory.admin())
     response = admin.post(
