@@ -217,3 +217,24 @@ def trainee_enrolment_in(learner: User, cohort_id: int) -> Enrolment | None:
 def place_of(run: Cohort) -> str:
     """Where a run happens, as its convocation says: the client's site or the centre."""
     return run.place or run.programme.place or run.centre.name
+
+
+@dataclass(frozen=True)
+class UpcomingHalfDay:
+    session: Session
+    run: Cohort
+    place: str
+
+
+def upcoming_for(learner: User, today: date, limit: int = 10) -> list[UpcomingHalfDay]:
+    """A trainee's next half-days across their short courses, with where each happens (a fixed number of queries)."""
+    enrolments = [e for e in trainee_enrolments(learner) if e.status != EnrolmentStatus.INTERRUPTED]
+    runs = {e.cohort_id: e.cohort for e in enrolments if e.cohort.end_date >= today}
+    by_run = run_sessions(list(runs))
+    upcoming = sorted(
+        (s for sessions in by_run.values() for s in sessions if s.date >= today), key=lambda s: (s.date, s.start_time)
+    )
+    return [
+        UpcomingHalfDay(s, runs[s.cohort_id], s.room.name if s.room else place_of(runs[s.cohort_id]))
+        for s in upcoming[:limit]
+    ]

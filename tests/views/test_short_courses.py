@@ -249,7 +249,10 @@ def test_a_trainee_sees_their_runs_half_days_and_place(login, trainee):
     assert run.programme.title in listing and "Maison de quartier du Blosne" in listing
     page = client.get(f"/moi/formations/{run.id}").text
     assert "9 h 00" in page and "Ma présence et mes documents" in page
-    assert "Mes formations" in client.get("/moi/planning").text
+    planning = client.get("/moi/planning").text
+    assert "Mes prochaines demi-journées de formation" in planning and run.programme.title in planning
+    for url in ("/moi/presences", "/moi/resultats", "/moi/certificats"):
+        assert client.get(url).status_code == 200, url
 
 
 def test_a_trainee_cannot_open_another_learners_run(login, trainee):
@@ -277,3 +280,70 @@ def test_the_trainers_day_lists_the_short_course_half_days_they_teach(login, tra
     assert trainee.cohort.name in page
     sheet = login(session.trainer).get(f"/emargement/seances/{session.id}").text
     assert trainee.apprentice.last_name.upper() in sheet.upper()
+
+
+def test_the_clients_page_and_the_trainees_list_keep_their_number_of_queries(login, contact, count_queries):
+    start = next_monday()
+
+    def add(n):
+        for _ in range(n):
+            run = f.ShortCourseRunFactory(start_date=start, end_date=start + timedelta(days=3))
+            f.TraineeEnrolmentFactory(cohort=run, employer=contact.employer)
+            f.SessionFactory(cohort=run, date=start)
+
+    add(2)
+    client = login(contact)
+    with count_queries() as few:
+        client.get("/employeur/formations-courtes")
+    add(6)
+    with count_queries() as many:
+        page = client.get("/employeur/formations-courtes").text
+    assert len(many) == len(few) and page.count("En cours") == 8
+
+
+def test_a_trainee_with_many_runs_reads_them_in_a_fixed_number_of_queries(login, count_queries):
+    person = f.UserFactory(roles=[Role.LEARNER])
+    start = next_monday()
+
+    def add(n):
+        for _ in range(n):
+            run = f.ShortCourseRunFactory(start_date=start, end_date=start + timedelta(days=3))
+            f.TraineeEnrolmentFactory(cohort=run, apprentice=person)
+            f.SessionFactory(cohort=run, date=start)
+
+    add(1)
+    client = login(person)
+    with count_queries() as few:
+        client.get("/moi/formations")
+        client.get("/moi/planning")
+    add(5)
+    with count_queries() as many:
+        client.get("/moi/formations")
+        client.get("/moi/planning")
+    assert len(many) == len(few)
+
+
+def test_a_pattern_that_double_books_the_trainer_lists_the_conflict_and_writes_nothing_until_accepted(login, run):
+    admin = login(f.UserFactory.admin())
+    trainer = f.UserFactory.trainer()
+    cohort = f.CohortFactory(name="MSADS Rennes", start_date=run.start_date - timedelta(days=30), end_date=run.end_date)
+    f.SessionFactory(cohort=cohort, trainer=trainer, date=run.start_date)
+    data = {
+        "start": run.start_date.isoformat(),
+        "days": "1",
+        "weekdays": [str(run.start_date.isoweekday())],
+        "parts": "am",
+        "morning_start": "09:00",
+        "morning_end": "12:30",
+        "afternoon_start": "13:30",
+        "afternoon_end": "17:00",
+        "trainer_id": trainer.id,
+        "room_id": "",
+        "enregistrer": "",
+    }
+    refused = admin.post(f"/formations-courtes/sessions/{run.id}/modele", data=data).text
+    assert "Conflits de réservation" in refused and "MSADS Rennes" in refused
+    assert db.session.scalar(sa.select(sa.func.count()).where(Session.cohort_id == run.id)) == 0
+    accepted = admin.post(f"/formations-courtes/sessions/{run.id}/modele", data=data | {"accept_conflicts": "y"})
+    assert accepted.status_code == 302
+    assert db.session.scalar(sa.select(Session.conflict_accepted).where(Session.cohort_id == run.id)) is True
