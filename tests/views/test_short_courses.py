@@ -347,3 +347,15 @@ def test_a_pattern_that_double_books_the_trainer_lists_the_conflict_and_writes_n
     accepted = admin.post(f"/formations-courtes/sessions/{run.id}/modele", data=data | {"accept_conflicts": "y"})
     assert accepted.status_code == 302
     assert db.session.scalar(sa.select(Session.conflict_accepted).where(Session.cohort_id == run.id)) is True
+
+
+def test_a_short_course_is_never_planned_by_the_alternance_generator(login, run):
+    admin = login(f.UserFactory.admin())
+    response = admin.get(f"/planning/promotions/{run.id}/generer")
+    assert response.status_code == 302 and response.location.endswith(f"/formations-courtes/sessions/{run.id}/modele")
+    page = admin.get(f"/planning/promotions/{run.id}").text
+    assert "Planifier d'après un modèle" in page and "Semaine en entreprise" not in page
+    week = admin.post(
+        f"/planning/promotions/{run.id}/semaines", data={"monday": run.start_date.isoformat(), "at_centre": "1"}
+    )
+    assert week.status_code == 302 and not run.periods
