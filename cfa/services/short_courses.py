@@ -89,6 +89,8 @@ def save_run(actor: User, run: Cohort | None, values: RunValues) -> Cohort:
             raise CourseError(
                 "Des stagiaires d'autres employeurs y sont inscrits : la session reste inter.", "client_id"
             )
+    if run is not None:
+        _check_new_dates(run, values)
     before = audit.snapshot(run) if run is not None else None
     if run is None:
         run = Cohort()
@@ -97,7 +99,38 @@ def save_run(actor: User, run: Cohort | None, values: RunValues) -> Cohort:
         setattr(run, name, value.strip() if isinstance(value, str) else value)
     db.session.flush()
     audit.record_change(actor, run, before)
+    _follow_dates(actor, run)
     return run
+
+
+def _check_new_dates(run: Cohort, values: RunValues) -> None:
+    outside = db.session.scalar(
+        sa.select(sa.func.count(Session.id)).where(
+            Session.cohort_id == run.id,
+            Session.status == SessionStatus.PLANNED,
+            sa.or_(Session.date < values.start_date, Session.date > values.end_date),
+        )
+    )
+    if outside:
+        raise CourseError(
+            f"{outside} demi-journée(s) sont planifiées hors de ces dates : déplacez-les ou annulez-les d'abord.",
+            "start_date",
+        )
+
+
+def _follow_dates(actor: User, run: Cohort) -> None:
+    """A trainee's place lasts as long as the run: moved dates move the places still in progress, audited."""
+    for enrolment in run.enrolments:
+        if enrolment.status != EnrolmentStatus.INTERRUPTED and (enrolment.contract_start, enrolment.contract_end) != (
+            run.start_date,
+            run.end_date,
+        ):
+            before = audit.snapshot(enrolment)
+            enrolment.contract_start, enrolment.contract_end = run.start_date, run.end_date
+            db.session.flush()
+            audit.record_change(
+                actor, enrolment, before, reason="Dates de la session modifiées", context=("cohort", run.id)
+            )
 
 
 def short_course_or_none(cohort_id: int) -> Cohort | None:

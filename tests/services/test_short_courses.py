@@ -239,3 +239,20 @@ def test_the_counts_of_a_page_of_runs_come_from_two_grouped_queries(count_querie
         counts = short_courses.run_counts([r.id for r in runs])
     assert len(queries) == 3
     assert counts[runs[0].id].trainees == 2 and counts[runs[1].id] == short_courses.RunCounts(0, 1, 210)
+
+
+def test_moving_a_run_moves_its_trainees_places_but_never_leaves_half_days_outside_it(admin):
+    run = f.ShortCourseRunFactory(start_date=MONDAY, end_date=date(2026, 3, 17))
+    enrolment = f.TraineeEnrolmentFactory(cohort=run, contract_start=MONDAY, contract_end=date(2026, 3, 17))
+    moved = values(run.programme, run.centre, name=run.name, start_date=date(2026, 3, 9), end_date=date(2026, 3, 24))
+    short_courses.save_run(admin, run, moved)
+    assert (enrolment.contract_start, enrolment.contract_end) == (date(2026, 3, 9), date(2026, 3, 24))
+    assert (
+        db.session.scalar(
+            sa.select(AuditEvent.reason).where(AuditEvent.entity == "enrolment", AuditEvent.entity_id == enrolment.id)
+        )
+        == "Dates de la session modifiées"
+    )
+    f.SessionFactory(cohort=run, date=date(2026, 3, 10))
+    with pytest.raises(short_courses.CourseError, match="hors de ces dates"):
+        short_courses.save_run(admin, run, moved.__class__(**(vars(moved) | {"start_date": date(2026, 3, 16)})))
