@@ -73,6 +73,15 @@ def minutes_label(minutes: int | None) -> str:
     return f"{sign}{hours} h {rest:02d}" if rest else f"{sign}{hours} h"
 
 
+def euros(cents: int | None) -> str:
+    """125050 -> '1 250,50 €'; 90000 -> '900 €' (French grouping with a narrow space)."""
+    if cents is None:
+        return ""
+    euros_part, rest = divmod(cents, 100)
+    grouped = format_decimal(euros_part, "#,##0", locale=LOCALE)
+    return f"{grouped},{rest:02d}\u00a0€" if rest else f"{grouped}\u00a0€"
+
+
 def percent(value: float | None, digits: int = 0) -> str:
     """0.934 -> '93 %' with the French narrow space before the sign."""
     if value is None:

@@ -3,7 +3,7 @@
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import Centre, Cohort, Employer, Programme, Role, Room, User, UserRole
+from cfa.models import Centre, Cohort, Employer, Programme, ProgrammeKind, Role, Room, User, UserRole
 
 
 def people_with_role(role: Role, include_id: int | None = None) -> list[tuple[int, str]]:
@@ -42,6 +42,15 @@ def programmes() -> list[tuple[int, str]]:
         (r.id, f"{r.code} – {r.title}")
         for r in db.session.execute(sa.select(Programme.id, Programme.code, Programme.title).order_by(Programme.code))
     ]
+
+
+def short_courses() -> list[tuple[int, str]]:
+    stmt = (
+        sa.select(Programme.id, Programme.code, Programme.title)
+        .where(Programme.kind == ProgrammeKind.SHORT_COURSE, Programme.active)
+        .order_by(Programme.title)
+    )
+    return [(r.id, f"{r.title} ({r.code})") for r in db.session.execute(stmt)]
 
 
 def centres() -> list[tuple[int, str]]:

@@ -8,20 +8,44 @@ from cfa.extensions import db
 from cfa.formatting import minutes_label
 from cfa.forms import choices
 from cfa.forms.admin import MicroCertificationForm, ModuleForm, ProgrammeForm, SkillBlockForm
-from cfa.models import MicroCertification, Module, Programme, Role, SkillBlock
+from cfa.forms.courses import ShortCourseForm
+from cfa.models import MicroCertification, Module, Programme, ProgrammeKind, Role, SkillBlock
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, child_form, populate_except, register_crud
 
+SHORT = "courte"  # ?type=courte: a new programme is a short course
+
+
+def _programme_form(obj=None):
+    """A title and a short course share the programme screens, each with its own fields."""
+    short = obj.is_short_course if obj is not None else request.args.get("type") == SHORT
+    return ShortCourseForm(obj=obj) if short else ProgrammeForm(obj=obj)
+
 
 def _prepare_programme(form, obj):
-    if obj is not None and request.method == "GET":
+    if obj is not None and request.method == "GET" and isinstance(form, ProgrammeForm):
         form.centre_days.data = list(obj.centre_days)
 
 
 def _save_programme(form, obj):
+    if isinstance(form, ShortCourseForm):
+        form.populate_obj(obj)
+        obj.kind = ProgrammeKind.SHORT_COURSE
+        obj.level = obj.rncp_code = obj.duration_months = None
+        return
     days = sorted(form.centre_days.data)
     form.populate_obj(obj)
     obj.centre_days = "".join(days)
+
+
+def _kind_label(programme: Programme) -> str:
+    return programme.audience.label if programme.is_short_course and programme.audience else programme.kind.label
+
+
+def _length_or_rhythm(programme: Programme) -> str:
+    if programme.is_short_course:
+        return programme.modality.label if programme.modality else ""
+    return f"{programme.course_weeks} sem. centre / {programme.field_weeks} sem. entreprise"
 
 
 register_crud(
@@ -30,15 +54,16 @@ register_crud(
         name="programmes",
         url="/formations",
         model=Programme,
-        form=ProgrammeForm,
+        form=_programme_form,
         plural="Formations",
         new_label="Nouvelle formation",
         columns=[
             Column("Code", lambda p: p.code),
             Column("Intitulé", lambda p: p.title),
-            Column("Niveau", lambda p: p.level, numeric=True),
-            Column("Durée en centre", lambda p: minutes_label(p.total_minutes), numeric=True),
-            Column("Rythme", lambda p: f"{p.course_weeks} sem. centre / {p.field_weeks} sem. entreprise"),
+            Column("Type", _kind_label),
+            Column("Niveau", lambda p: p.level or "–", numeric=True),
+            Column("Durée", lambda p: minutes_label(p.total_minutes), numeric=True),
+            Column("Rythme ou modalité", _length_or_rhythm),
         ],
         search=[Programme.code, Programme.title],
         order_by=[Programme.code],
@@ -46,6 +71,7 @@ register_crud(
         prepare_form=_prepare_programme,
         save=_save_programme,
         detail_endpoint="admin.programme",
+        extra={"new_variants": [("Nouvelle formation courte", {"type": SHORT})]},
     ),
 )
 

@@ -11,4 +11,4 @@ from cfa.views.access import require_blueprint
 bp = Blueprint("employer", __name__, url_prefix="/employeur")
 require_blueprint(bp, Ability.FOLLOW_APPRENTICES)
 
-MODULES: list[str] = ["calendar", "absences", "results"]
+MODULES: list[str] = ["calendar", "absences", "results", "courses"]

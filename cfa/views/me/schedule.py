@@ -6,7 +6,7 @@ from flask import render_template
 from flask_login import current_user
 
 from cfa.formatting import today_paris
-from cfa.services import calendar_queries
+from cfa.services import calendar_queries, short_courses
 from cfa.services.enrolments import current_enrolment
 from cfa.views.feeds import my_feed_url
 from cfa.views.me import bp
@@ -16,8 +16,11 @@ from cfa.views.me import bp
 def schedule():
     today = today_paris()
     enrolment = current_enrolment(current_user, on=today)
-    if enrolment is None:
-        return render_template("me/schedule.html", enrolment=None)
+    if enrolment is None or enrolment.cohort.programme.is_short_course:
+        # No planning d'alternance: a trainee's next half-days of short courses instead.
+        return render_template(
+            "me/schedule.html", enrolment=None, courses=short_courses.upcoming_for(current_user, today)
+        )
     cohort = calendar_queries.load_cohort(enrolment.cohort_id)
     calendar = calendar_queries.cohort_calendar(cohort)
     upcoming = [

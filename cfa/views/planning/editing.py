@@ -20,7 +20,7 @@ from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
 @bp.route("/promotions/<int:cohort_id>/generer", methods=["GET", "POST"])
 @requires(Ability.MANAGE_PLANNING)
 def generate(cohort_id: int):
-    cohort = cohort_or_404(cohort_id)
+    cohort = _alternance_or_redirect(cohort_or_404(cohort_id))
     # The preview is a GET with the date in the query string; only saving is a (CSRF-checked) POST.
     posting = request.method == "POST"
     form = GenerateForm(request.form if posting else request.args, meta={} if posting else {"csrf": False})
@@ -45,6 +45,13 @@ def generate(cohort_id: int):
     )
 
 
+def _alternance_or_redirect(cohort):
+    """A short course has no alternance rhythm to generate: its half-days are placed from a pattern."""
+    if cohort.programme.is_short_course:
+        abort(redirect(url_for("courses.pattern", cohort_id=cohort.id)))
+    return cohort
+
+
 def _from_date(form: GenerateForm, cohort) -> date:
     """The day re-planning starts from: today (or the cohort's start) unless given; a French 400 if unusable."""
     if form.from_date.data is None:
@@ -66,7 +73,7 @@ def _saved_message(counts: replanning.Applied, cohort) -> str:
 @bp.route("/promotions/<int:cohort_id>/semaines", methods=["POST"])
 @requires(Ability.MANAGE_PLANNING)
 def toggle_week(cohort_id: int):
-    cohort = cohort_or_404(cohort_id)
+    cohort = _alternance_or_redirect(cohort_or_404(cohort_id))
     form = WeekForm()
     if not form.validate_on_submit():
         abort(400)
