@@ -25,6 +25,7 @@ from cfa.models.attendance import (
 from cfa.models.audit import AuditEvent
 from cfa.models.centres import Centre, ClosurePeriod, Organisation, Room
 from cfa.models.enrolments import Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, ObjectiveOutcome
+from cfa.models.livret import ActivityLevel, LivretActivity, LivretEntry
 from cfa.models.micro_requests import MicroCertRequest, MicroCertRequestDomain, RequestStatus
 from cfa.models.outbox import OutboxMessage
 from cfa.models.people import Employer, EmployerKind, Role, User, UserRole
@@ -70,8 +71,17 @@ from cfa.models.quality import (
     SurveyResponse,
     SurveyTiming,
 )
+from cfa.models.visits import OnboardingCheck, OnboardingItem, Visit, VisitAction, VisitKind
 
 __all__ = [
+    "ActivityLevel",
+    "LivretActivity",
+    "LivretEntry",
+    "OnboardingCheck",
+    "OnboardingItem",
+    "Visit",
+    "VisitAction",
+    "VisitKind",
     "DeclaredRate",
     "DeclaredRateKind",
     "ExportJob",

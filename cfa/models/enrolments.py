@@ -51,6 +51,8 @@ class Enrolment(TimestampMixin, db.Model):
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id"), index=True)
     employer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("employer.id"), index=True)
     tutor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    # The CFA's référent (a trainer or staff member) who follows this apprentice: livret, visits, alerts.
+    referent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"), index=True)
     contract_start: Mapped[date]
     contract_end: Mapped[date]
     status: Mapped[EnrolmentStatus] = mapped_column(
@@ -69,6 +71,7 @@ class Enrolment(TimestampMixin, db.Model):
     apprentice: Mapped["User"] = relationship(foreign_keys=[apprentice_id])
     registered_by: Mapped["User | None"] = relationship(foreign_keys=[registered_by_id])
     tutor: Mapped["User | None"] = relationship(foreign_keys=[tutor_id])
+    referent: Mapped["User | None"] = relationship(foreign_keys=[referent_id])
     employer: Mapped["Employer | None"] = relationship()
     cohort: Mapped["Cohort"] = relationship(back_populates="enrolments")
 

@@ -15,6 +15,7 @@ BLUEPRINT_MODULES = [
     "assessment",
     "courses",
     "quality",
+    "followup",
     "verify",
 ]
 
