@@ -81,5 +81,13 @@ def percent(value: float | None, digits: int = 0) -> str:
     return f"{format_decimal(round(value * 100, digits), pattern, locale=LOCALE)}{NARROW_NBSP}%"
 
 
+def euros(cents: int | None) -> str:
+    """90000 -> '900,00 €' (prices are whole cents, never floats)."""
+    if cents is None:
+        return "–"
+    units, rest = divmod(cents, 100)
+    return f"{format_decimal(units, '#,##0', locale=LOCALE)},{rest:02d}\u00a0€"
+
+
 def today_paris() -> date:
     return datetime.now(PARIS).date()

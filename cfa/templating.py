@@ -18,6 +18,7 @@ def register_template_helpers(app) -> None:
         hhmm=formatting.hhmm,
         hours=formatting.minutes_label,
         percent=formatting.percent,
+        euros=formatting.euros,
     )
     app.jinja_env.globals.update(Ability=Ability, public_url=public_url)
     app.jinja_env.trim_blocks = True

@@ -25,6 +25,7 @@ from cfa.renderers.pdf.base import (
     para,
     text,
 )
+from cfa.renderers.pdf.certificat_realisation import nature_of
 from cfa.services.attendance import describe, state_of
 from cfa.services.attendance_documents import SheetPage
 
@@ -145,7 +146,8 @@ def _page(page: SheetPage, identity: Identity) -> list:
     story.append(markup("Feuille d'émargement", "title"))
     story.append(
         markup(
-            f"{text(cohort.programme.title)} · promotion {text(cohort.name)}<br/>"
+            f"{text(cohort.programme.title)} · {'session' if cohort.programme.is_short_course else 'promotion'} "
+            f"{text(cohort.name)}<br/>"
             f"<b>{text(long_date(session.date).capitalize())}</b>, {text(session.half_day.label.lower())} de "
             f"{text(hhmm(session.start_time))} à {text(hhmm(session.end_time))} ({text(minutes_label(session.minutes))})",
             "subtitle",
@@ -154,8 +156,14 @@ def _page(page: SheetPage, identity: Identity) -> list:
     facts = [
         ("Module", session.module.title if session.module else "–"),
         ("Formateur·rice", session.trainer.full_name if session.trainer else "–"),
-        ("Lieu", ", ".join(x for x in (session.room.name if session.room else None, cohort.centre.name) if x)),
-        ("Action", "Action de formation par apprentissage"),
+        # A short course may run at a client's site or in a prison rather than at the centre.
+        (
+            "Lieu",
+            ", ".join(
+                x for x in (session.room.name if session.room else None, cohort.place or cohort.centre.name) if x
+            ),
+        ),
+        ("Action", nature_of(cohort.programme)),
     ]
     info = Table([[para(k, "cell_bold"), para(v, "cell")] for k, v in facts], colWidths=[35 * mm, width - 35 * mm])
     info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
