@@ -35,13 +35,14 @@ def run(intra: bool = False, **kw):
     return cohort, sessions
 
 
-def trainee(cohort, employer=None, email: str | None = "stagiaire", **kw):
-    """A trainee of the session: an employee of `employer`, or a person on their own when it is None."""
+def trainee(cohort, employer=None, email: str | None = "stagiaire", account: bool = False, **kw):
+    """A trainee of the session: an employee of `employer`, or a person on their own when it is None; without an
+    account unless asked (then they log in with the tests' password)."""
     person = f.UserFactory(
         roles=[f.m.Role.LEARNER],
         employer=employer,
         email=None if email is None else f"{email}{next(_NUMBERS)}@exemple.test",
-        password_hash=None,
+        password_hash=f._TEST_HASH if account else None,
         **kw,
     )
     return f.TraineeEnrolmentFactory(cohort=cohort, apprentice=person, employer=employer)

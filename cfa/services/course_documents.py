@@ -261,3 +261,10 @@ def record_outcomes(actor: User, cohort: Cohort, entries: dict[int, OutcomeInput
         audit.record_change(actor, enrolment, before, action="outcome", context=("cohort", cohort.id))
         changed += 1
     return changed
+
+
+def contact_line(organisation) -> str:
+    """Whom a trainee calls about a session: the CFA's e-mail and phone as its identity gives them."""
+    if organisation is None:
+        return "l'organisme de formation"
+    return " · ".join(x for x in (organisation.name, organisation.email, organisation.phone) if x)
