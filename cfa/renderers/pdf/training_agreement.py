@@ -74,7 +74,8 @@ def _action(doc: AgreementDocument, width: float) -> list:
             " – ".join(x for x in (programme.audience_detail, programme.prerequisites) if x) or "–",
         ),
     ]
-    return [para("Article 1 – Objet de la convention", "heading"), facts_table(rows, width)]
+    title = "du contrat" if doc.agreement.is_contract else "de la convention"
+    return [para(f"Article 1 – Objet {title}", "heading"), facts_table(rows, width)]
 
 
 def _organisation(doc: AgreementDocument, width: float) -> list:
@@ -162,7 +163,9 @@ def _programme(doc: AgreementDocument, width: float) -> list:
     return [
         PageBreak(),
         markup("Annexe – Programme de la formation", "title"),
-        para(f"Annexé à la {_kind(doc)} n° {doc.agreement.number}", "subtitle"),
+        para(
+            f"Annexé {'au' if doc.agreement.is_contract else 'à la'} {_kind(doc)} n° {doc.agreement.number}", "subtitle"
+        ),
         facts_table(rows, width),
     ]
 
