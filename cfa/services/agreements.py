@@ -239,13 +239,28 @@ def update_agreement(actor: User, agreement: Agreement, values: AgreementValues)
         if not getattr(values, name).strip():
             raise AgreementError("Les modalités de paiement et d'annulation sont obligatoires.", name)
     before = audit.snapshot(agreement)
+    payment, cancellation = _contract_defaults_followed(agreement, values)
     agreement.trainee_count = values.trainee_count
     agreement.price_cents = values.price_cents
-    agreement.payment_terms = values.payment_terms.strip()
-    agreement.cancellation_terms = values.cancellation_terms.strip()
+    agreement.payment_terms = payment
+    agreement.cancellation_terms = cancellation
     agreement.signed_at_distance = values.signed_at_distance and agreement.is_contract
     db.session.flush()
     audit.record_change(actor, agreement, before, context=("cohort", agreement.cohort_id))
+
+
+def _contract_defaults_followed(agreement: Agreement, values: AgreementValues) -> tuple[str, str]:
+    """The terms to store: a contract's default terms left as they were follow a change of price or of the
+    withdrawal period (10 or 14 days, with the 30 % amount they quote); terms written by hand are kept."""
+    payment, cancellation = values.payment_terms.strip(), values.cancellation_terms.strip()
+    if not agreement.is_contract:
+        return payment, cancellation
+    old_days, new_days = agreement.withdrawal_days, 14 if values.signed_at_distance else 10
+    if payment == contract_payment_terms(agreement.price_cents, old_days):
+        payment = contract_payment_terms(values.price_cents, new_days)
+    if cancellation == contract_cancellation_terms(old_days):
+        cancellation = contract_cancellation_terms(new_days)
+    return payment, cancellation
 
 
 def mark_sent(actor: User, agreement: Agreement, now: datetime | None = None) -> None:

@@ -174,3 +174,19 @@ def test_a_cancellation_needs_a_reason_and_happens_once(admin):
         agreements.cancel(admin, agreement, "encore")
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "cancel"))
     assert event.reason == "Session annulée faute de participants."
+
+
+def test_a_contract_signed_at_a_distance_gets_fourteen_days_in_its_default_terms_but_hand_written_terms_stay(admin):
+    cohort, _ = scene.run()
+    contract = agreements.create_agreement(admin, cohort, learner=scene.trainee(cohort, None).apprentice, today=TODAY)
+    values = AgreementValues(1, 60000, contract.payment_terms, contract.cancellation_terms, signed_at_distance=True)
+    agreements.update_agreement(admin, contract, values)
+    assert contract.withdrawal_days == 14
+    assert "14 jours" in contract.payment_terms and "180,00" in contract.payment_terms  # 30 % of the new price
+    assert "délai de 14 jours" in contract.cancellation_terms
+    agreements.update_agreement(admin, contract, AgreementValues(1, 60000, "Payé par chèque.", "Selon accord.", False))
+    assert (contract.payment_terms, contract.cancellation_terms, contract.withdrawal_days) == (
+        "Payé par chèque.",
+        "Selon accord.",
+        10,
+    )

@@ -22,6 +22,10 @@ from cfa.views.downloads import attachment
 from cfa.views.forms import form_page
 
 
+def _label(agreement) -> str:
+    return f"{'Contrat' if agreement.is_contract else 'Convention'} {agreement.number}"
+
+
 def _list_url(cohort_id: int) -> str:
     return url_for("courses.agreements", cohort_id=cohort_id)
 
@@ -70,7 +74,7 @@ def new_agreement(cohort_id: int):
     except AgreementError as error:
         return _refused(error, cohort.id)
     if commit_or_report():
-        flash(f"Convention {agreement.number} établie en brouillon : vérifiez les conditions.", "success")
+        flash(f"{_label(agreement)} établi(e) en brouillon : vérifiez les conditions.", "success")
         return redirect(url_for("courses.edit_agreement", cohort_id=cohort.id, agreement_id=agreement.id))
     return redirect(_list_url(cohort.id))
 
@@ -98,7 +102,7 @@ def edit_agreement(cohort_id: int, agreement_id: int):
     agreement = agreement_or_404(cohort_id, agreement_id)
     form = AgreementForm(obj=agreement)
     if form.validate_on_submit() and _save(form, agreement):
-        flash(f"Convention {agreement.number} enregistrée.", "success")
+        flash(f"{_label(agreement)} enregistré(e).", "success")
         return redirect(_list_url(cohort_id))
     kind = "Contrat" if agreement.is_contract else "Convention"
     party = agreement.learner.full_name if agreement.is_contract else agreement.employer.name
@@ -117,7 +121,7 @@ def _transition(cohort_id: int, agreement_id: int, change, done: str):
     except AgreementError as error:
         return _refused(error, cohort_id)
     if commit_or_report():
-        flash(f"Convention {agreement.number} {done}.", "success")
+        flash(f"{_label(agreement)} : {done}.", "success")
     return redirect(_list_url(cohort_id))
 
 
@@ -126,7 +130,7 @@ def _transition(cohort_id: int, agreement_id: int, change, done: str):
 def send_agreement(cohort_id: int, agreement_id: int):
     if not NewAgreementForm().validate_on_submit():
         return redirect(_list_url(cohort_id))
-    return _transition(cohort_id, agreement_id, lambda a: agreements.mark_sent(current_user, a), "marquée envoyée")
+    return _transition(cohort_id, agreement_id, lambda a: agreements.mark_sent(current_user, a), "envoi noté")
 
 
 @bp.route("/sessions/<int:cohort_id>/conventions/<int:agreement_id>/signee", methods=["POST"])
@@ -135,7 +139,7 @@ def sign_agreement(cohort_id: int, agreement_id: int):
     form = SignForm()
     on = form.signed_on.data if form.validate_on_submit() else None
     return _transition(
-        cohort_id, agreement_id, lambda a: agreements.mark_signed(current_user, a, on, today_paris()), "signée"
+        cohort_id, agreement_id, lambda a: agreements.mark_signed(current_user, a, on, today_paris()), "signature notée"
     )
 
 
@@ -144,7 +148,9 @@ def sign_agreement(cohort_id: int, agreement_id: int):
 def cancel_agreement(cohort_id: int, agreement_id: int):
     form = CancelForm()
     reason = form.reason.data if form.validate_on_submit() else ""
-    return _transition(cohort_id, agreement_id, lambda a: agreements.cancel(current_user, a, reason), "annulée")
+    return _transition(
+        cohort_id, agreement_id, lambda a: agreements.cancel(current_user, a, reason), "annulation notée"
+    )
 
 
 @bp.route("/sessions/<int:cohort_id>/conventions/<int:agreement_id>.pdf")
