@@ -175,3 +175,15 @@ def test_the_agreements_page_counts_its_queries_whatever_the_number_of_parties(a
         return len(queries)
 
     assert queries_for(2) == queries_for(8)
+
+
+def test_the_end_of_course_page_counts_its_queries_whatever_the_number_of_trainees(admin, count_queries):
+    def queries_for(trainees: int) -> int:
+        cohort, sessions = scene.run()
+        for _ in range(trainees):
+            scene.attend(sessions, scene.trainee(cohort, f.EmployerFactory()), late=5)
+        with count_queries() as queries:
+            assert admin.get(f"/formations-courtes/sessions/{cohort.id}/documents").status_code == 200
+        return len(queries)
+
+    assert queries_for(2) == queries_for(7)
