@@ -186,10 +186,10 @@ def create_agreement(
 ) -> Agreement:
     """A draft agreement for a party of the session, priced and with default terms, under the next free number
     of the year (another one taken meanwhile: the unique constraint refuses it and the next is tried)."""
+    count, price = _terms_of_party(cohort, employer, learner)
     live = _live(cohort.id).where(
         Agreement.employer_id == employer.id if employer else Agreement.learner_id == learner.id
     )
-    count, price = _terms_of_party(cohort, employer, learner)
     if db.session.scalar(sa.select(live.exists())):
         raise AgreementError("Cette partie a déjà une convention en cours pour cette session : modifiez-la.")
     days = 14 if signed_at_distance else 10

@@ -187,3 +187,24 @@ def test_the_end_of_course_page_counts_its_queries_whatever_the_number_of_traine
         return len(queries)
 
     assert queries_for(2) == queries_for(7)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{}, {"employer_id": "999999"}, {"learner_id": "abc"}, {"employer_id": "99999999999999"}],
+    ids=["nobody", "unknown employer", "unreadable id", "id out of range"],
+)
+def test_a_new_agreement_for_nobody_or_a_stranger_is_refused_without_an_error_page(admin, run, data):
+    cohort, _, _ = run
+    response = admin.post(f"/formations-courtes/sessions/{cohort.id}/conventions", data=data)
+    assert response.status_code in (302, 404)
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Agreement)) == 0
+
+
+def test_a_signature_without_a_date_is_refused_in_french(admin, run):
+    cohort, _, _ = run
+    agreement = f.AgreementFactory(cohort=cohort)
+    url = f"/formations-courtes/sessions/{cohort.id}/conventions/{agreement.id}/signee"
+    response = admin.post(url, data={"signed_on": ""}, follow_redirects=True)
+    assert "Indiquez la date de signature" in response.text
+    assert db.session.get(Agreement, agreement.id).status == AgreementStatus.DRAFT

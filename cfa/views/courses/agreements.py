@@ -20,6 +20,7 @@ from cfa.views.courses.loading import agreement_or_404, run_or_404
 from cfa.views.crud import commit_or_report
 from cfa.views.downloads import attachment
 from cfa.views.forms import form_page
+from cfa.views.planning import known_id
 
 
 def _label(agreement) -> str:
@@ -60,8 +61,8 @@ def new_agreement(cohort_id: int):
     if not form.validate_on_submit():
         flash("Demande incomplète : choisissez la partie dans la liste.", "error")
         return redirect(_list_url(cohort.id))
-    employer = db.session.get(Employer, form.employer_id.data) if form.employer_id.data else None
-    learner = db.session.get(User, form.learner_id.data) if form.learner_id.data else None
+    employer = db.session.get(Employer, known_id(form.employer_id.data)) if form.employer_id.data else None
+    learner = db.session.get(User, known_id(form.learner_id.data)) if form.learner_id.data else None
     try:
         agreement = agreements.create_agreement(
             current_user,
