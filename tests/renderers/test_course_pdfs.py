@@ -127,6 +127,7 @@ def test_the_sign_in_sheet_of_a_short_course_names_its_nature_and_the_client_sit
     text = pdf_text(render_attendance_sheets(sheets.sheet_pages(sessions[:1]), identity))
     assert "Action Action de formation" in text and "par apprentissage" not in text
     assert "Maison de quartier Maurepas" in text and f"session {cohort.name}" in text
+    assert "Stagiaire Présence Signature" in text
 
 
 def test_the_convocations_print_each_half_day_the_place_and_the_contact_one_page_per_trainee(identity):

@@ -98,8 +98,8 @@ def _signature_cell(mark: AttendanceMark | None) -> list:
     return cell
 
 
-def _roster_table(rows: list, width: float, header: bool) -> Table:
-    head = [[para("Apprenti·e", "cell_bold"), para("Présence", "cell_bold"), para("Signature", "cell_bold")]]
+def _roster_table(rows: list, width: float, header: bool, who: str = "Apprenti·e") -> Table:
+    head = [[para(who, "cell_bold"), para("Présence", "cell_bold"), para("Signature", "cell_bold")]]
     table = Table(
         (head if header else []) + rows, colWidths=[55 * mm, 55 * mm, width - 110 * mm], repeatRows=1 if header else 0
     )
@@ -142,6 +142,7 @@ def _page(page: SheetPage, identity: Identity) -> list:
     session = page.session
     cohort = session.cohort
     width = page_width()
+    who = "Stagiaire" if cohort.programme.is_short_course else "Apprenti·e"
     story = [identity_header(identity, width), Spacer(1, 4 * mm)]
     story.append(markup("Feuille d'émargement", "title"))
     story.append(
@@ -178,13 +179,15 @@ def _page(page: SheetPage, identity: Identity) -> list:
         for enrolment, mark in page.rows
     ]
     if not lines:
-        story.append(para("Aucun·e apprenti·e inscrit·e à cette date.", "body"))
+        story.append(para(f"Aucun·e {who.lower()} inscrit·e à cette date.", "body"))
         return story + _closing(page, width)
     body, tail = lines[:-KEPT_WITH_SIGNATURE], lines[-KEPT_WITH_SIGNATURE:]
     if body:
-        story.append(_roster_table(body, width, header=True))
+        story.append(_roster_table(body, width, header=True, who=who))
     # The last lines travel with the trainer's signature, so it never stands alone on a page.
-    story.append(KeepTogether([_roster_table(tail, width, header=not body), Spacer(1, 4 * mm), *_closing(page, width)]))
+    story.append(
+        KeepTogether([_roster_table(tail, width, header=not body, who=who), Spacer(1, 4 * mm), *_closing(page, width)])
+    )
     return story
 
 
