@@ -208,3 +208,17 @@ def test_a_signature_without_a_date_is_refused_in_french(admin, run):
     response = admin.post(url, data={"signed_on": ""}, follow_redirects=True)
     assert "Indiquez la date de signature" in response.text
     assert db.session.get(Agreement, agreement.id).status == AgreementStatus.DRAFT
+
+
+def test_the_pieces_other_pages_include_link_to_the_documents(app, run):
+    """`_run_documents.html` for the session's page, `_trainee_documents.html` for the trainee's and employer's."""
+    from flask import render_template
+
+    cohort, _, trainees = run
+    with app.test_request_context():
+        pieces = render_template("courses/_run_documents.html", cohort=cohort)
+        before = render_template("courses/_trainee_documents.html", enrolment=trainees[0], today=date(2025, 10, 6))
+        after = render_template("courses/_trainee_documents.html", enrolment=trainees[0], today=date(2025, 10, 7))
+    assert f"/formations-courtes/sessions/{cohort.id}/conventions" in pieces and "certificats.zip" in pieces
+    assert "convocation.pdf" in before and "attestation.pdf" not in before and "disponible le 07/10/2025" in before
+    assert f"/stagiaires/{trainees[0].id}/attestation.pdf" in after
