@@ -74,20 +74,11 @@ def minutes_label(minutes: int | None) -> str:
 
 
 def euros(cents: int | None) -> str:
-    """125050 -> '1 250,50 €'; 90000 -> '900 €' (French grouping with a narrow space)."""
+    """90000 -> '900,00 €' (prices are whole cents, never floats)."""
     if cents is None:
-        return ""
-    euros_part, rest = divmod(cents, 100)
-    grouped = format_decimal(euros_part, "#,##0", locale=LOCALE)
-    return f"{grouped},{rest:02d}\u00a0€" if rest else f"{grouped}\u00a0€"
-
-
-def percent(value: float | None, digits: int = 0) -> str:
-    """0.934 -> '93 %' with the French narrow space before the sign."""
-    if value is None:
         return "–"
-    pattern = "0." + "0" * digits if digits else "0"
-    return f"{format_decimal(round(value * 100, digits), pattern, locale=LOCALE)}{NARROW_NBSP}%"
+    units, rest = divmod(cents, 100)
+    return f"{format_decimal(units, '#,##0', locale=LOCALE)},{rest:02d}\u00a0€"
 
 
 def today_paris() -> date:

@@ -1,7 +1,5 @@
 """Forms of the short courses: a training action, its sessions de formation, their half-days and trainees."""
 
-from decimal import Decimal, InvalidOperation
-
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -17,35 +15,8 @@ from wtforms import (
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
 from cfa.forms.admin import WEEKDAYS, required, typed
-from cfa.forms.fields import DurationField, MultiCheckboxField, OptionalSelectField
+from cfa.forms.fields import DurationField, EurosField, MultiCheckboxField, OptionalSelectField
 from cfa.models import CourseAudience, ParticipationForm
-
-
-class EuroField(StringField):
-    """A price typed in euros ('1 250', '90,50 €'), stored as whole cents."""
-
-    def _value(self):
-        if self.raw_data:
-            return self.raw_data[0]
-        if self.data is None:
-            return ""
-        euros, cents = divmod(self.data, 100)
-        return f"{euros},{cents:02d}" if cents else str(euros)
-
-    def process_formdata(self, valuelist):
-        text = (valuelist[0] if valuelist else "").replace("€", "").replace(" ", "").replace("\u202f", "")
-        if not text:
-            self.data = None
-            return
-        try:
-            value = Decimal(text.replace(",", "."))
-        except InvalidOperation:
-            self.data = None
-            raise ValueError("Montant illisible : écrivez par exemple « 1 250 » ou « 90,50 ».") from None
-        if value < 0 or value != value.quantize(Decimal("0.01")):
-            self.data = None
-            raise ValueError("Un montant positif, au centime près.")
-        self.data = int(value * 100)
 
 
 class ShortCourseForm(FlaskForm):
@@ -67,7 +38,7 @@ class ShortCourseForm(FlaskForm):
     assessment_methods = TextAreaField("Modalités d'évaluation", validators=[Optional()])
     prerequisites = TextAreaField("Prérequis", validators=[Optional()])
     total_minutes = DurationField("Durée", validators=[typed()], description="Ex. « 42 h »")
-    price_cents = EuroField("Prix par stagiaire (€ TTC)", validators=[Optional()], description="En inter-entreprises.")
+    price_cents = EurosField("Prix par stagiaire (€ TTC)", validators=[Optional()], description="En inter-entreprises.")
     modality = SelectField("Modalité", choices=ParticipationForm.choices())
     place = StringField("Lieu habituel", validators=[Optional(), Length(max=200)])
     morning_start = TimeField("Début du matin", validators=[required()])
@@ -109,7 +80,7 @@ class RunForm(FlaskForm):
     place = StringField(
         "Lieu", validators=[Optional(), Length(max=200)], description="Site du client, établissement pénitentiaire…"
     )
-    price_cents = EuroField("Prix de la session (€ TTC)", validators=[Optional()], description="En intra seulement.")
+    price_cents = EurosField("Prix de la session (€ TTC)", validators=[Optional()], description="En intra seulement.")
     lead_trainer_id = OptionalSelectField("Formateur·rice")
     default_room_id = OptionalSelectField("Salle")
 

@@ -5,7 +5,7 @@ import re
 from wtforms import SelectField, SelectMultipleField, StringField
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from cfa.formatting import minutes_label
+from cfa.formatting import euros, minutes_label
 
 DURATION = re.compile(r"^\s*(\d{1,4})\s*(?:(?:h|:)\s*(\d{1,2})?\s*(?:min)?)?\s*$", re.IGNORECASE)
 MINUTES_ONLY = re.compile(r"^\s*(\d{1,3})\s*min\s*$", re.IGNORECASE)
@@ -68,3 +68,32 @@ class OptionalSelectField(SelectField):
         if self.data is None:
             return
         super().pre_validate(form)
+
+
+AMOUNT = re.compile(r"^(\d{1,7})(?:[,.](\d{1,2}))?$")
+
+
+def parse_euros(value: str) -> int | None:
+    """'1 800', '1800,5', '1 800,50 €' -> cents; None if unreadable."""
+    cleaned = (value or "").replace("€", "").replace("\u202f", "").replace("\xa0", "").replace(" ", "")
+    match = AMOUNT.match(cleaned)
+    if not match:
+        return None
+    return int(match.group(1)) * 100 + int((match.group(2) or "0").ljust(2, "0"))
+
+
+class EurosField(StringField):
+    """A price typed in euros ('1 800,00'), stored as whole cents."""
+
+    def _value(self):
+        if self.raw_data:
+            return self.raw_data[0]
+        return euros(self.data).replace("\xa0€", "") if self.data is not None else ""
+
+    def process_formdata(self, valuelist):
+        if not valuelist or not valuelist[0].strip():
+            self.data = None
+            return
+        self.data = parse_euros(valuelist[0])
+        if self.data is None:
+            raise ValueError("Montant illisible : écrivez par exemple « 1 800 » ou « 450,50 ».")

@@ -199,3 +199,13 @@ def can_view_award(user: User | None, award) -> bool:
 def can_revoke_award(user: User | None) -> bool:
     """Revoking a certificate withdraws a legal record: only jury managers do it, with a reason."""
     return can(user, Ability.MANAGE_JURY)
+
+
+def can_get_course_document(user: User | None, enrolment: Enrolment) -> bool:
+    """A short-course trainee's convocation and attestation: the CFA for anyone, the trainee for themselves, and
+    the client's contact (a tutor account of the trainee's employer) for the employees it sent."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    if can(user, Ability.MANAGE_SETUP) or enrolment.apprentice_id == user.id:
+        return True
+    return user.has_role(Role.TUTOR) and enrolment.employer_id is not None and enrolment.employer_id == user.employer_id

@@ -59,6 +59,7 @@ def world():
         "month": "2026-11",
         "number": 0,
         "purpose": "reset",
+        "agreement_id": f.AgreementFactory().id,  # of a short course's session, not of the world's cohort
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -51,7 +51,7 @@ def test_the_cfa_creates_a_short_course_with_its_own_fields_and_sees_them_on_its
     assert programme.kind == ProgrammeKind.SHORT_COURSE and programme.level is None
     assert programme.entry_course and programme.price_cents == 125000 and programme.total_minutes == 42 * 60
     page = client.get(response.location).text
-    assert "Adopter une posture de tiers" in page and "1\u202f250\u00a0€" in page and "Certificateur" not in page
+    assert "Adopter une posture de tiers" in page and "1\u202f250,00\u00a0€" in page and "Certificateur" not in page
     edit = client.get(f"/admin/formations/{programme.id}/modifier").text
     assert "Objectifs" in edit and "Niveau" not in edit
 

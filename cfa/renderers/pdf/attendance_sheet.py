@@ -25,6 +25,7 @@ from cfa.renderers.pdf.base import (
     para,
     text,
 )
+from cfa.renderers.pdf.certificat_realisation import nature_of
 from cfa.services.attendance import describe, state_of
 from cfa.services.attendance_documents import SheetPage
 
@@ -97,8 +98,8 @@ def _signature_cell(mark: AttendanceMark | None) -> list:
     return cell
 
 
-def _roster_table(rows: list, width: float, header: bool) -> Table:
-    head = [[para("Apprenti·e", "cell_bold"), para("Présence", "cell_bold"), para("Signature", "cell_bold")]]
+def _roster_table(rows: list, width: float, header: bool, who: str = "Apprenti·e") -> Table:
+    head = [[para(who, "cell_bold"), para("Présence", "cell_bold"), para("Signature", "cell_bold")]]
     table = Table(
         (head if header else []) + rows, colWidths=[55 * mm, 55 * mm, width - 110 * mm], repeatRows=1 if header else 0
     )
@@ -141,11 +142,13 @@ def _page(page: SheetPage, identity: Identity) -> list:
     session = page.session
     cohort = session.cohort
     width = page_width()
+    who = "Stagiaire" if cohort.programme.is_short_course else "Apprenti·e"
     story = [identity_header(identity, width), Spacer(1, 4 * mm)]
     story.append(markup("Feuille d'émargement", "title"))
     story.append(
         markup(
-            f"{text(cohort.programme.title)} · promotion {text(cohort.name)}<br/>"
+            f"{text(cohort.programme.title)} · {'session' if cohort.programme.is_short_course else 'promotion'} "
+            f"{text(cohort.name)}<br/>"
             f"<b>{text(long_date(session.date).capitalize())}</b>, {text(session.half_day.label.lower())} de "
             f"{text(hhmm(session.start_time))} à {text(hhmm(session.end_time))} ({text(minutes_label(session.minutes))})",
             "subtitle",
@@ -154,8 +157,14 @@ def _page(page: SheetPage, identity: Identity) -> list:
     facts = [
         ("Module", session.module.title if session.module else "–"),
         ("Formateur·rice", session.trainer.full_name if session.trainer else "–"),
-        ("Lieu", ", ".join(x for x in (session.room.name if session.room else None, cohort.centre.name) if x)),
-        ("Action", "Action de formation par apprentissage"),
+        # A short course may run at a client's site or in a prison rather than at the centre.
+        (
+            "Lieu",
+            ", ".join(
+                x for x in (session.room.name if session.room else None, cohort.place or cohort.centre.name) if x
+            ),
+        ),
+        ("Action", nature_of(cohort.programme)),
     ]
     info = Table([[para(k, "cell_bold"), para(v, "cell")] for k, v in facts], colWidths=[35 * mm, width - 35 * mm])
     info.setStyle(TableStyle([("LEFTPADDING", (0, 0), (-1, -1), 0), ("BOTTOMPADDING", (0, 0), (-1, -1), 1)]))
@@ -170,13 +179,15 @@ def _page(page: SheetPage, identity: Identity) -> list:
         for enrolment, mark in page.rows
     ]
     if not lines:
-        story.append(para("Aucun·e apprenti·e inscrit·e à cette date.", "body"))
+        story.append(para(f"Aucun·e {who.lower()} inscrit·e à cette date.", "body"))
         return story + _closing(page, width)
     body, tail = lines[:-KEPT_WITH_SIGNATURE], lines[-KEPT_WITH_SIGNATURE:]
     if body:
-        story.append(_roster_table(body, width, header=True))
+        story.append(_roster_table(body, width, header=True, who=who))
     # The last lines travel with the trainer's signature, so it never stands alone on a page.
-    story.append(KeepTogether([_roster_table(tail, width, header=not body), Spacer(1, 4 * mm), *_closing(page, width)]))
+    story.append(
+        KeepTogether([_roster_table(tail, width, header=not body, who=who), Spacer(1, 4 * mm), *_closing(page, width)])
+    )
     return story
 
 

@@ -173,3 +173,33 @@ def build_pdf(
     )
     doc.build(flowables, onFirstPage=decorate, onLaterPages=decorate)
     return buffer.getvalue()
+
+
+def facts_table(rows: list[tuple[str, object]], width: float, key_width: float = 45 * mm) -> Table:
+    """A two-column grid of labels and values; a value that is already a flowable (a list, markup) stays one."""
+    cells = [[para(key, "cell_bold"), value if hasattr(value, "wrap") else para(value, "cell")] for key, value in rows]
+    table = Table(cells, colWidths=[key_width, width - key_width])
+    table.setStyle(TableStyle(grid_style(header_rows=0) + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+    return table
+
+
+def lines_markup(lines: list[str], style: str = "cell") -> Paragraph:
+    """Bulleted lines in one paragraph (objectives, half-days), each escaped."""
+    return markup("<br/>".join(f"•&nbsp;{text(line)}" for line in lines) or "–", style)
+
+
+def signature_boxes(left: str, right: str, width: float, height: float = 32 * mm) -> Table:
+    """Two boxes side by side where each party signs (captions already escaped markup)."""
+    table = Table(
+        [[markup(left, "small"), markup(right, "small")]], colWidths=[width / 2, width / 2], rowHeights=[height]
+    )
+    table.setStyle(
+        TableStyle(
+            [
+                ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                ("BOX", (0, 0), (0, 0), 0.4, LINE),
+                ("BOX", (1, 0), (1, 0), 0.4, LINE),
+            ]
+        )
+    )
+    return table

@@ -34,8 +34,14 @@ def _box(checked: bool) -> str:
     return "[X]" if checked else "[  ]"
 
 
-# An apprentice's training is always the fourth nature of the official model.
-NATURE_LINES = "<br/>".join(f"{_box(n == NATURES[3])} {text(n)}" for n in NATURES)
+def nature_of(programme) -> str:
+    """The nature ticked on the official model: an apprentice's training is the fourth, a short course the first."""
+    return NATURES[0] if programme.is_short_course else NATURES[3]
+
+
+def _nature_lines(programme) -> str:
+    nature = nature_of(programme)
+    return "<br/>".join(f"{_box(n == nature)} {text(n)}" for n in NATURES)
 
 
 def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
@@ -57,15 +63,18 @@ def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
     )
     story.append(Spacer(1, 4 * mm))
     employer = enrolment.employer.name if enrolment.employer else "–"
+    programme = enrolment.cohort.programme
+    short = programme.is_short_course
+    nature_lines = _nature_lines(programme)
     facts = [
-        ("Apprenti·e", enrolment.apprentice.full_name),
+        ("Stagiaire" if short else "Apprenti·e", enrolment.apprentice.full_name),
         ("Salarié·e de l'entreprise", employer),
-        ("A suivi l'action", f"{enrolment.cohort.programme.title} (promotion {enrolment.cohort.name})"),
-        ("Nature de l'action", NATURE_LINES),
+        ("A suivi l'action", f"{programme.title} ({'session' if short else 'promotion'} {enrolment.cohort.name})"),
+        ("Nature de l'action", nature_lines),
         ("Qui s'est déroulée", f"du {short_date(period.start)} au {short_date(period.end)}"),
         ("Pour une durée de", f"{minutes_label(period.rate.attended)} réalisées"),
     ]
-    cells = [[para(k, "cell_bold"), markup(v, "cell") if v is NATURE_LINES else para(v, "cell")] for k, v in facts]
+    cells = [[para(k, "cell_bold"), markup(v, "cell") if v is nature_lines else para(v, "cell")] for k, v in facts]
     table = Table(cells, colWidths=[50 * mm, width - 50 * mm])
     table.setStyle(TableStyle(grid_style(header_rows=0) + [("FONTNAME", (0, 0), (0, -1), "Helvetica-Bold")]))
     story += [table, Spacer(1, 3 * mm)]
