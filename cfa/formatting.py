@@ -81,5 +81,13 @@ def euros(cents: int | None) -> str:
     return f"{format_decimal(units, '#,##0', locale=LOCALE)},{rest:02d}\u00a0€"
 
 
+def percent(value: float | None, digits: int = 0) -> str:
+    """0.934 -> '93 %' with the French narrow space before the sign."""
+    if value is None:
+        return "–"
+    pattern = "0." + "0" * digits if digits else "0"
+    return f"{format_decimal(round(value * 100, digits), pattern, locale=LOCALE)}{NARROW_NBSP}%"
+
+
 def today_paris() -> date:
     return datetime.now(PARIS).date()
