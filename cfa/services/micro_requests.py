@@ -24,7 +24,9 @@ from cfa.models import (
     MicroCertRequestDomain,
     Programme,
     RequestStatus,
+    Role,
     User,
+    UserRole,
 )
 from cfa.services import audit
 from cfa.services.assessment import AssessmentError
@@ -208,7 +210,19 @@ def record_results(
                 today=today,
             )
         db.session.flush()
-        audit.record_change(actor, row, None, action="assess", context=(ENTITY, request.id))
+        audit.record(
+            actor,
+            "micro_cert_request_domain",
+            row.id,
+            "assess",
+            after={
+                "domain": row.micro_certification.code,
+                "acquired": row.acquired,
+                "comment": row.comment,
+                "award": row.award.verification_code if row.award else None,
+            },
+            context=(ENTITY, request.id),
+        )
     audit.record_change(actor, request, before, action="assess", context=(ENTITY, request.id))
     return request
 
@@ -314,3 +328,20 @@ def entry_course_enrolments(learner_id: int) -> list[Enrolment]:
             .order_by(Enrolment.contract_start.desc())
         )
     )
+
+
+def assessor_choices() -> list[tuple[int, str]]:
+    """The active trainers and administrators, who may assess, for a select."""
+    stmt = (
+        sa.select(User.id, User.last_name, User.first_name)
+        .join(UserRole)
+        .where(UserRole.role.in_((Role.TRAINER, Role.ADMIN)), User.active)
+        .distinct()
+        .order_by(User.last_name, User.first_name)
+    )
+    return [(r.id, f"{r.last_name.upper()} {r.first_name}") for r in db.session.execute(stmt)]
+
+
+def latest_entry_course(learner_id: int) -> Enrolment | None:
+    enrolments = entry_course_enrolments(learner_id)
+    return enrolments[0] if enrolments else None
