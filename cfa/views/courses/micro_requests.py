@@ -137,7 +137,10 @@ def _apply(form, change, success: str, request_id: int) -> bool:
     except AssessmentError as error:
         db.session.rollback()
         field = getattr(form, error.field or "", None)
-        (field.errors if field is not None else form.form_errors).append(str(error))
+        if field is None:  # about the request itself, not a field: shown above whatever form is on the page
+            flash(str(error), "error")
+        else:
+            field.errors.append(str(error))
         return False
     if not commit_or_report():
         return False
