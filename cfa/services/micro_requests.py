@@ -22,6 +22,7 @@ from cfa.models import (
     MicroCertification,
     MicroCertRequest,
     MicroCertRequestDomain,
+    OutboxMessage,
     Programme,
     RequestStatus,
     Role,
@@ -168,7 +169,29 @@ def schedule_assessment(actor: User, request_id: int, *, on: date, assessor: Use
         raise AssessmentError(str(error)) from error
     db.session.flush()
     audit.record_change(actor, request, before, action="schedule", context=(ENTITY, request.id))
+    _queue_convocation(request, assessor)
     return request
+
+
+def _queue_convocation(request: MicroCertRequest, assessor: User) -> None:
+    """Tell the person the date and the assessor by e-mail (through the outbox), once per date; a person without
+    an address is told on paper by the CFA."""
+    learner = request.learner
+    key = f"micro-assessment:{request.id}:{request.assessment_date.isoformat()}"
+    if not learner.email or db.session.scalar(sa.select(OutboxMessage.id).where(OutboxMessage.dedup_key == key)):
+        return
+    domains = "\n".join(
+        f"- domaine {row.micro_certification.domain} : {row.micro_certification.title}" for row in request.domains
+    )
+    body = (
+        f"Bonjour {learner.first_name},\n\nL'évaluation de votre demande de micro-certification aura lieu le "
+        f"{long_date(request.assessment_date)}, avec {assessor.full_name}. Domaines évalués :\n{domains}\n\n"
+        "Le CFA vous précisera l'heure et le lieu. Vous suivez votre demande dans Cadence, "
+        "rubrique « Mes micro-certifications ».\n\nCeci est un message automatique de Cadence."
+    )
+    subject = f"Évaluation de micro-certification le {request.assessment_date:%d/%m/%Y}"
+    db.session.add(OutboxMessage(dedup_key=key, recipient=learner.email, subject=subject, body_text=body))
+    db.session.flush()
 
 
 def _evidence(request: MicroCertRequest, micro: MicroCertification, comment: str) -> str:

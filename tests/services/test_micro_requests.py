@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AuditEvent, Award, CourseAudience, EnrolmentStatus, RequestStatus, Role
+from cfa.models import AuditEvent, Award, CourseAudience, EnrolmentStatus, OutboxMessage, RequestStatus, Role
 from cfa.services.assessment import AssessmentError
 from cfa.services.assessment_awards import revoke_award
 from cfa.services.micro_requests import (
@@ -202,3 +202,21 @@ def test_a_domain_awarded_by_hand_meanwhile_refuses_the_whole_recording(domains)
     AwardFactory(learner=request.learner, micro_certification=domains[1])
     with pytest.raises(AssessmentError, match="détient déjà"):
         record_results(assessor, request.id, {row.id: DomainResult(True) for row in request.domains}, today=TODAY)
+
+
+def test_scheduling_tells_the_person_by_e_mail_once_per_date_and_a_person_without_address_on_paper(domains):
+    learner = socle_trainee().apprentice
+    admin, trainer = UserFactory.admin(), UserFactory.trainer()
+    request = ask(learner, domains[:2])
+    schedule_assessment(admin, request.id, on=ASSESSED, assessor=trainer)
+    schedule_assessment(admin, request.id, on=ASSESSED, assessor=trainer)
+    (message,) = db.session.scalars(sa.select(OutboxMessage)).all()
+    assert message.recipient == learner.email and "20/11/2025" in message.subject
+    assert trainer.full_name in message.body_text and "domaine 2" in message.body_text
+    schedule_assessment(admin, request.id, on=date(2025, 11, 27), assessor=trainer)
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 2
+
+    without_address = UserFactory(roles=[Role.LEARNER], employer=learner.employer, email=None)
+    other = ask(without_address, domains[:1], actor=admin)
+    schedule_assessment(admin, other.id, on=ASSESSED, assessor=trainer)
+    assert db.session.scalar(sa.select(sa.func.count(OutboxMessage.id))) == 2

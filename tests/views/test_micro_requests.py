@@ -2,10 +2,13 @@
 the assessor records the results, the certificate is verifiable; and who is refused at each step."""
 
 import io
+import json
 from datetime import date, timedelta
 
+import jwt
 import pytest
 import sqlalchemy as sa
+from flask import current_app
 from pypdf import PdfReader
 
 from cfa.extensions import db
@@ -19,6 +22,7 @@ from cfa.models import (
     RequestStatus,
     Role,
 )
+from cfa.services.assessment_credentials import create_signing_key
 from tests.factories import (
     EmployerFactory,
     MicroCertificationFactory,
@@ -94,8 +98,9 @@ def test_a_learner_withdraws_their_own_request_never_another_persons(login, doma
     assert (mine.status, mine.withdrawal_reason) == (RequestStatus.WITHDRAWN, "Je change de poste")
 
 
-def test_the_full_path_from_the_cfa_to_a_verifiable_certificate(login, client, domains):
+def test_the_full_path_from_the_cfa_to_a_verifiable_certificate_and_badge(login, client, domains):
     OrganisationFactory()
+    create_signing_key(current_app.config["KEYS_DIR"])
     learner = socle_trainee().apprentice
     trainer = UserFactory.trainer()
     admin_client = login(UserFactory.admin())
@@ -122,8 +127,12 @@ def test_the_full_path_from_the_cfa_to_a_verifiable_certificate(login, client, d
 
     verify = client.get(f"/verify/{award.verification_code}").get_data(as_text=True)
     assert "Communication" in verify and "Valide" in verify
-    own_page = login(learner).get("/moi/micro-certifications").get_data(as_text=True)
+    learner_client = login(learner)
+    own_page = learner_client.get("/moi/micro-certifications").get_data(as_text=True)
     assert f"/moi/certificats/{award.verification_code}.pdf" in own_page and "Acquis" in own_page
+    badge = learner_client.get(f"/moi/certificats/{award.verification_code}.jwt")
+    claims = jwt.decode(badge.get_data(as_text=True), options={"verify_signature": False})
+    assert "Communication" in json.dumps(claims, ensure_ascii=False)
 
 
 def test_results_before_the_assessment_day_are_refused_without_an_award(login, domains):
