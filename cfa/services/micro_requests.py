@@ -271,6 +271,7 @@ def request_options():
         selectinload(MicroCertRequest.learner).selectinload(User.employer),
         selectinload(MicroCertRequest.assessor),
         selectinload(MicroCertRequest.requested_by),
+        selectinload(MicroCertRequest.source_enrolment).selectinload(Enrolment.cohort),
         selectinload(MicroCertRequest.domains).selectinload(MicroCertRequestDomain.micro_certification),
         selectinload(MicroCertRequest.domains).selectinload(MicroCertRequestDomain.award),
     )
