@@ -216,3 +216,19 @@ def test_the_socle_page_answers_a_bad_parameter_with_a_404(login, query):
 def test_the_socle_page_is_for_the_cfa_and_its_quality_officer(login, who):
     person = {"apprentice": UserFactory.apprentice, "tutor": UserFactory.tutor, "trainer": UserFactory.trainer}[who]()
     assert login(person).get("/formations-courtes/socle").status_code == 403
+
+
+def test_a_persons_own_page_costs_the_same_queries_with_one_request_or_two(login, domains, count_queries):
+    enrolment = socle_trainee()
+    learner, assessor = enrolment.apprentice, UserFactory.trainer()
+    client = login(learner)
+    counts = []
+    for micro in domains[:2]:
+        request = MicroCertRequestFactory(learner=learner, source_enrolment=enrolment)
+        request.domains.append(MicroCertRequestDomain(micro_certification=micro))
+        request.schedule(today_paris(), assessor.id)
+        db.session.flush()
+        with count_queries() as queries:
+            assert client.get("/moi/micro-certifications").status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]
