@@ -103,7 +103,11 @@ def _check_source(learner: User, source: Enrolment | None) -> None:
 def request_micro_certification(
     actor: User, learner: User, micro_ids: list[int], *, on: date, source: Enrolment | None = None
 ) -> MicroCertRequest:
-    """A request for the domains given, by the person themselves or by the CFA for them."""
+    """A request for the domains given, by the person themselves or by the CFA for them.
+
+    The person's row is locked first: two requests sent at once (a double click, the CFA and the person together)
+    take turns, and the second one sees the domains the first one asked for."""
+    db.session.execute(sa.select(User.id).where(User.id == learner.id).with_for_update())
     if not learner.has_role(*LEARNER_ROLES):
         raise AssessmentError("Seul·e un·e apprenti·e ou un·e stagiaire peut demander une micro-certification.")
     if not is_employee(learner):

@@ -1,5 +1,6 @@
 """Two assessors recording the results of one micro-certification request at the same instant: one is recorded,
-the other is told the results are already in, and each domain acquired is awarded once, never twice.
+the other is told the results are already in, and each domain acquired is awarded once, never twice. And a request
+sent twice at once (a double click) is recorded once.
 
 Same set-up as the attendance scenarios (committed data, an app with its own pool, two threads behind a barrier):
 the fixture and helpers are those of tests/views/test_attendance_concurrency.py.
@@ -45,17 +46,27 @@ def _outcome(app, request_id, learner_id):
         return awards, status
 
 
-@pytest.fixture
-def slow_award():
-    """Each award takes a moment, as a signature or a slow disk would: both recordings are then surely under way
-    at the same time, and only the lock on the request keeps the second from awarding too."""
-    real = micro_requests.award_micro_certification
+def _slowed(name: str):
+    """The service's step `name` takes a moment, as a slow disk would: both requests are then surely past their
+    checks at the same time, and only the lock keeps the second from writing too."""
+    real = getattr(micro_requests, name)
 
     def slow(*args, **kwargs):
         time.sleep(0.05)
         return real(*args, **kwargs)
 
-    with mock.patch.object(micro_requests, "award_micro_certification", side_effect=slow):
+    return mock.patch.object(micro_requests, name, side_effect=slow)
+
+
+@pytest.fixture
+def slow_award():
+    with _slowed("award_micro_certification"):
+        yield
+
+
+@pytest.fixture
+def slow_request():
+    with _slowed("_check_source"):  # after the checks of the domains, before the request is written
         yield
 
 
@@ -79,3 +90,29 @@ def test_two_assessors_recording_at_once_issue_each_award_once(shared_app, slow_
         told = len(refused) == 1 and "ont déjà été saisis" in refused[0]
         tally.lost += not (recorded == [302, 422] and told and awards == 2 and status == RequestStatus.ASSESSED)
     assert tally.report("micro-certification results") == (0, [])
+
+
+def test_a_request_sent_twice_at_once_is_recorded_once(shared_app, slow_request):
+    tally = Tally()
+    for _ in range(PAIRS):
+        with shared_app.app_context():
+            learner = f.TraineeEnrolmentFactory().apprentice
+            micro = f.MicroCertificationFactory(domain=1)
+            db.session.commit()
+            _ = learner.email
+            micro_id, learner_id = micro.id, learner.id
+            db.session.remove()
+        one, two = _client(shared_app, learner), _client(shared_app, learner)
+        data = {"domains": [micro_id]}
+        responses = _together(*(partial(c.post, "/moi/micro-certifications", data=data) for c in (one, two)))
+        tally.pairs += 1
+        errors = [e for e in map(_failed, responses) if e]
+        tally.errors += errors
+        if errors:
+            continue
+        with shared_app.app_context():
+            requests = db.session.scalar(
+                sa.select(sa.func.count(MicroCertRequest.id)).where(MicroCertRequest.learner_id == learner_id)
+            )
+        tally.lost += not (requests == 1 and sorted(r.status_code for r in responses) == [302, 422])
+    assert tally.report("requests sent twice") == (0, [])

@@ -3,6 +3,7 @@ results per domain (each success issues the certificate and the signed badge), w
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
@@ -31,7 +32,7 @@ from cfa.services.permissions import (
 )
 from cfa.views.access import requires
 from cfa.views.courses import bp
-from cfa.views.crud import commit_or_report, paginate
+from cfa.views.crud import CONFLICT, commit_or_report, paginate
 from cfa.views.forms import form_page
 
 AUDIT_LABELS = {
@@ -128,12 +129,16 @@ def micro_request(request_id: int):
     return _page(_request(request_id))
 
 
-def _apply(form, change, success: str, request_id: int) -> bool:
+def _apply(form, change, success: str) -> bool:
     """Run the service on a valid form and commit once; a refusal is shown beside the form's field."""
     if not form.validate_on_submit():
         return False
     try:
         change()
+    except IntegrityError:
+        db.session.rollback()
+        flash(CONFLICT, "error")
+        return False
     except AssessmentError as error:
         db.session.rollback()
         field = getattr(form, error.field or "", None)
@@ -159,7 +164,7 @@ def schedule_micro_request(request_id: int):
         assessor = db.session.get(User, form.assessor_id.data)
         schedule_assessment(current_user, found.id, on=form.assessment_date.data, assessor=assessor)
 
-    if _apply(form, change, "Évaluation planifiée.", found.id):
+    if _apply(form, change, "Évaluation planifiée."):
         return redirect(url_for(".micro_request", request_id=found.id))
     return _page(_request(request_id), 422, schedule=form)
 
@@ -182,7 +187,7 @@ def assess_micro_request(request_id: int):
     def change():
         record_results(current_user, found.id, _decisions(form, found.domains), today=today_paris())
 
-    if _apply(form, change, "Résultats enregistrés ; chaque domaine acquis a sa certification.", found.id):
+    if _apply(form, change, "Résultats enregistrés ; chaque domaine acquis a sa certification."):
         return redirect(url_for(".micro_request", request_id=found.id))
     return _page(_request(request_id), 422, results=form)
 
@@ -192,6 +197,6 @@ def assess_micro_request(request_id: int):
 def withdraw_micro_request(request_id: int):
     found = _request(request_id)
     form = WithdrawForm()
-    if _apply(form, lambda: withdraw_request(current_user, found.id, form.reason.data), "Demande retirée.", found.id):
+    if _apply(form, lambda: withdraw_request(current_user, found.id, form.reason.data), "Demande retirée."):
         return redirect(url_for(".micro_request", request_id=found.id))
     return _page(_request(request_id), 422, withdraw=form)
