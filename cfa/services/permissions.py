@@ -209,3 +209,30 @@ def can_get_course_document(user: User | None, enrolment: Enrolment) -> bool:
     if can(user, Ability.MANAGE_SETUP) or enrolment.apprentice_id == user.id:
         return True
     return user.has_role(Role.TUTOR) and enrolment.employer_id is not None and enrolment.employer_id == user.employer_id
+
+
+def can_manage_micro_requests(user: User | None) -> bool:
+    """Requesting for someone, appointing the assessor, withdrawing for the person: those who decide on
+    certifications (jury managers, i.e. the CFA's administration)."""
+    return can(user, Ability.MANAGE_JURY)
+
+
+def can_view_micro_request(user: User | None, request) -> bool:
+    """The CFA sees every request; a trainer only those they are appointed to assess."""
+    if can_manage_micro_requests(user):
+        return True
+    return can(user, Ability.AWARD_MICRO_CERTIFICATIONS) and request.assessor_id == user.id
+
+
+def can_assess_micro_request(user: User | None, request) -> bool:
+    """Recording the results needs the ability to award, and, for a trainer, being the appointed assessor."""
+    return can(user, Ability.AWARD_MICRO_CERTIFICATIONS) and (
+        can_manage_micro_requests(user) or (request.assessor_id is not None and request.assessor_id == user.id)
+    )
+
+
+def can_withdraw_micro_request(user: User | None, request) -> bool:
+    """The person withdraws their own request; the CFA withdraws any on their behalf."""
+    if can_manage_micro_requests(user):
+        return True
+    return user is not None and getattr(user, "is_authenticated", False) and request.learner_id == user.id

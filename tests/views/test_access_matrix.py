@@ -23,7 +23,7 @@ PEOPLE = [
     "admin",
 ]
 # A person's own records: what the "other" people of the same role must never open.
-PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id"}
+PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "request_id"}
 
 
 @pytest.fixture
@@ -40,6 +40,8 @@ def world():
     candidate = f.JuryCandidateFactory(jury_session=jury, enrolment=enrolment)
     micro = f.MicroCertificationFactory()
     award = f.AwardFactory(learner=enrolment.apprentice, micro_certification=micro)
+    micro_request = f.MicroCertRequestFactory(learner=enrolment.apprentice)
+    micro_request.schedule(micro_request.requested_on, trainer.id)
     records = {
         "session_id": session.id,
         "enrolment_id": enrolment.id,
@@ -49,6 +51,7 @@ def world():
         "jury_id": jury.id,
         "candidate_id": candidate.id,
         "award_id": award.id,
+        "request_id": micro_request.id,
         "centre_id": cohort.centre_id,
         "room_id": f.RoomFactory(centre=cohort.centre).id,
         "closure_id": f.ClosurePeriodFactory(centre=cohort.centre).id,

@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("courses", __name__, url_prefix="/formations-courtes")
 
-MODULES: list[str] = ["runs", "registrations", "planning", "agreements", "documents"]
+MODULES: list[str] = ["runs", "registrations", "planning", "agreements", "documents", "micro_requests", "socle"]
