@@ -186,7 +186,9 @@ def rates_by_cohort(cohort_ids: Iterable[int], now: datetime | None = None) -> t
     return totals, active
 
 
-def recorded_by_cohort(cohort_ids: Iterable[int], start: date | None = None, end: date | None = None) -> dict[int, Rate]:
+def recorded_by_cohort(
+    cohort_ids: Iterable[int], start: date | None = None, end: date | None = None
+) -> dict[int, Rate]:
     """Each cohort's recorded minutes over a period (one query), without the "non renseigné" count: what yearly
     figures of short courses read (trainee-hours attended), where a missing sheet is shown on the run itself."""
     return _recorded_rates(Enrolment.cohort_id, list(cohort_ids), start, end)

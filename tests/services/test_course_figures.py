@@ -4,7 +4,7 @@ completion, per action and per audience."""
 from datetime import date, time
 
 from cfa.models import CourseAudience, EnrolmentStatus, HalfDay, MarkStatus, SessionStatus
-from cfa.services.course_figures import years_with_courses, yearly_figures
+from cfa.services.course_figures import yearly_figures, years_with_courses
 from tests import factories as f
 
 END_OF_2025 = date(2025, 12, 31)
