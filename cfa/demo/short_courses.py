@@ -208,12 +208,13 @@ class _World:
         return days
 
     def _two_days_a_week(self, monday: date) -> list[date]:
-        """The socle's pattern: 6 days over three weeks, the first two open days of each week."""
-        days = []
-        for week in range(3):
-            start = monday + timedelta(weeks=week)
+        """The socle's pattern: 6 days over three weeks, the first two open days of each week (a week the centres
+        are closed is skipped)."""
+        days, start = [], monday
+        while len(days) < 6:
             days += [d for d in _span(start, start + timedelta(days=4)) if self._open(d)][:2]
-        return days
+            start += timedelta(weeks=1)
+        return days[:6]
 
     def _spread(self, count: int, lengths: list[int], first: date, last: date) -> list[list[date]]:
         """Runs of one trainer spread evenly over the period, one after another, on open days."""
