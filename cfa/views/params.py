@@ -28,3 +28,13 @@ def page_arg(name: str = "page") -> int:
     if not (raw.isdigit() and len(raw) <= 6) or not 1 <= int(raw) <= MAX_PAGE:
         abort(404, "Cette page de la liste n'existe pas.")
     return int(raw)
+
+
+def year_arg(name: str = "annee", default: int | None = None) -> int | None:
+    """A year given as four digits in the query string."""
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not (raw.isdigit() and len(raw) == 4) or not FIRST_DAY.year <= int(raw) <= LAST_DAY.year:
+        abort(404, f"Année invalide : choisissez une année entre {FIRST_DAY:%Y} et {LAST_DAY:%Y}.")
+    return int(raw)

@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("courses", __name__, url_prefix="/formations-courtes")
 
-MODULES: list[str] = []
+MODULES: list[str] = ["figures"]
