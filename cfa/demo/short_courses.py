@@ -23,6 +23,7 @@ from cfa.demo.calendar import DemoCalendar, closures_between
 from cfa.demo.course_paperwork import seed_paperwork
 from cfa.demo.foundation import _person, _slug, get_or_create, valid_siret
 from cfa.extensions import db
+from cfa.formatting import PARIS
 from cfa.models import (
     Centre,
     Cohort,
@@ -379,6 +380,4 @@ def _span(first: date, last: date):
 
 
 def _utc(day: date, moment: time) -> datetime:
-    from cfa.formatting import PARIS
-
     return datetime.combine(day, moment, tzinfo=PARIS).astimezone(UTC)
