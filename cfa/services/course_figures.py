@@ -10,9 +10,10 @@ Rules:
   as attendance rates (late arrivals and early leaves deducted);
 - completion is the share of trainees of the runs ended by the end of the year (or today) whose place is
   completed;
-- satisfaction stays unknown ("—") until satisfaction surveys of short courses hold answers.
+- satisfaction is the share of answers of 4 or 5 out of 5 to the overall-satisfaction question (measure
+  "overall_satisfaction") of the survey campaigns sent to the year's runs; unknown ("–") while none is answered.
 
-Everything is summed by the database (GROUP BY): five queries whatever the number of runs and trainees.
+Everything is summed by the database (GROUP BY): six queries whatever the number of runs and trainees.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ import sqlalchemy as sa
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import (
+    Answer,
     Cohort,
     CourseAudience,
     Enrolment,
@@ -33,8 +35,14 @@ from cfa.models import (
     ProgrammeKind,
     Session,
     SessionStatus,
+    SurveyCampaign,
+    SurveyQuestion,
+    SurveyResponse,
 )
 from cfa.services.attendance_rates import SESSION_MINUTES, recorded_by_cohort
+
+OVERALL_SATISFACTION = "overall_satisfaction"  # the measure of the survey question read as satisfaction
+SATISFIED = 4  # out of 5
 
 
 @dataclass
@@ -47,11 +55,16 @@ class Figures:
     trainee_minutes: int = 0  # minutes attended, summed over trainees
     ended_places: int = 0  # places in runs ended by the end of the year
     completed_places: int = 0
-    satisfaction: float | None = None  # share of satisfied answers, once surveys exist
+    answers: int = 0  # answers to the overall-satisfaction question
+    satisfied_answers: int = 0  # of which 4 or 5 out of 5
 
     @property
     def completion(self) -> float | None:
         return self.completed_places / self.ended_places if self.ended_places else None
+
+    @property
+    def satisfaction(self) -> float | None:
+        return self.satisfied_answers / self.answers if self.answers else None
 
     def add(self, other: Figures) -> None:
         """Adds what can be added; distinct trainees are counted by the database, not summed."""
@@ -60,6 +73,8 @@ class Figures:
         self.trainee_minutes += other.trainee_minutes
         self.ended_places += other.ended_places
         self.completed_places += other.completed_places
+        self.answers += other.answers
+        self.satisfied_answers += other.satisfied_answers
 
 
 @dataclass
@@ -155,8 +170,32 @@ def yearly_figures(year: int, today: date | None = None) -> YearFigures:
         action.trainees, action.ended_places, action.completed_places = trainees, int(ended_places), int(completed)
     for cohort_id, rate in recorded_by_cohort(run_programme, start, end).items():
         actions[run_programme[cohort_id]].trainee_minutes += rate.attended
+    for programme_id, answers, satisfied in db.session.execute(_satisfaction(runs_of_year)):
+        actions[programme_id].answers, actions[programme_id].satisfied_answers = answers, int(satisfied)
 
     return _by_audience(year, actions, runs_of_year)
+
+
+def _satisfaction(runs_of_year):
+    """SQL: per action, the answers to the overall-satisfaction question of its runs' surveys, and the satisfied."""
+    return (
+        sa.select(
+            Cohort.programme_id,
+            sa.func.count(Answer.id),
+            sa.func.sum(sa.case((Answer.value_int >= SATISFIED, 1), else_=0)),
+        )
+        .select_from(Answer)
+        .join(SurveyQuestion, SurveyQuestion.id == Answer.question_id)
+        .join(SurveyResponse, SurveyResponse.id == Answer.response_id)
+        .join(SurveyCampaign, SurveyCampaign.id == SurveyResponse.campaign_id)
+        .join(Cohort, Cohort.id == SurveyCampaign.cohort_id)
+        .where(
+            SurveyQuestion.measure == OVERALL_SATISFACTION,
+            Answer.value_int.is_not(None),
+            Cohort.id.in_(runs_of_year),
+        )
+        .group_by(Cohort.programme_id)
+    )
 
 
 def _by_audience(year: int, actions: dict[int, ActionFigures], runs_of_year) -> YearFigures:

@@ -3,6 +3,7 @@ completion, per action and per audience."""
 
 from datetime import date, time
 
+from cfa.extensions import db
 from cfa.models import CourseAudience, EnrolmentStatus, HalfDay, MarkStatus, SessionStatus
 from cfa.services.course_figures import yearly_figures, years_with_courses
 from tests import factories as f
@@ -94,7 +95,34 @@ def test_a_year_without_short_courses_is_empty():
     assert figures.audiences == [] and figures.total.minutes == 0 and figures.total.completion is None
 
 
-def test_the_figures_of_many_runs_take_five_queries_summed_by_the_database(count_queries):
+def test_satisfaction_is_the_share_of_4_or_5_out_of_5_to_the_overall_question_of_the_runs_surveys():
+    m = f.m
+    action = f.ShortCourseFactory(audience=CourseAudience.PRISON_WORKSHOPS)
+    workshop = run(action, date(2025, 6, 2), date(2025, 6, 2))
+    half_day(workshop, date(2025, 6, 2))
+    survey = m.Survey(title="Fin d'atelier", audience=m.Audience.LEARNER, timing=m.SurveyTiming.HOT)
+    overall = m.SurveyQuestion(position=1, text="Satisfaction globale", kind=m.QuestionKind.SCALE)
+    overall.measure = "overall_satisfaction"
+    other = m.SurveyQuestion(position=2, text="Rythme", kind=m.QuestionKind.SCALE)
+    survey.questions = [overall, other]
+    campaign = m.SurveyCampaign(
+        survey=survey, cohort=workshop, title="Atelier", opens_on=date(2025, 6, 2), closes_on=date(2025, 6, 30)
+    )
+    for score in (5, 4, 3, 5):  # three satisfied out of four; the other question does not count
+        db.session.add(
+            m.SurveyResponse(
+                campaign=campaign,
+                answers=[m.Answer(question=overall, value_int=score), m.Answer(question=other, value_int=1)],
+            )
+        )
+    db.session.flush()
+
+    workshops = yearly_figures(2025, today=END_OF_2025).of(CourseAudience.PRISON_WORKSHOPS)
+
+    assert (workshops.satisfied_answers, workshops.answers, workshops.satisfaction) == (3, 4, 0.75)
+
+
+def test_the_figures_of_many_runs_take_six_queries_summed_by_the_database(count_queries):
     for audience in CourseAudience:
         action = f.ShortCourseFactory(audience=audience)
         for week in range(3):
@@ -106,7 +134,7 @@ def test_the_figures_of_many_runs_take_five_queries_summed_by_the_database(count
     with count_queries() as queries:
         figures = yearly_figures(2025, today=END_OF_2025)
 
-    assert len(queries) == 5
+    assert len(queries) == 6
     assert all("GROUP BY" in q for q in queries if "count(" in q or "sum(" in q)
     assert (figures.total.runs, figures.total.trainees, figures.total.trainee_minutes) == (12, 36, 36 * 210)
     assert figures.total.completion == 1
