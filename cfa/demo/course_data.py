@@ -42,6 +42,10 @@ PRISONS = [
     "Maison d'arrêt de Saint-Malo",
 ]
 
+USUAL_PLACES = {  # where an action usually runs, printed in the catalogue (at a centre otherwise)
+    CourseAudience.PUBLIC_RECEPTION: "Dans les locaux de l'employeur",
+    CourseAudience.PRISON_WORKSHOPS: "En détention, dans l'établissement partenaire",
+}
 _PRO_METHODS = dict(
     teaching_methods="Apports, études de cas apportés par les stagiaires, mises en situation filmées.",
     assessment_methods="Positionnement à l'entrée, mise en situation finale et questionnaire des acquis.",

@@ -34,6 +34,7 @@ from cfa.models import (
     EnrolmentStatus,
     HalfDay,
     InterruptionKind,
+    Module,
     ObjectiveOutcome,
     Programme,
     ProgrammeKind,
@@ -91,6 +92,7 @@ class _World:
             )
         self.centres = {c.code: c for c in db.session.scalars(sa.select(Centre))}
         self.programmes = {a["code"]: _programme(a) for a in facts.ACTIONS}
+        self.modules = {code: programme.modules[0].id for code, programme in self.programmes.items()}
         self.people: list[User] = []
 
     # --- the year 2025, as published ---
@@ -284,6 +286,7 @@ class _World:
                     rows.append(
                         dict(
                             cohort_id=run.cohort.id,
+                            module_id=self.modules[run.action["code"]],
                             trainer_id=run.cohort.lead_trainer_id,
                             room_id=run.cohort.default_room_id,
                             date=day,
@@ -366,13 +369,18 @@ def _programme(action: dict) -> Programme:
         entry_course=action.get("entry_course", False),
         total_minutes=minutes,
         price_cents=action["price"] * 100,
-        place=facts.PRISON_CLIENT if action["audience"] == CourseAudience.PRISON_WORKSHOPS else None,
+        place=facts.USUAL_PLACES.get(action["audience"]),
         morning_start=morning_start,
         morning_end=morning_end,
         afternoon_start=afternoon_start,
         afternoon_end=afternoon_end,
     )
-    return get_or_create(Programme, fields, code=action["code"])
+    programme = get_or_create(Programme, fields, code=action["code"])
+    # One module holding the whole action: its sheets, agendas and PDFs name the action rather than "à définir".
+    get_or_create(
+        Module, dict(title=action["title"], position=1, minutes=minutes), programme_id=programme.id, code="ACTION"
+    )
+    return programme
 
 
 def _span(first: date, last: date):
