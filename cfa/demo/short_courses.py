@@ -300,8 +300,20 @@ class _World:
 
     def _insert_enrolments(self, runs: list[Run]) -> None:
         today, rows = self.calendar.today, []
+        # A client's contact registers its staff for an intra-company run; the CFA registers everyone else.
+        contacts = dict(
+            db.session.execute(
+                sa.select(User.employer_id, sa.func.min(User.id))
+                .join(UserRole)
+                .where(UserRole.role == Role.TUTOR)
+                .group_by(User.employer_id)
+            )
+            .tuples()
+            .all()
+        )
         for run in runs:
             ended = run.days[-1] < today
+            registrar = contacts.get(run.cohort.client_id, self.admin.id)
             # Convened ten days ahead; the run starting next week is still to be convened.
             convened = _utc(run.days[0] - timedelta(days=10), time(9, 0)) if run.days[0] <= today else None
             for trainee in run.trainees:
@@ -314,7 +326,7 @@ class _World:
                         contract_start=run.days[0],
                         contract_end=run.days[-1],
                         status=EnrolmentStatus.COMPLETED if ended else EnrolmentStatus.ACTIVE,
-                        registered_by_id=self.admin.id,
+                        registered_by_id=registrar,
                         convened_at=convened,
                         outcome=outcome,
                         outcome_note=None,
@@ -347,21 +359,8 @@ def _action(code: str) -> dict:
 
 
 def _programme(action: dict) -> Programme:
-    fields = {
-        k: action[k]
-        for k in (
-            "title",
-            "audience",
-            "objectives",
-            "content",
-            "teaching_methods",
-            "assessment_methods",
-            "prerequisites",
-            "audience_detail",
-            "modality",
-        )
-        if k in action
-    }
+    described = ("title", "audience", "objectives", "content", "teaching_methods", "assessment_methods")
+    fields = {k: action[k] for k in (*described, "prerequisites", "audience_detail", "modality") if k in action}
     minutes = sum(minutes_between(start, end) for day in action["days"] for start, end in day)
     (morning_start, morning_end), (afternoon_start, afternoon_end) = action["days"][0]
     fields.update(
