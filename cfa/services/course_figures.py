@@ -2,8 +2,9 @@
 every year (hours delivered, trainees, satisfaction) and what its funders and Qualiopi auditors ask for.
 
 Rules:
-- a run (session de formation) belongs to a year when one of its live half-days falls in it; hours delivered are
-  the minutes of its planned, non-cancelled half-days within the year;
+- a run (session de formation) belongs to a year when one of its live half-days falls in it, up to today for the
+  running year (a run that has not begun has trained nobody yet); hours delivered are the minutes of its planned,
+  non-cancelled half-days within the year, up to today;
 - trainees are distinct people enrolled in the year's runs: per action, and per audience (a person who followed
   two modules of one audience counts once in its total);
 - trainee-hours are the minutes attended on the year's half-days, read from the attendance ledger by the same SQL
@@ -114,7 +115,7 @@ def yearly_figures(year: int, today: date | None = None) -> YearFigures:
     """The short courses' figures of a year, per action, per audience and in total."""
     start, end = year_bounds(year)
     ended_by = min(end, today or today_paris())
-    in_year = sa.and_(Session.date >= start, Session.date <= end, Session.status == SessionStatus.PLANNED)
+    in_year = sa.and_(Session.date >= start, Session.date <= ended_by, Session.status == SessionStatus.PLANNED)
     short = Programme.kind == ProgrammeKind.SHORT_COURSE
 
     runs_of_year = sa.select(Session.cohort_id).join(Cohort).join(Programme).where(in_year, short).distinct()
@@ -168,7 +169,7 @@ def yearly_figures(year: int, today: date | None = None) -> YearFigures:
     for programme_id, trainees, ended_places, completed in db.session.execute(places):
         action = actions[programme_id]
         action.trainees, action.ended_places, action.completed_places = trainees, int(ended_places), int(completed)
-    for cohort_id, rate in recorded_by_cohort(run_programme, start, end).items():
+    for cohort_id, rate in recorded_by_cohort(run_programme, start, ended_by).items():
         actions[run_programme[cohort_id]].trainee_minutes += rate.attended
     for programme_id, answers, satisfied in db.session.execute(_satisfaction(runs_of_year)):
         actions[programme_id].answers, actions[programme_id].satisfied_answers = answers, int(satisfied)

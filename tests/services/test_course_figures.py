@@ -90,6 +90,21 @@ def test_an_audience_counts_a_person_once_across_its_actions_and_apprenticeship_
     assert [a.audience for a in figures.audiences] == [CourseAudience.PUBLIC_RECEPTION]
 
 
+def test_in_the_running_year_only_what_has_begun_counts():
+    action = f.ShortCourseFactory(audience=CourseAudience.MEDIATION_PROFESSIONALS)
+    begun = run(action, date(2026, 11, 26), date(2026, 11, 27))
+    half_day(begun, date(2026, 11, 26))
+    half_day(begun, date(2026, 11, 27))
+    trainee(begun)
+    next_week = run(action, date(2026, 12, 7), date(2026, 12, 7))
+    half_day(next_week, date(2026, 12, 7))
+    trainee(next_week)
+
+    professionals = yearly_figures(2026, today=date(2026, 11, 26)).of(CourseAudience.MEDIATION_PROFESSIONALS)
+
+    assert (professionals.runs, professionals.minutes, professionals.trainees) == (1, 210, 1)
+
+
 def test_a_year_without_short_courses_is_empty():
     figures = yearly_figures(2024)
     assert figures.audiences == [] and figures.total.minutes == 0 and figures.total.completion is None
