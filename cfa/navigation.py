@@ -29,6 +29,7 @@ NAV = [
     NavItem("Plannings", "planning.cohorts", Ability.VIEW_ALL_PLANNING),
     NavItem("Émargement", "attendance.overview", Ability.MANAGE_ATTENDANCE),
     NavItem("Contrôles", "attendance.controls", Ability.MANAGE_QUALITY),
+    NavItem("Bilan annuel", "courses.figures", Ability.MANAGE_QUALITY, "Formations courtes"),
     NavItem("Évaluations", "assessment.index", Ability.ASSESS),
     NavItem("Jurys", "assessment.juries", Ability.MANAGE_JURY),
     NavItem("Micro-certifications", "assessment.awards", Ability.AWARD_MICRO_CERTIFICATIONS),

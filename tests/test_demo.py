@@ -11,18 +11,21 @@ from datetime import date, datetime, time, timedelta
 import pytest
 import sqlalchemy as sa
 
-from cfa.demo import data, demo_day_summary, running_start_in_database, seed_demo
+from cfa.demo import course_data, data, demo_day_summary, running_start_in_database, seed_demo
 from cfa.demo.calendar import build_calendar, planned, teacher
 from cfa.demo.counts import demo_counts
 from cfa.extensions import db
 from cfa.formatting import minutes_label, percent
 from cfa.models import (
+    Agreement,
+    AgreementStatus,
     AttendanceMark,
     AttendanceSheet,
     AuditEvent,
     Award,
     Centre,
     Cohort,
+    CourseAudience,
     Decision,
     Employer,
     Enrolment,
@@ -34,16 +37,21 @@ from cfa.models import (
     Justification,
     JustificationStatus,
     MarkStatus,
+    MicroCertRequest,
     Organisation,
+    Programme,
+    ProgrammeKind,
+    RequestStatus,
     Role,
     Session,
     SessionStatus,
     User,
 )
-from cfa.services import calendar_queries
+from cfa.services import calendar_queries, socle
 from cfa.services.assessment_credentials import jwks
 from cfa.services.assessment_rates import success_rates, total
 from cfa.services.calendar_generation import french_holidays, monday_of
+from cfa.services.course_figures import yearly_figures
 from cfa.services.identifiers import siret_error, uai_error
 
 DAYS = {
@@ -258,14 +266,16 @@ def test_the_demo_holds_the_cfa_described_in_the_domain_facts(demo):
     assert enrolment.cohort.lead_trainer_id == user(data.DEMO_TRAINER).id
     assert db.session.scalar(sa.select(Award.id).where(Award.learner_id == enrolment.apprentice_id))
     assert db.session.scalar(sa.select(EvaluationResult.id).where(EvaluationResult.enrolment_id == enrolment.id))
-    programmes = {c.programme.code: c.programme for c in db.session.scalars(sa.select(Cohort))}
+    titles = sa.select(Cohort).join(Programme).where(Programme.kind == ProgrammeKind.APPRENTICESHIP)
+    programmes = {c.programme.code: c.programme for c in db.session.scalars(titles)}
     assert programmes["MSADS"].total_minutes == 441 * 60 and programmes["MSADS"].level == 4
     assert programmes["AMIS"].total_minutes == 406 * 60 and programmes["AMIS"].level == 3
     for programme in programmes.values():
         assert sum(m.minutes for m in programme.modules) == programme.total_minutes
         assert len(programme.skill_blocks) == 3
     employers = db.session.scalars(sa.select(Employer)).all()
-    assert len(employers) == 15 and all(siret_error(e.siret) is None for e in employers)
+    assert len(employers) == 15 + len(course_data.CLIENTS)  # apprentices' employers, and clients of short courses
+    assert all(siret_error(e.siret) is None for e in employers)
     organisation = db.session.scalar(sa.select(Organisation))
     assert siret_error(organisation.siret) is None
     uais = [organisation.uai, *db.session.scalars(sa.select(Centre.uai))]
@@ -287,3 +297,67 @@ def test_the_demo_ledger_raises_none_of_the_auditors_red_flags(demo):
     morning = datetime.combine(demo.today, time(7, 0), tzinfo=PARIS)
     flagged = {control.code: control.total for control in run_controls(demo.today - timedelta(days=730), morning)}
     assert set(flagged.values()) == {0}, flagged
+
+
+def test_the_2025_short_courses_give_the_cfa_published_figures_per_audience(demo):
+    figures = yearly_figures(2025, today=demo.today)
+    published = {
+        CourseAudience.MEDIATION_PROFESSIONALS: (122, 354 * 60),
+        CourseAudience.PUBLIC_RECEPTION: (387, 164 * 60),
+        CourseAudience.PRISON_WORKSHOPS: (405, 144 * 60),
+        CourseAudience.NEW_MEDIATORS: (37, 4 * 42 * 60),  # the socle: four runs of 6 days
+    }
+    assert {a.audience: (a.trainees, a.minutes) for a in figures.audiences} == published
+    assert all(0 < a.trainee_minutes < a.trainees * a.minutes for a in figures.audiences)  # attended, from the ledger
+    workshops = figures.of(CourseAudience.PRISON_WORKSHOPS).actions[0].programme_id
+    runs = db.session.scalars(sa.select(Cohort).where(Cohort.programme_id == workshops)).all()
+    assert len({run.place for run in runs}) == 5 and all(run.is_intra for run in runs)
+    participants = sa.select(Enrolment.apprentice_id).where(Enrolment.cohort_id.in_([run.id for run in runs]))
+    assert not db.session.scalar(sa.select(sa.func.count()).where(User.id.in_(participants), User.email.is_not(None)))
+
+
+def test_three_quarters_of_the_new_mediators_of_2025_completed_the_socle_by_the_end_of_the_year(demo):
+    figure = socle.year_completion(2025)
+    assert (figure.rate.numerator, figure.rate.denominator) == (36, 48)
+    assert percent(figure.rate.value) == "75\u202f%" and len(figure.not_completed) == 12
+
+
+def test_the_demo_trainee_has_an_account_and_a_socle_running_on_the_demo_day(demo):
+    trainee = user(course_data.DEMO_TRAINEE)
+    assert Role.LEARNER in trainee.roles and trainee.check_password(data.DEMO_PASSWORD)
+    (enrolment,) = db.session.scalars(sa.select(Enrolment).where(Enrolment.apprentice_id == trainee.id)).all()
+    run = enrolment.cohort
+    assert run.programme.entry_course and run.start_date <= demo.demo_day <= run.end_date
+    assert enrolment.employer_id == trainee.employer_id and enrolment.tutor_id is None
+    coming = db.session.scalars(
+        sa.select(Cohort)
+        .join(Programme)
+        .where(Programme.kind == ProgrammeKind.SHORT_COURSE, Cohort.end_date >= demo.today)
+    ).all()
+    assert len(coming) == 3
+
+
+def test_short_course_paperwork_stands_at_every_stage(demo):
+    agreements = db.session.scalars(sa.select(Agreement)).all()
+    intra = db.session.scalars(sa.select(Cohort).where(Cohort.client_id.is_not(None))).all()
+    assert {a.cohort_id for a in agreements if a.employer_id == a.cohort.client_id} >= {c.id for c in intra}
+    contracts = [a for a in agreements if a.is_contract]
+    assert len(contracts) >= 1 and all(a.learner.employer_id is None for a in contracts)
+    statuses = Counter(a.status for a in agreements)
+    assert statuses[AgreementStatus.SIGNED] > 100 and statuses[AgreementStatus.SENT] >= 1
+    requests = db.session.scalars(sa.select(MicroCertRequest)).all()
+    assert {r.status for r in requests} == set(RequestStatus)
+    assert sum(1 for r in requests if r.source_enrolment_id) > len(requests) / 2  # mostly from the socle
+    lines = [line for r in requests for line in r.domains]
+    assert any(line.acquired is False for line in lines)
+    issued = [line.award for line in lines if line.acquired]
+    assert issued and all(
+        award.learner_id == line.request.learner_id
+        for award, line in zip(issued, [x for x in lines if x.acquired], strict=True)
+    )
+    unconvened = db.session.scalar(
+        sa.select(sa.func.count()).where(
+            Enrolment.convened_at.is_(None), Enrolment.cohort_id.in_([c.id for c in intra])
+        )
+    )
+    assert 0 < unconvened < 20  # the run of next week is still to be convened

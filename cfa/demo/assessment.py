@@ -25,6 +25,8 @@ from cfa.models import (
     EvaluationResult,
     JurySession,
     MicroCertification,
+    Programme,
+    ProgrammeKind,
     Role,
     Session,
     SessionStatus,
@@ -52,7 +54,9 @@ def seed_assessment(rng: random.Random, calendar: DemoCalendar) -> None:
     create_signing_key(current_app.config["KEYS_DIR"])
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@cadence.test"))
     trainer = db.session.scalar(sa.select(User).where(User.email == data.DEMO_TRAINER))
-    cohorts = db.session.scalars(sa.select(Cohort).order_by(Cohort.start_date, Cohort.name)).all()
+    # Evaluations and juries are the apprenticeship titles'; short courses end with an attestation instead.
+    titles_taught = sa.select(Cohort).join(Programme).where(Programme.kind == ProgrammeKind.APPRENTICESHIP)
+    cohorts = db.session.scalars(titles_taught.order_by(Cohort.start_date, Cohort.name)).all()
     for cohort in cohorts:
         _evaluations(rng, cohort, calendar.today)
     finished = [c for c in cohorts if c.end_date < calendar.today]
@@ -224,7 +228,11 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User, today:
             _give(rng, learner, micros[code], date(2026, 3, 13) + timedelta(days=7 * position), trainer, evidence)
     # A few 2025-2026 apprentices requested one too.
     enrolments = db.session.scalars(
-        sa.select(Enrolment).join(Cohort).where(Cohort.end_date < today).order_by(Enrolment.id)
+        sa.select(Enrolment)
+        .join(Cohort)
+        .join(Programme)
+        .where(Cohort.end_date < today, Programme.kind == ProgrammeKind.APPRENTICESHIP)
+        .order_by(Enrolment.id)
     ).all()
     for enrolment in enrolments[::9]:
         _give(

@@ -79,13 +79,33 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
     enrolments: dict[int, list[Enrolment]] = {}
     for enrolment in db.session.scalars(sa.select(Enrolment)):
         enrolments.setdefault(enrolment.cohort_id, []).append(enrolment)
+    signatures = signatures_of(rng, sessions, enrolments)
+    demo = db.session.scalar(sa.select(User).where(User.email == data.DEMO_APPRENTICE))
+
+    absences = record_past_sheets(rng, sessions, enrolments, signatures, demo.id if demo else None)
+    _justifications(rng, absences)
+    _demo_apprentice_story(demo, calendar, signatures)
+    db.session.commit()
+
+
+def signatures_of(rng: random.Random, sessions: list[Session], enrolments: dict[int, list[Enrolment]]):
+    """One scribble per learner and trainer of these half-days, reused on each of their sheets."""
     people = sorted(
         {e.apprentice_id for group in enrolments.values() for e in group}
         | {s.trainer_id for s in sessions if s.trainer_id}
     )
-    signatures = {person: signature_png(rng) for person in people}
-    demo = db.session.scalar(sa.select(User).where(User.email == data.DEMO_APPRENTICE))
+    return {person: signature_png(rng) for person in people}
 
+
+def record_past_sheets(
+    rng: random.Random,
+    sessions: list[Session],
+    enrolments: dict[int, list[Enrolment]],
+    signatures: dict[int, bytes],
+    left_unjustified: int | None = None,
+) -> list[tuple[Enrolment, date]]:
+    """The closed, signed sheet of each past half-day, with a mark for every learner enrolled that day (apprentices
+    and short-course trainees alike), in bulk; returns the absences, which the caller may justify."""
     sheets = []
     for session in sessions:
         end = _utc(session.date, session.end_time)
@@ -136,7 +156,7 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
                 signature_user_agent=None,
             )
             if status == MarkStatus.ABSENT:
-                if enrolment.apprentice_id != (demo.id if demo else None):
+                if enrolment.apprentice_id != left_unjustified:
                     absences.append((enrolment, session.date))
             else:
                 method = SignatureMethod.QR if rng.random() < 0.4 else SignatureMethod.TRAINER_DEVICE
@@ -151,9 +171,7 @@ def seed_attendance(rng: random.Random, calendar: DemoCalendar) -> None:
     # Same keys in every row, NULLs rendered: signed and unsigned marks share one statement, inserted in a few
     # batches rather than row by row.
     db.session.execute(sa.insert(AttendanceMark).execution_options(render_nulls=True), marks)
-    _justifications(rng, absences)
-    _demo_apprentice_story(demo, calendar, signatures)
-    db.session.commit()
+    return absences
 
 
 def _justifications(rng: random.Random, absences: list[tuple[Enrolment, date]]) -> None:

@@ -26,6 +26,8 @@ COUNTED = {
     "Résultats d'évaluation": models.EvaluationResult,
     "Sessions de jury": models.JurySession,
     "Certifications délivrées": models.Award,
+    "Conventions et contrats": models.Agreement,
+    "Demandes de micro-certif.": models.MicroCertRequest,
     "Événements d'audit": models.AuditEvent,
 }
 

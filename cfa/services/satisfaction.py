@@ -28,9 +28,10 @@ GROUPINGS = {
 
 
 def satisfaction_rates(
-    group: str, year: int | None = None, cohort_ids: Iterable[int] | None = None
+    group: str, year: int | None = None, cohort_ids: Iterable[int] | sa.Select | None = None
 ) -> dict[object, Rate]:
-    """{group value: Rate}, computed in one GROUP BY; a group without answers is absent (never 0 %)."""
+    """{group value: Rate}, computed in one GROUP BY; a group without answers is absent (never 0 %).
+    `cohort_ids` may be ids or a SELECT of them."""
     key = GROUPINGS[group]
     stmt = (
         sa.select(
@@ -52,5 +53,6 @@ def satisfaction_rates(
     if year is not None:
         stmt = stmt.where(SurveyCampaign.closes_on.between(date(year, 1, 1), date(year, 12, 31)))
     if cohort_ids is not None:
-        stmt = stmt.where(SurveyCampaign.cohort_id.in_(list(cohort_ids)))
+        ids = cohort_ids if isinstance(cohort_ids, sa.Select) else list(cohort_ids)
+        stmt = stmt.where(SurveyCampaign.cohort_id.in_(ids))
     return {value: Rate(int(satisfied), int(answers)) for value, satisfied, answers in db.session.execute(stmt)}

@@ -8,4 +8,13 @@ from flask import Blueprint
 
 bp = Blueprint("courses", __name__, url_prefix="/formations-courtes")
 
-MODULES: list[str] = ["runs", "registrations", "planning", "agreements", "documents", "micro_requests", "socle"]
+MODULES: list[str] = [
+    "runs",
+    "registrations",
+    "planning",
+    "agreements",
+    "documents",
+    "micro_requests",
+    "socle",
+    "figures",
+]
