@@ -2,6 +2,7 @@
 
 from dataclasses import dataclass
 
+from cfa.models import Role
 from cfa.services.permissions import Ability, can
 
 
@@ -11,13 +12,14 @@ class NavItem:
     endpoint: str
     ability: Ability | None = None
     group: str | None = None  # entries of a group are shown in one drop-down menu
+    role: Role | None = None  # shown only to people who hold this role (a page that is empty for the others)
 
 
 NAV = [
     NavItem("Aujourd'hui", "attendance.today", Ability.TAKE_ATTENDANCE),
     NavItem("Mon agenda", "planning.trainer_agenda", Ability.TAKE_ATTENDANCE),
     NavItem("Mon planning", "me.schedule", Ability.VIEW_OWN_TRAINING),
-    NavItem("Mes formations", "me.courses", Ability.VIEW_OWN_TRAINING),
+    NavItem("Mes formations", "me.courses", Ability.VIEW_OWN_TRAINING, role=Role.LEARNER),
     NavItem("Mes présences", "me.attendance", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes résultats", "me.results", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes certificats", "me.certificates", Ability.VIEW_OWN_TRAINING),
@@ -55,7 +57,11 @@ NAV = [
 
 def nav_for(user) -> list[tuple[str | None, list[NavItem]]]:
     """Visible entries, as (group, items) in order: ungrouped entries first, one group per menu."""
-    visible = [item for item in NAV if item.ability is None or can(user, item.ability)]
+    visible = [
+        item
+        for item in NAV
+        if (item.ability is None or can(user, item.ability)) and (item.role is None or user.has_role(item.role))
+    ]
     sections: list[tuple[str | None, list[NavItem]]] = [(None, [i for i in visible if i.group is None])]
     for group in dict.fromkeys(i.group for i in visible if i.group):
         sections.append((group, [i for i in visible if i.group == group]))

@@ -24,3 +24,10 @@ def test_each_entry_a_role_sees_opens(app, login, role):
     assert shown, f"{role.value} sees no navigation"
     for endpoint in shown:
         assert client.get(urls[endpoint]).status_code == 200, endpoint
+
+
+def test_an_apprentice_is_not_shown_the_short_courses_page_that_a_trainee_is(app, login):
+    with app.test_request_context():
+        courses = url_for("me.courses")
+    assert f'href="{courses}"' not in login(f.UserFactory.apprentice()).get("/moi/planning").text
+    assert f'href="{courses}"' in login(f.UserFactory(roles=[Role.LEARNER])).get("/moi/planning").text
