@@ -146,3 +146,13 @@ def test_the_convocations_print_each_half_day_the_place_and_the_contact_one_page
         "Merci d'apporter",
     ):
         assert expected in text, expected
+
+
+def test_a_trainee_s_attestation_d_assiduite_speaks_of_a_session_not_of_an_apprentice_s_promotion(login):
+    from tests.renderers.test_assessment_pdf import pdf_text
+
+    enrolment = f.TraineeEnrolmentFactory()
+    response = login(f.UserFactory.admin()).get(f"/emargement/inscriptions/{enrolment.id}/attestation-assiduite.pdf")
+    assert response.status_code == 200
+    text = " ".join(pdf_text(response.data).split())
+    assert "stagiaire de la session" in text and "apprenti" not in text

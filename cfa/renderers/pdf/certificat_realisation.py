@@ -146,11 +146,12 @@ def render_attestation(period: Period, identity: Identity, issued_on: date) -> b
         markup("Attestation d'assiduité", "title"),
         Spacer(1, 4 * mm),
     ]
+    learner = "stagiaire de la session" if enrolment.cohort.programme.is_short_course else "apprenti·e de la promotion"
+    employer = f", employé·e par {text(enrolment.employer.name)}" if enrolment.employer else ""
     story.append(
         markup(
-            f"{text(identity.name)} atteste que <b>{text(enrolment.apprentice.full_name)}</b>, apprenti·e de la promotion "
-            f"{text(enrolment.cohort.name)} ({text(enrolment.cohort.programme.title)}), employé·e par "
-            f"{text(enrolment.employer.name if enrolment.employer else '–')}, a suivi la formation au centre du "
+            f"{text(identity.name)} atteste que <b>{text(enrolment.apprentice.full_name)}</b>, {learner} "
+            f"{text(enrolment.cohort.name)} ({text(enrolment.cohort.programme.title)}){employer}, a suivi la formation du "
             f"{text(long_date(period.start))} au {text(long_date(period.end))} avec l'assiduité suivante :"
         )
     )
