@@ -222,3 +222,8 @@ class MicroCertification(TimestampMixin, db.Model):
     @property
     def outcomes(self) -> list[str]:
         return [line.strip() for line in self.learning_outcomes.splitlines() if line.strip()]
+
+
+def apprenticeship_programme_ids() -> sa.Select:
+    """SQL: the ids of the titles taught in apprenticeship, to keep short courses out of the apprenticeship lists."""
+    return sa.select(Programme.id).where(Programme.kind == ProgrammeKind.APPRENTICESHIP)

@@ -359,3 +359,15 @@ def test_a_short_course_is_never_planned_by_the_alternance_generator(login, run)
         f"/planning/promotions/{run.id}/semaines", data={"monday": run.start_date.isoformat(), "at_centre": "1"}
     )
     assert week.status_code == 302 and not run.periods
+
+
+def test_the_apprenticeship_lists_leave_short_courses_to_their_own_pages(login):
+    cohort = f.CohortFactory(name="MSADS Rennes 2026")
+    apprentice = f.EnrolmentFactory(cohort=cohort).apprentice
+    trainee = f.TraineeEnrolmentFactory(cohort=f.ShortCourseRunFactory(name="Socle Rennes"))
+    client = login(f.UserFactory.admin())
+    cohorts = client.get("/admin/promotions").text
+    assert "MSADS Rennes 2026" in cohorts and "Socle Rennes" not in cohorts
+    enrolments = client.get("/admin/inscriptions").text
+    assert apprentice.last_name.upper() in enrolments and trainee.apprentice.last_name.upper() not in enrolments
+    assert trainee.apprentice.last_name.upper() in client.get(f"/admin/inscriptions?cohort={trainee.cohort_id}").text

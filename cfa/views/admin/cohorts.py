@@ -8,6 +8,7 @@ from cfa.extensions import db
 from cfa.forms import choices
 from cfa.forms.admin import CohortForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, Role, Room, User
+from cfa.models.programmes import apprenticeship_programme_ids
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, register_crud
 
@@ -33,8 +34,11 @@ def _active_count(cohort) -> int:
 
 
 def _filters(stmt):
+    # Short courses' sessions have their own list (Formations courtes); a chosen programme shows its runs here too.
     if programme_id := request.args.get("programme", type=int):
         stmt = stmt.where(Cohort.programme_id == programme_id)
+    else:
+        stmt = stmt.where(Cohort.programme_id.in_(apprenticeship_programme_ids()))
     if centre_id := request.args.get("centre", type=int):
         stmt = stmt.where(Cohort.centre_id == centre_id)
     return stmt

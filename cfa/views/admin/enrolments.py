@@ -9,6 +9,7 @@ from cfa.extensions import db
 from cfa.forms import choices
 from cfa.forms.admin import EnrolmentForm, InterruptionForm, ReopeningForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, Role, User
+from cfa.models.programmes import apprenticeship_programme_ids
 from cfa.services import enrolments
 from cfa.services.audit import history
 from cfa.services.enrolments import EnrolmentError, EnrolmentValues
@@ -47,8 +48,13 @@ def _write(actor, form, obj) -> Enrolment:
 
 
 def _filters(stmt):
+    # Short-course trainees are listed on their session's page; a chosen cohort shows whoever is in it.
     if cohort_id := request.args.get("cohort", type=int):
         stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    else:
+        stmt = stmt.where(
+            Enrolment.cohort_id.in_(sa.select(Cohort.id).where(Cohort.programme_id.in_(apprenticeship_programme_ids())))
+        )
     if (status := request.args.get("status")) in EnrolmentStatus._value2member_map_:
         stmt = stmt.where(Enrolment.status == status)
     return stmt.join(Apprentice, Enrolment.apprentice_id == Apprentice.id)
