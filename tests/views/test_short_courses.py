@@ -363,8 +363,13 @@ def test_a_short_course_is_never_planned_by_the_alternance_generator(login, run)
 
 def test_the_apprenticeship_lists_leave_short_courses_to_their_own_pages(login):
     cohort = f.CohortFactory(name="MSADS Rennes 2026")
-    apprentice = f.EnrolmentFactory(cohort=cohort).apprentice
-    trainee = f.TraineeEnrolmentFactory(cohort=f.ShortCourseRunFactory(name="Socle Rennes"))
+    apprentice = f.EnrolmentFactory(
+        cohort=cohort, apprentice=f.UserFactory.apprentice(last_name="Apprentie")
+    ).apprentice
+    trainee = f.TraineeEnrolmentFactory(
+        cohort=f.ShortCourseRunFactory(name="Socle Rennes"),
+        apprentice=f.UserFactory(roles=[f.m.Role.LEARNER], last_name="Stagiaire"),
+    )
     client = login(f.UserFactory.admin())
     cohorts = client.get("/admin/promotions").text
     assert "MSADS Rennes 2026" in cohorts and "Socle Rennes" not in cohorts
