@@ -15,8 +15,9 @@ from datetime import date, time, timedelta
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.formatting import long_date, today_paris
+from cfa.formatting import long_date, minutes_label, today_paris
 from cfa.models import Cohort, HalfDay, Session, SessionStatus, User
+from cfa.services.attendance_rates import SESSION_MINUTES
 from cfa.services.calendar_generation import Closure, PlannedSession, french_holidays
 from cfa.services.calendar_queries import centre_closures
 from cfa.services.conflicts import Booking, Conflict, bookings_around, find_conflicts
@@ -103,6 +104,18 @@ class PatternPreview:
     plan: PatternPlan
     conflicts: list[Conflict]
     taken: list[date]  # days on which the run already has a live half-day the pattern would add again
+    planned_minutes: int = 0  # what the run's live half-days already hold
+
+    @property
+    def excess_warning(self) -> str | None:
+        """Said, not refused: an action may run longer at a client's request, but rarely by mistake."""
+        total, budget = self.planned_minutes + self.plan.minutes, self.run.programme.total_minutes
+        if total <= budget:
+            return None
+        return (
+            f"Avec ce modèle, la session compterait {minutes_label(total)} pour {minutes_label(budget)} prévues "
+            f"par l'action ({minutes_label(total - budget)} de trop)."
+        )
 
     def refusals(self, today: date) -> list[str]:
         """What forbids saving, in French; conflicts are not among them (they may be accepted)."""
@@ -123,7 +136,7 @@ class PatternPreview:
 
 
 def preview_pattern(run: Cohort, pattern: Pattern) -> PatternPreview:
-    """What the pattern would give in this run, with the double bookings it would make (three queries)."""
+    """What the pattern would give in this run, with the double bookings it would make (four queries)."""
     end = run.end_date
     holidays = french_holidays(pattern.start, max(end, pattern.start))
     closures = tuple(
@@ -143,7 +156,12 @@ def preview_pattern(run: Cohort, pattern: Pattern) -> PatternPreview:
             )
         )
         taken = sorted({day for day, half_day in existing if (day, half_day) in slots})
-    return PatternPreview(run, pattern, plan, conflicts, taken)
+    planned = db.session.scalar(
+        sa.select(sa.func.coalesce(sa.func.sum(SESSION_MINUTES), 0)).where(
+            Session.cohort_id == run.id, Session.status == SessionStatus.PLANNED
+        )
+    )
+    return PatternPreview(run, pattern, plan, conflicts, taken, int(planned))
 
 
 def _booking(run: Cohort, planned: PlannedSession) -> Booking:

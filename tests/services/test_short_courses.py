@@ -93,6 +93,16 @@ def test_a_pattern_is_written_as_half_days_of_the_run_with_an_audit_event_each(r
     assert events == 12
 
 
+def test_a_pattern_that_would_exceed_the_action_s_hours_is_said_before_it_is_saved(run, trainer, admin):
+    preview = course_planning.preview_pattern(run, pattern(trainer_id=trainer.id))
+    assert preview.excess_warning is None  # 12 half-days of 3 h 30: the action's 42 h exactly
+    course_planning.apply_pattern(preview, admin, today=TODAY)
+    again = course_planning.preview_pattern(run, pattern(start=date(2026, 3, 23), days=1, trainer_id=trainer.id))
+    assert again.excess_warning == (
+        "Avec ce modèle, la session compterait 49 h pour 42 h prévues par l'action (7 h de trop)."
+    )
+
+
 def test_a_trainer_teaching_an_apprenticeship_cohort_that_day_is_a_conflict_and_nothing_is_written(run, trainer, admin):
     cohort = f.CohortFactory(start_date=date(2026, 1, 5), end_date=date(2026, 12, 18))
     f.SessionFactory(cohort=cohort, trainer=trainer, date=date(2026, 3, 9), half_day=HalfDay.PM)
