@@ -209,6 +209,10 @@ def test_a_clients_contact_registers_an_employee_and_sees_only_their_own(login, 
     assert "Léa Agent est inscrit·e" in response.text
     person = db.session.scalar(sa.select(User).where(User.email == "lea.agent@rennes.test"))
     assert person.employer_id == contact.employer_id and person.password_hash is None
+    place = db.session.scalar(sa.select(f.m.Enrolment).where(f.m.Enrolment.apprentice_id == person.id))
+    convocation = f"/formations-courtes/sessions/{run.id}/stagiaires/{place.id}/convocation.pdf"
+    assert convocation in response.text
+    assert client.get(convocation).data.startswith(b"%PDF")
 
 
 def test_a_clients_contact_cannot_register_in_another_clients_intra_run_nor_withdraw_another_employee(
