@@ -24,11 +24,15 @@ GROUPINGS = {
     "course_audience": Programme.audience,  # which public a short course serves
     "programme": Programme.id,
     "cohort": SurveyCampaign.cohort_id,
+    "campaign": SurveyCampaign.id,
 }
 
 
 def satisfaction_rates(
-    group: str, year: int | None = None, cohort_ids: Iterable[int] | None = None
+    group: str,
+    year: int | None = None,
+    cohort_ids: Iterable[int] | None = None,
+    campaign_ids: Iterable[int] | None = None,
 ) -> dict[object, Rate]:
     """{group value: Rate}, computed in one GROUP BY; a group without answers is absent (never 0 %)."""
     key = GROUPINGS[group]
@@ -53,4 +57,6 @@ def satisfaction_rates(
         stmt = stmt.where(SurveyCampaign.closes_on.between(date(year, 1, 1), date(year, 12, 31)))
     if cohort_ids is not None:
         stmt = stmt.where(SurveyCampaign.cohort_id.in_(list(cohort_ids)))
+    if campaign_ids is not None:
+        stmt = stmt.where(SurveyCampaign.id.in_(list(campaign_ids)))
     return {value: Rate(int(satisfied), int(answers)) for value, satisfied, answers in db.session.execute(stmt)}

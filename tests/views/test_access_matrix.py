@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 
 from cfa.services.permissions import can
+from cfa.services.survey_templates import load_templates
 from tests import factories as f
 
 PEOPLE = [
@@ -40,6 +41,8 @@ def world():
     candidate = f.JuryCandidateFactory(jury_session=jury, enrolment=enrolment)
     micro = f.MicroCertificationFactory()
     award = f.AwardFactory(learner=enrolment.apprentice, micro_certification=micro)
+    survey = load_templates()[0]
+    campaign = f.SurveyCampaignFactory(survey=survey, cohort=cohort)
     records = {
         "session_id": session.id,
         "enrolment_id": enrolment.id,
@@ -59,6 +62,9 @@ def world():
         "month": "2026-11",
         "number": 0,
         "purpose": "reset",
+        "survey_id": survey.id,
+        "question_id": survey.questions[0].id,
+        "campaign_id": campaign.id,
     }
     people = {
         "apprentice": enrolment.apprentice,
