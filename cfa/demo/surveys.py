@@ -156,7 +156,7 @@ def _campaign(
         db.session.add(response)
     for invitation in invitations[answered:]:
         if rng.random() < 0.6:
-            invitation.reminders, invitation.reminded_at = 1, _at(opens_on + timedelta(days=7), 9)
+            invitation.reminders, invitation.reminded_at = 1, _at(opens_on + timedelta(days=5), 9)
     return campaign
 
 

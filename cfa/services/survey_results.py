@@ -15,7 +15,7 @@ from cfa.models import Answer, QuestionKind, SurveyCampaign, SurveyQuestion, Sur
 from cfa.services.assessment_rates import Rate
 from cfa.services.satisfaction import satisfaction_rates
 
-SCALE_LABELS = {1: "1 – Pas du tout satisfait·e", 2: "2", 3: "3", 4: "4", 5: "5 – Très satisfait·e"}
+SCALE_LABELS = {1: "1 – Pas du tout", 2: "2", 3: "3", 4: "4", 5: "5 – Tout à fait"}
 YES_NO_LABELS = {1: "Oui", 0: "Non"}
 MAX_TEXTS = 200
 

@@ -33,7 +33,7 @@ TEMPLATES: dict[str, tuple[str, Audience, SurveyTiming, str, tuple[QuestionInput
         "Apprenti·es : fin de module ou de formation",
         Audience.APPRENTICE,
         SurveyTiming.HOT,
-        "Vos réponses sont anonymes. Elles servent à améliorer la formation des promotions suivantes.",
+        "Vos réponses servent à améliorer la formation des promotions suivantes.",
         (
             OVERALL_Q,
             QuestionInput("Les objectifs annoncés ont-ils été atteints ?", S, measure="objectives_reached"),
