@@ -26,6 +26,9 @@ COUNTED = {
     "Résultats d'évaluation": models.EvaluationResult,
     "Sessions de jury": models.JurySession,
     "Certifications délivrées": models.Award,
+    "Questionnaires": models.Survey,
+    "Campagnes d'enquête": models.SurveyCampaign,
+    "Réponses aux enquêtes": models.SurveyResponse,
     "Événements d'audit": models.AuditEvent,
 }
 

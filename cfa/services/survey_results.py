@@ -9,6 +9,7 @@ with its answers.
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import Answer, QuestionKind, SurveyCampaign, SurveyQuestion, SurveyResponse
@@ -122,3 +123,26 @@ def _result(question: SurveyQuestion, grouped, picked) -> QuestionResult:
     if kind == QuestionKind.NPS:
         result.nps = nps_score(tally)
     return result
+
+
+def shown(answer: Answer) -> str:
+    """An answer as the person gave it, in words."""
+    kind = answer.question.kind
+    if kind == QuestionKind.YES_NO:
+        return YES_NO_LABELS.get(answer.value_int, "")
+    if kind == QuestionKind.MULTIPLE:
+        return ", ".join(answer.value_choices or [])
+    if kind in (QuestionKind.SCALE, QuestionKind.NPS):
+        return f"{answer.value_int} / {5 if kind == QuestionKind.SCALE else 10}"
+    return answer.value_text or ""
+
+
+def named_response(campaign: SurveyCampaign, invitation_id: int) -> SurveyResponse | None:
+    """The answer of one invited person, in a campaign that is not anonymous; an anonymous one has none to show."""
+    if campaign.anonymous:
+        return None
+    return db.session.scalar(
+        sa.select(SurveyResponse)
+        .where(SurveyResponse.campaign_id == campaign.id, SurveyResponse.invitation_id == invitation_id)
+        .options(selectinload(SurveyResponse.answers).selectinload(Answer.question))
+    )

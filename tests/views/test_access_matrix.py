@@ -65,6 +65,7 @@ def world():
         "survey_id": survey.id,
         "question_id": survey.questions[0].id,
         "campaign_id": campaign.id,
+        "invitation_id": 1,
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -224,3 +224,20 @@ def test_the_campaigns_list_counts_in_a_fixed_number_of_queries(quality, count_q
         _answer(quality, campaign, campaign.invitations[0])
     assert listing() == few
     assert quality.get("/qualite/campagnes?annee=abc").status_code == 404
+
+
+def test_a_named_answer_is_read_by_the_quality_officer_only_and_an_anonymous_one_never(client, login):
+    named, (enrolment, _) = _open_campaign(anonymous=False)
+    anonymous, _ = _open_campaign(anonymous=True)
+    for campaign in (named, anonymous):
+        _answer(client, campaign, campaign.invitations[0], score="2", comment="Trop de théorie")
+    named_url = f"/qualite/campagnes/{named.id}/invitations/{named.invitations[0].id}/reponse"
+    anonymous_url = f"/qualite/campagnes/{anonymous.id}/invitations/{anonymous.invitations[0].id}/reponse"
+    apprentice = login(enrolment.apprentice)
+    assert apprentice.get(named_url).status_code == 403
+    apprentice.logout()
+    quality = login(f.UserFactory.quality())
+    page = quality.get(named_url)
+    assert page.status_code == 200 and "Trop de théorie" in page.text and "2 / 5" in page.text
+    assert quality.get(anonymous_url).status_code == 404
+    assert "/reponse" not in quality.get(f"/qualite/campagnes/{anonymous.id}").text

@@ -2,11 +2,13 @@
 
 from flask import Response, abort, render_template
 
+from cfa.extensions import db
 from cfa.formatting import today_paris
+from cfa.models import SurveyInvitation
 from cfa.renderers.survey_charts import answers_chart, svg
 from cfa.services.permissions import Ability
 from cfa.services.survey_campaigns import campaign_state, participation
-from cfa.services.survey_results import campaign_results
+from cfa.services.survey_results import campaign_results, named_response, shown
 from cfa.views.access import requires
 from cfa.views.quality import bp
 from cfa.views.quality.survey_campaigns import load_campaign
@@ -39,3 +41,18 @@ def question_chart(campaign_id: int, question_id: int):
     response.headers["Content-Security-Policy"] = SVG_POLICY
     response.headers["Cache-Control"] = "private, no-store"
     return response
+
+
+# A named answer is read by the quality officer only; anonymous campaigns have none (404, as for an unknown one).
+@bp.route("/campagnes/<int:campaign_id>/invitations/<int:invitation_id>/reponse")
+@requires(Ability.MANAGE_QUALITY)
+def named_answer(campaign_id: int, invitation_id: int):
+    campaign = load_campaign(campaign_id)
+    response = named_response(campaign, invitation_id)
+    if response is None:
+        abort(404)
+    invitation = db.session.get(SurveyInvitation, invitation_id)
+    answers = sorted(response.answers, key=lambda a: a.question.position)
+    return render_template(
+        "quality/named_answer.html", campaign=campaign, invitation=invitation, answers=answers, shown=shown
+    )
