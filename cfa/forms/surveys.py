@@ -63,6 +63,13 @@ class CampaignForm(FlaskForm):
     )
 
 
+class CampaignEditForm(CampaignForm):
+    """A campaign's title and dates; its questionnaire and people were chosen when it was prepared."""
+
+    survey_id = None
+    cohort_id = None
+
+
 class ContactsForm(FlaskForm):
     contacts = TextAreaField(
         "Contacts à inviter",

@@ -87,6 +87,26 @@ def create_campaign(
     return campaign
 
 
+def update_campaign(
+    actor, campaign: SurveyCampaign, title: str, opens_on: date, closes_on: date, anonymous: bool
+) -> SurveyCampaign:
+    """A draft changes freely; once launched, only its title and closing date, since links and answers exist."""
+    title = (title or "").strip()
+    if not title:
+        raise SurveyError("Donnez un titre à la campagne.", "title")
+    if closes_on < opens_on:
+        raise SurveyError("La clôture ne peut précéder l'ouverture.", "closes_on")
+    if campaign.launched_at is not None and opens_on != campaign.opens_on:
+        raise SurveyError("La campagne est lancée : sa date d'ouverture ne change plus.", "opens_on")
+    if campaign.launched_at is not None and anonymous != campaign.anonymous:
+        raise SurveyError("La campagne est lancée : des réponses ont été promises anonymes ou non.", "anonymous")
+    before = audit.snapshot(campaign)
+    campaign.title, campaign.opens_on, campaign.closes_on, campaign.anonymous = title, opens_on, closes_on, anonymous
+    db.session.flush()
+    audit.record_change(actor, campaign, before)
+    return campaign
+
+
 def population(campaign: SurveyCampaign) -> list[Invitee]:
     """The people with an account the campaign is for; those without an address are left to paper."""
     audience, cohort_id = campaign.survey.audience, campaign.cohort_id
@@ -260,9 +280,13 @@ def responses_count(campaign_ids: list[int]) -> dict[int, int]:
     return dict(db.session.execute(stmt).all()) if campaign_ids else {}
 
 
-def campaigns_listing(year: int | None = None, state: str | None = None, today: date | None = None):
+def campaigns_listing(
+    year: int | None = None, state: str | None = None, today: date | None = None, audience: Audience | None = None
+):
     """The statement of the campaigns list, newest closing first."""
     stmt = sa.select(SurveyCampaign).options(selectinload(SurveyCampaign.survey), selectinload(SurveyCampaign.cohort))
+    if audience is not None:
+        stmt = stmt.join(Survey, Survey.id == SurveyCampaign.survey_id).where(Survey.audience == audience)
     if year is not None:
         stmt = stmt.where(SurveyCampaign.closes_on.between(date(year, 1, 1), date(year, 12, 31)))
     if state == "draft":

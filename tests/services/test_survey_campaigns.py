@@ -18,6 +18,7 @@ from cfa.services.survey_campaigns import (
     participation,
     population,
     send_reminders,
+    update_campaign,
 )
 from cfa.services.surveys import SurveyError
 from tests import factories as f
@@ -166,3 +167,20 @@ def test_a_person_sees_only_their_own_invitations_of_launched_campaigns():
     assert [i.campaign_id for i in found] == [launched.id]
     assert all(i.user_id == mine.apprentice_id for i in found)
     assert theirs.apprentice_id not in {i.user_id for i in found}
+
+
+def test_a_launched_campaign_may_be_renamed_or_extended_but_keeps_its_opening_and_anonymity():
+    campaign = f.SurveyCampaignFactory()
+    f.EnrolmentFactory(cohort=campaign.cohort)
+    update_campaign(None, campaign, "Fin du module 2", date(2025, 6, 2), date(2025, 12, 20), False)
+    assert (campaign.opens_on, campaign.anonymous) == (date(2025, 6, 2), False)
+    launch(None, campaign, _link, now=NOW)
+    update_campaign(None, campaign, "Fin du module 2 (prolongée)", date(2025, 6, 2), date(2026, 1, 15), False)
+    assert campaign.closes_on == date(2026, 1, 15)
+    with pytest.raises(SurveyError, match="ouverture ne change plus") as refused:
+        update_campaign(None, campaign, "x", date(2025, 6, 1), date(2026, 1, 15), False)
+    assert refused.value.field == "opens_on"
+    with pytest.raises(SurveyError, match="anonymes ou non"):
+        update_campaign(None, campaign, "x", date(2025, 6, 2), date(2026, 1, 15), True)
+    with pytest.raises(SurveyError, match="précéder"):
+        update_campaign(None, campaign, "x", date(2025, 6, 2), date(2025, 6, 1), False)

@@ -241,3 +241,24 @@ def test_a_named_answer_is_read_by_the_quality_officer_only_and_an_anonymous_one
     assert page.status_code == 200 and "Trop de théorie" in page.text and "2 / 5" in page.text
     assert quality.get(anonymous_url).status_code == 404
     assert "/reponse" not in quality.get(f"/qualite/campagnes/{anonymous.id}").text
+
+
+def test_campaigns_are_filtered_by_public_and_a_draft_is_edited(quality):
+    trainers = f.SurveyCampaignFactory(
+        survey=f.SurveyFactory(audience=m.Audience.TRAINER), cohort=None, title="Bilan formateurs"
+    )
+    f.SurveyCampaignFactory(title="Bilan apprentis")
+    listing = quality.get("/qualite/campagnes?public=trainer&annee=2025")
+    assert "Bilan formateurs" in listing.text and "Bilan apprentis" not in listing.text
+    assert quality.get("/qualite/campagnes?public=nimporte").status_code == 200
+    response = quality.post(
+        f"/qualite/campagnes/{trainers.id}/modifier",
+        data={"title": "Bilan 2025", "opens_on": "2025-11-24", "closes_on": "2025-11-01"},
+    )
+    assert response.status_code == 200 and "La clôture ne peut précéder" in response.text
+    quality.post(
+        f"/qualite/campagnes/{trainers.id}/modifier",
+        data={"title": "Bilan 2025", "opens_on": "2025-11-24", "closes_on": "2025-12-15"},
+    )
+    db.session.refresh(trainers)
+    assert (trainers.title, trainers.anonymous) == ("Bilan 2025", False)

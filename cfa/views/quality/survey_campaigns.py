@@ -7,8 +7,8 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
-from cfa.forms.surveys import CampaignForm, ContactsForm
-from cfa.models import Cohort, Programme, SurveyCampaign, SurveyInvitation
+from cfa.forms.surveys import CampaignEditForm, CampaignForm, ContactsForm
+from cfa.models import Audience, Cohort, Programme, SurveyCampaign, SurveyInvitation
 from cfa.services.permissions import Ability
 from cfa.services.satisfaction import satisfaction_rates
 from cfa.services.survey_campaigns import (
@@ -21,6 +21,7 @@ from cfa.services.survey_campaigns import (
     participation,
     responses_count,
     send_reminders,
+    update_campaign,
 )
 from cfa.services.surveys import SurveyError, latest_versions, load_survey
 from cfa.urls import public_url
@@ -45,7 +46,9 @@ def _year_arg() -> int | None:
 @requires(Ability.MANAGE_QUALITY)
 def campaigns():
     year, state, today = _year_arg(), request.args.get("etat") or None, today_paris()
-    page = paginate(campaigns_listing(year, state if state in STATES else None, today))
+    audience = request.args.get("public") or None
+    audience = Audience(audience) if audience in Audience._value2member_map_ else None
+    page = paginate(campaigns_listing(year, state if state in STATES else None, today, audience))
     ids = [c.id for c in page.items]
     figures = {
         "participation": participation(ids),
@@ -142,6 +145,30 @@ def campaign(campaign_id: int):
         state=campaign_state(campaign, today_paris()),
         contacts_form=ContactsForm(),
     )
+
+
+def _update(form: CampaignEditForm, campaign: SurveyCampaign) -> bool:
+    try:
+        update_campaign(
+            current_user, campaign, form.title.data, form.opens_on.data, form.closes_on.data, bool(form.anonymous.data)
+        )
+    except SurveyError as error:
+        db.session.rollback()
+        getattr(form, error.field or "title").errors.append(str(error))
+        return False
+    return commit_or_report()
+
+
+@bp.route("/campagnes/<int:campaign_id>/modifier", methods=["GET", "POST"])
+@requires(Ability.MANAGE_QUALITY)
+def edit_campaign(campaign_id: int):
+    campaign = load_campaign(campaign_id)
+    form = CampaignEditForm(obj=campaign)
+    if form.validate_on_submit() and _update(form, campaign):
+        flash("Campagne enregistrée.", "success")
+        return redirect(url_for("quality.campaign", campaign_id=campaign.id))
+    note = "Campagne lancée : seuls son titre et sa date de clôture peuvent changer." if campaign.launched_at else None
+    return form_page(form, f"Modifier : {campaign.title}", note, url_for("quality.campaign", campaign_id=campaign.id))
 
 
 @bp.route("/campagnes/<int:campaign_id>/contacts", methods=["POST"])
