@@ -180,7 +180,7 @@ def _probe(survey: Survey, cohort: Cohort | None) -> list[Invitee]:
     return population(SurveyCampaign(survey=survey, cohort=cohort, cohort_id=cohort.id if cohort else None))
 
 
-def _apprentice_campaigns(rng, today: date) -> None:
+def _apprentice_campaigns(rng, cutoff: date) -> None:
     hot, cold, tutors = template("apprentis-a-chaud"), template("apprentis-a-froid"), template("tuteurs-employeurs")
     for cohort in _cohorts(ProgrammeKind.APPRENTICESHIP):
         apprentices, their_tutors = _probe(hot, cohort), _probe(tutors, cohort)
@@ -216,7 +216,7 @@ def _apprentice_campaigns(rng, today: date) -> None:
             (cold, f"{cohort.name} : six mois après", cold_open, cold_open + timedelta(days=21), apprentices, 0.5)
         )
         for survey, title, opens_on, closes_on, invitees, rate in steps:
-            if closes_on < today and invitees:
+            if closes_on < cutoff and invitees:
                 _with_rate(rng, survey, title, cohort, opens_on, closes_on, invitees, rate)
 
 
@@ -298,7 +298,9 @@ def _open_campaign(rng, calendar: DemoCalendar) -> None:
 def seed_surveys(rng: random.Random, calendar: DemoCalendar) -> None:
     own = random.Random(30)  # its own generator: other steps' draws never change the answers
     load_templates()
-    _apprentice_campaigns(own, calendar.today)
+    # Campaigns closed before the running year's tenth week: the same set whatever later day the demo is completed on.
+    cutoff = min(calendar.today, calendar.demo_cohort.start + timedelta(weeks=9))
+    _apprentice_campaigns(own, cutoff)
     _yearly_campaigns(own)
     _short_course_campaigns(own)
     _open_campaign(own, calendar)
