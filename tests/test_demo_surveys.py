@@ -107,3 +107,10 @@ def test_the_step_surveys_every_audience_over_two_years_and_runs_twice_without_a
         "En recherche d'emploi",
         "Autre situation",
     }
+
+
+def test_runs_too_small_for_the_published_rate_still_get_their_answers_rather_than_breaking_the_demo():
+    _runs(m.CourseAudience.MEDIATION_PROFESSIONALS, [5])
+    seed_surveys(None, build_calendar(date(2026, 11, 30)))
+    rate = satisfaction_rates("course_audience", year=2025)[m.CourseAudience.MEDIATION_PROFESSIONALS]
+    assert (rate.numerator, rate.denominator) == (5, 5)  # round(5 x 94 %): the nearest five answers can give
