@@ -19,6 +19,17 @@ def register_commands(app: Flask) -> None:
             click.echo(f"{label:<28} {count}")
         click.echo(demo_day_summary(calendar))
 
+    @app.cli.command("load-survey-templates")
+    def load_survey_templates_command():
+        """Add the preloaded satisfaction questionnaires that are missing; existing ones and their versions stay."""
+        from cfa.services.survey_templates import load_templates
+
+        created = load_templates()
+        db.session.commit()
+        click.echo(f"Questionnaires préinstallés ajoutés : {len(created)}")
+        for survey in created:
+            click.echo(f"  {survey.title}")
+
     @app.cli.command("create-user")
     @click.option("--email", required=True)
     @click.option("--first-name", required=True)

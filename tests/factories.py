@@ -248,6 +248,46 @@ class MicroCertRequestFactory(Base):
     requested_on = date(2025, 11, 3)
 
 
+class SurveyFactory(Base):
+    """A questionnaire with the overall question (1-5) and a free comment."""
+
+    class Meta:
+        model = m.Survey
+
+    family = factory.Sequence(lambda n: f"questionnaire-{n}")
+    title = factory.Sequence(lambda n: f"Questionnaire {n}")
+    audience = m.Audience.APPRENTICE
+    timing = m.SurveyTiming.HOT
+
+    @factory.post_generation
+    def questions(self, create, extracted, **kwargs):
+        self.questions = extracted or [
+            m.SurveyQuestion(
+                position=1,
+                text="Globalement, êtes-vous satisfait·e ?",
+                kind=m.QuestionKind.SCALE,
+                measure="overall_satisfaction",
+            ),
+            m.SurveyQuestion(position=2, text="Un commentaire ?", kind=m.QuestionKind.TEXT, required=False),
+        ]
+        if create:
+            db.session.flush()
+
+
+class SurveyCampaignFactory(Base):
+    """A campaign not launched yet, closing at the end of 2025."""
+
+    class Meta:
+        model = m.SurveyCampaign
+
+    survey = factory.SubFactory(SurveyFactory)
+    cohort = factory.SubFactory(CohortFactory)
+    title = factory.Sequence(lambda n: f"Campagne {n}")
+    opens_on = date(2025, 6, 1)
+    closes_on = date(2025, 12, 31)
+    anonymous = True
+
+
 class SessionFactory(Base):
     class Meta:
         model = m.Session

@@ -41,6 +41,7 @@ def test_trusted_hosts_come_from_the_list_or_from_the_public_address(explicit, b
 
 
 def test_a_request_for_a_host_that_is_not_trusted_is_refused_before_any_link_is_built(app, monkeypatch):
+    # The app is shared by the whole run: the host list is put back afterwards, or every later request gets 400.
     monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["cadence.mon-cfa.fr"])
     client = app.test_client()
     assert client.get("/connexion", headers={"Host": "attaquant.example"}).status_code == 400

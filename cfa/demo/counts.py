@@ -28,6 +28,9 @@ COUNTED = {
     "Certifications délivrées": models.Award,
     "Conventions et contrats": models.Agreement,
     "Demandes de micro-certif.": models.MicroCertRequest,
+    "Questionnaires": models.Survey,
+    "Campagnes d'enquête": models.SurveyCampaign,
+    "Réponses aux enquêtes": models.SurveyResponse,
     "Événements d'audit": models.AuditEvent,
 }
 

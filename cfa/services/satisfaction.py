@@ -24,11 +24,15 @@ GROUPINGS = {
     "course_audience": Programme.audience,  # which public a short course serves
     "programme": Programme.id,
     "cohort": SurveyCampaign.cohort_id,
+    "campaign": SurveyCampaign.id,
 }
 
 
 def satisfaction_rates(
-    group: str, year: int | None = None, cohort_ids: Iterable[int] | sa.Select | None = None
+    group: str,
+    year: int | None = None,
+    cohort_ids: Iterable[int] | sa.Select | None = None,
+    campaign_ids: Iterable[int] | None = None,
 ) -> dict[object, Rate]:
     """{group value: Rate}, computed in one GROUP BY; a group without answers is absent (never 0 %).
     `cohort_ids` may be ids or a SELECT of them."""
@@ -55,4 +59,6 @@ def satisfaction_rates(
     if cohort_ids is not None:
         ids = cohort_ids if isinstance(cohort_ids, sa.Select) else list(cohort_ids)
         stmt = stmt.where(SurveyCampaign.cohort_id.in_(ids))
+    if campaign_ids is not None:
+        stmt = stmt.where(SurveyCampaign.id.in_(list(campaign_ids)))
     return {value: Rate(int(satisfied), int(answers)) for value, satisfied, answers in db.session.execute(stmt)}

@@ -12,7 +12,7 @@ from tests import factories as f
 
 def _campaign(audience, closes_on, cohort=None, scores=(), measure=OVERALL):
     survey = m.Survey(
-        family=f"s-{audience}-{closes_on}-{measure}",
+        family=f"s-{audience}-{closes_on:%Y%m%d}-{len(measure)}",  # within the column's 40 characters
         title="Fin de formation",
         audience=audience,
         timing=m.SurveyTiming.HOT,

@@ -9,6 +9,7 @@ import pytest
 from flask import url_for
 
 from cfa.services.permissions import can
+from cfa.services.survey_templates import load_templates
 from tests import factories as f
 
 PEOPLE = [
@@ -42,6 +43,8 @@ def world():
     award = f.AwardFactory(learner=enrolment.apprentice, micro_certification=micro)
     micro_request = f.MicroCertRequestFactory(learner=enrolment.apprentice)
     micro_request.schedule(micro_request.requested_on, trainer.id)
+    survey = load_templates()[0]
+    campaign = f.SurveyCampaignFactory(survey=survey, cohort=cohort)
     records = {
         "session_id": session.id,
         "enrolment_id": enrolment.id,
@@ -63,6 +66,10 @@ def world():
         "number": 0,
         "purpose": "reset",
         "agreement_id": f.AgreementFactory().id,  # of a short course's session, not of the world's cohort
+        "survey_id": survey.id,
+        "question_id": survey.questions[0].id,
+        "campaign_id": campaign.id,
+        "invitation_id": 1,
     }
     people = {
         "apprentice": enrolment.apprentice,

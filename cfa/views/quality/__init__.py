@@ -9,4 +9,4 @@ from flask import Blueprint
 
 bp = Blueprint("quality", __name__, url_prefix="/qualite")
 
-MODULES: list[str] = []
+MODULES: list[str] = ["surveys", "survey_campaigns", "survey_answers", "survey_results"]

@@ -1,0 +1,108 @@
+"""The same one-time link submitted twice at the same instant (a double click, two tabs): one answer counts,
+the other gets the "already answered" page, never an error.
+
+Like tests/views/test_attendance_concurrency.py, the data is committed in an app of its own and removed afterwards,
+and each pair of requests starts together behind a barrier, from two threads with two real connections.
+"""
+
+import os
+import threading
+from datetime import timedelta
+from functools import partial
+
+import pytest
+import sqlalchemy as sa
+
+from cfa import create_app
+from cfa.extensions import db
+from cfa.formatting import today_paris
+from cfa.models import SurveyInvitation, SurveyResponse
+from cfa.services.survey_campaigns import launch
+from tests import factories as f
+
+PAIRS = 6
+POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
+
+
+@pytest.fixture(
+    params=[
+        pytest.param(
+            "postgresql",
+            marks=[
+                pytest.mark.postgres_only,
+                pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
+            ],
+        ),
+        "sqlite",
+    ]
+)
+def shared_app(request, tmp_path):
+    url = os.environ["TEST_DATABASE_URL"] if request.param == "postgresql" else f"sqlite:///{tmp_path}/shared.sqlite"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, PROPAGATE_EXCEPTIONS=False, UPLOAD_DIR=str(tmp_path / "u"))
+    with app.app_context():
+        db.create_all()
+    try:
+        yield app
+    finally:
+        with app.app_context():
+            db.session.remove()
+            with db.engine.begin() as connection:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+            db.engine.dispose()
+
+
+def _together(*calls):
+    barrier = threading.Barrier(len(calls))
+    results: list = [None] * len(calls)
+
+    def run(index, call):
+        barrier.wait()
+        try:
+            results[index] = call()
+        except Exception as error:  # counted as an error page
+            results[index] = error
+
+    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=60)
+    return results
+
+
+@pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "named"])
+def test_two_simultaneous_submissions_of_one_link_count_once(shared_app, anonymous):
+    for _ in range(PAIRS):
+        with shared_app.app_context():
+            today = today_paris()
+            cohort = f.CohortFactory()
+            f.EnrolmentFactory(cohort=cohort)
+            campaign = f.SurveyCampaignFactory(
+                cohort=cohort,
+                anonymous=anonymous,
+                opens_on=today - timedelta(days=1),
+                closes_on=today + timedelta(days=9),
+            )
+            launch(None, campaign, lambda token: token)
+            invitation = campaign.invitations[0]
+            token, question_id, campaign_id = invitation.token, campaign.survey.questions[0].id, campaign.id
+            db.session.commit()
+            db.session.remove()
+        one, two = shared_app.test_client(), shared_app.test_client()
+        url = f"/qualite/questionnaire/{token}"
+        responses = _together(
+            partial(one.post, url, data={f"q{question_id}": "5"}), partial(two.post, url, data={f"q{question_id}": "1"})
+        )
+        assert all(not isinstance(r, Exception) and r.status_code < 500 for r in responses), responses
+        texts = sorted(r.get_data(as_text=True) for r in responses)
+        assert sum("Merci ! Votre réponse est enregistrée." in t for t in texts) == 1
+        assert sum("déjà répondu" in t for t in texts) == 1
+        with shared_app.app_context():
+            stored = db.session.scalar(
+                sa.select(sa.func.count(SurveyResponse.id)).where(SurveyResponse.campaign_id == campaign_id)
+            )
+            answered = db.session.scalar(
+                sa.select(SurveyInvitation.responded_at).where(SurveyInvitation.campaign_id == campaign_id)
+            )
+            assert stored == 1 and answered is not None
