@@ -199,3 +199,10 @@ def can_view_award(user: User | None, award) -> bool:
 def can_revoke_award(user: User | None) -> bool:
     """Revoking a certificate withdraws a legal record: only jury managers do it, with a reason."""
     return can(user, Ability.MANAGE_JURY)
+
+
+def can_read_complaint(user: User | None, complaint) -> bool:
+    """The quality team reads the whole register; a person who filed a complaint from their portal, only theirs."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return can(user, Ability.MANAGE_QUALITY) or complaint.complainant_id == user.id
