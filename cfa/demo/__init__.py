@@ -11,13 +11,14 @@ from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
 from cfa.demo.foundation import seed_foundation
 from cfa.demo.planning import seed_planning
+from cfa.demo.quality import seed_quality
 from cfa.extensions import db
 from cfa.formatting import long_date, today_paris
 from cfa.models import AttendanceSheet, Cohort, Enrolment, Session, SessionStatus, User
 
 # Each step takes the random generator and the demo's calendar, and leaves what exists alone, so that running
 # twice adds nothing.
-STEPS = [seed_foundation, seed_planning, seed_attendance, seed_assessment]
+STEPS = [seed_foundation, seed_planning, seed_attendance, seed_assessment, seed_quality]
 
 
 def seed_demo(today: date | None = None) -> DemoCalendar:

@@ -159,7 +159,7 @@ def success(scope: Scope) -> tuple[Figure, Figure]:
     return figure("success", both.obtained, both.presented), figure("partial", both.partial, both.presented)
 
 
-def _enrolled_during(scope: Scope):
+def enrolled_during(scope: Scope):
     last_day = sa.func.coalesce(Enrolment.interrupted_on, Enrolment.contract_end)
     stmt = (
         sa.select(Enrolment.id)
@@ -181,7 +181,7 @@ def _left_during(scope: Scope, kinds=None):
 def interruption_and_rupture(scope: Scope) -> tuple[Figure, Figure]:
     """Interruption counts every apprentice who left the programme early (rupture included: they left it);
     rupture counts the contracts broken. Apprenticeship cohorts only: short-course trainees hold no contract."""
-    ids = _enrolled_during(scope).subquery()
+    ids = enrolled_during(scope).subquery()
     stmt = sa.select(
         sa.func.count(Enrolment.id), _left_during(scope), _left_during(scope, [InterruptionKind.RUPTURE])
     ).where(Enrolment.id.in_(sa.select(ids.c.id)))
@@ -190,7 +190,7 @@ def interruption_and_rupture(scope: Scope) -> tuple[Figure, Figure]:
 
 
 def attendance(scope: Scope, now=None) -> Figure:
-    ids = list(db.session.scalars(_enrolled_during(scope)))
+    ids = list(db.session.scalars(enrolled_during(scope)))
     summed = attendance_rates.Rate()
     for rate in attendance_rates.rates_by_enrolment(ids, scope.start, scope.end, now=now).values():
         summed.add(rate)

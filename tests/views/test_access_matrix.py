@@ -23,7 +23,7 @@ PEOPLE = [
     "admin",
 ]
 # A person's own records: what the "other" people of the same role must never open.
-PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id"}
+PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "complaint_id"}
 
 
 @pytest.fixture
@@ -59,6 +59,9 @@ def world():
         "month": "2026-11",
         "number": 0,
         "purpose": "reset",
+        "complaint_id": f.ComplaintFactory(complainant=enrolment.apprentice).id,
+        "action_id": f.ImprovementActionFactory().id,
+        "job_id": f.ExportJobFactory().id,
     }
     people = {
         "apprentice": enrolment.apprentice,
