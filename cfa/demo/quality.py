@@ -127,14 +127,16 @@ RUNNING = [  # the running year's, still open: one awaiting acknowledgement, one
 DECLARED = {  # programme code -> year -> (continuation, integration at 6 months, at 12 months, added value)
     "MSADS": {2024: (12, 71, 78, 3), 2025: (10, 74, None, 4)},
     "AMIS": {2024: (18, 66, 72, 2), 2025: (15, 69, None, 2)},
+    None: {2024: (15, 69, 75, 3), 2025: (12, 72, 77, 3)},  # the whole CFA
 }
 
 
 def seed_quality(rng: random.Random, calendar: DemoCalendar) -> None:
     load_referential()
+    officer = db.session.scalar(sa.select(User).where(User.email == "qualite@cadence.test"))
+    _declared(officer)
     if db.session.scalar(sa.select(Complaint.id).limit(1)) is not None:
         return
-    officer = db.session.scalar(sa.select(User).where(User.email == "qualite@cadence.test"))
     complaints = [_closed(officer, *row) for row in COMPLAINTS]
     for days_ago, channel, who, kind, subject, ack in RUNNING:
         received = calendar.today - timedelta(days=days_ago)
@@ -152,7 +154,6 @@ def seed_quality(rng: random.Random, calendar: DemoCalendar) -> None:
         db.session.add(complaint)
     db.session.flush()
     _actions(rng, officer, complaints, calendar.today)
-    _declared(officer)
     db.session.flush()
 
 
@@ -287,16 +288,19 @@ def _declared(officer: User) -> None:
     programmes = dict(
         db.session.execute(
             sa.select(Programme.code, Programme.id).where(Programme.kind == ProgrammeKind.APPRENTICESHIP)
-        )
+        ).all()
     )
+    entered = set(db.session.execute(sa.select(DeclaredRate.programme_id, DeclaredRate.year, DeclaredRate.kind)).all())
     for code, years in DECLARED.items():
-        if code not in programmes:
+        if code is not None and code not in programmes:
             continue
         for year, values in years.items():
             for kind, value in zip(kinds, values, strict=True):
+                if (programmes.get(code), year, kind) in entered:
+                    continue
                 db.session.add(
                     DeclaredRate(
-                        programme_id=programmes[code],
+                        programme_id=programmes.get(code),
                         year=year,
                         kind=kind,
                         value_percent=value,

@@ -13,7 +13,7 @@ PALETTE = [colors.HexColor(c) for c in ("#1f5f8b", "#e07b39", "#3b9c6e", "#8d5fb
 
 
 def rates_chart(
-    series: dict[str, list[tuple[int, int | None]]], labels: dict[str, str], width: int = 480, height: int = 220
+    series: dict[str, list[tuple[int, int | None]]], labels: dict[str, str], width: int = 720, height: int = 260
 ) -> Drawing:
     """Grouped bars: one group per year, one bar per rate (percent); a year without data draws no bar."""
     codes = [code for code in labels if code in series]
@@ -32,8 +32,9 @@ def rates_chart(
     drawing.add(chart)
     legend = Legend()
     legend.x, legend.y, legend.dx, legend.dy = 40, 18, 8, 8
-    legend.fontName, legend.fontSize, legend.columnMaximum = "Helvetica", 8, 1
-    legend.alignment, legend.deltax = "right", 0
+    legend.fontName, legend.fontSize, legend.columnMaximum = "Helvetica", 10, 1
+    legend.alignment, legend.deltax, legend.dxTextSpace = "right", (width - 60) / max(1, len(codes)), 6
+    chart.categoryAxis.labels.fontSize = chart.valueAxis.labels.fontSize = 10
     legend.colorNamePairs = [(PALETTE[i % len(PALETTE)], labels[code]) for i, code in enumerate(codes)]
     drawing.add(legend)
     if not any(value is not None for code in codes for _, value in series[code]):

@@ -50,7 +50,7 @@ EVIDENCE_PAGES = {
     18: [Evidence("Plannings des promotions", "planning.cohorts")],
     29: [Evidence("Taux déclarés et estimations", "quality.dashboard")],
     30: [Evidence("Satisfaction et taux de réponse", "quality.dashboard")],
-    31: [Evidence("Registre des réclamations", "quality.complaints")],
+    31: [Evidence("Registre des réclamations", "quality.complaints_register")],
     32: [Evidence("Actions d'amélioration", "quality.actions")],
 }
 

@@ -62,6 +62,7 @@ def world():
         "complaint_id": f.ComplaintFactory(complainant=enrolment.apprentice).id,
         "action_id": f.ImprovementActionFactory().id,
         "job_id": f.ExportJobFactory().id,
+        "step": "acknowledge",
     }
     people = {
         "apprentice": enrolment.apprentice,

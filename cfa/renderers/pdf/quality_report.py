@@ -30,7 +30,7 @@ def render(data: AuditFile) -> bytes:
         rows += [[para(v, "cell") for v in figure] for figure in part.figures]
         if len(rows) == 1:
             rows.append([para("Pas de données", "cell"), "", "", "", ""])
-        table = Table(rows, colWidths=[width * w for w in (0.28, 0.14, 0.08, 0.08, 0.42)], repeatRows=1)
+        table = Table(rows, colWidths=[width * w for w in (0.27, 0.13, 0.1, 0.1, 0.4)], repeatRows=1)
         table.setStyle(grid_style())
         story.append(table)
         if part.headers:
