@@ -4,7 +4,7 @@ page its progress; the finished file stays in EXPORT_DIR for download."""
 
 from pathlib import Path
 
-from flask import current_app
+from flask import current_app, has_app_context
 
 from cfa.extensions import db
 from cfa.models import ExportJob, ExportStatus
@@ -25,7 +25,11 @@ def enqueue(job_id: int) -> None:
 
 
 def run_in_worker(job_id: int) -> None:
-    """Entry point of the RQ worker: an application context of its own."""
+    """Entry point of the RQ worker: an application context of its own (or the caller's, for a worker run in
+    process)."""
+    if has_app_context():
+        run_export(job_id)
+        return
     from cfa import create_app
 
     with create_app().app_context():
