@@ -40,8 +40,8 @@ def test_trusted_hosts_come_from_the_list_or_from_the_public_address(explicit, b
     assert trusted_hosts(explicit, base_url) == expected
 
 
-def test_a_request_for_a_host_that_is_not_trusted_is_refused_before_any_link_is_built(app):
-    app.config["TRUSTED_HOSTS"] = ["cadence.mon-cfa.fr"]
+def test_a_request_for_a_host_that_is_not_trusted_is_refused_before_any_link_is_built(app, monkeypatch):
+    monkeypatch.setitem(app.config, "TRUSTED_HOSTS", ["cadence.mon-cfa.fr"])
     client = app.test_client()
     assert client.get("/connexion", headers={"Host": "attaquant.example"}).status_code == 400
     page = client.get("/connexion", headers={"Host": "cadence.mon-cfa.fr"})

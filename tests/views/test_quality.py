@@ -198,3 +198,16 @@ def test_the_quality_team_reads_the_attendance_follow_up_and_jury_results_but_ch
     assert client.post(f"/evaluation/jurys/{jury.id}/publier").status_code == 403
     assert db.session.get(m.Justification, justification.id).status == m.JustificationStatus.PENDING
     assert db.session.get(m.JuryCandidate, candidate.id).decision is None
+
+
+def test_the_complaint_targets_and_the_public_threshold_are_set_on_the_organisation_page(login):
+    from tests.views.test_admin_setup import organisation_form
+
+    client = login(f.UserFactory.admin())
+    form = organisation_form(complaint_answer_days="10", public_rate_threshold="20")
+    assert client.post("/admin/organisme", data=form).status_code == 302
+    organisation = db.session.scalar(sa.select(m.Organisation))
+    assert (organisation.complaint_ack_days, organisation.complaint_answer_days) == (2, 10)
+    assert organisation.public_rate_threshold == 20
+    assert client.post("/admin/organisme", data=organisation_form(complaint_close_days="0")).status_code == 200
+    assert db.session.scalar(sa.select(m.Organisation.complaint_close_days)) == 30

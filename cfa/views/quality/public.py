@@ -5,6 +5,7 @@ from flask import abort, render_template
 
 from cfa.extensions import db
 from cfa.models import Programme
+from cfa.renderers import results_snippet
 from cfa.services.public_results import public_results
 from cfa.views.access import public
 from cfa.views.quality import bp
@@ -21,5 +22,4 @@ def _results(programme_id: int):
 @public
 def public_page(programme_id: int):
     results = _results(programme_id)
-    snippet = render_template("quality/_public_snippet.html", results=results)
-    return render_template("quality/public.html", results=results, snippet=snippet)
+    return render_template("quality/public.html", results=results, snippet=results_snippet.render(results))
