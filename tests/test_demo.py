@@ -287,3 +287,26 @@ def test_the_demo_ledger_raises_none_of_the_auditors_red_flags(demo):
     morning = datetime.combine(demo.today, time(7, 0), tzinfo=PARIS)
     flagged = {control.code: control.total for control in run_controls(demo.today - timedelta(days=730), morning)}
     assert set(flagged.values()) == {0}, flagged
+
+
+def test_the_quality_register_holds_two_finished_years_at_every_step_and_seeding_again_adds_nothing(demo):
+    from cfa.models import Complaint, ComplaintStatus, DeclaredRate, ImprovementAction, QualityIndicator
+    from cfa.services import quality_indicators as qi
+
+    def quality_counts():
+        return [
+            db.session.scalar(sa.select(sa.func.count()).select_from(t))
+            for t in (Complaint, ImprovementAction, DeclaredRate, QualityIndicator)
+        ]
+
+    years = Counter(c.received_on.year for c in db.session.scalars(sa.select(Complaint)))
+    assert years[2024] >= 3 and years[2025] >= 3
+    statuses = set(db.session.scalars(sa.select(Complaint.status)))
+    assert {ComplaintStatus.CLOSED, ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS} <= statuses
+    late = qi.complaints_within_target(qi.Scope(2025), today=demo.today)
+    assert 0 < late.rate.numerator < late.rate.denominator  # some answered late
+    assert set(db.session.scalars(sa.select(DeclaredRate.year))) == {2024, 2025}
+    counts = quality_counts()
+    assert counts[3] == 32
+    seed_demo(today=demo.today + timedelta(days=9))
+    assert quality_counts() == counts
