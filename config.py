@@ -55,6 +55,10 @@ class Config:
     # Keeps the counters of two installations (or two test runs) sharing one Redis apart.
     RATELIMIT_KEY_PREFIX = os.environ.get("RATELIMIT_KEY_PREFIX", "cadence")
     PAGE_SIZE = 25
+    # Long exports (the Qualiopi audit file) run on an RQ queue over this Redis; unset, they run in the request.
+    REDIS_URL = os.environ.get("REDIS_URL") or None
+    EXPORT_QUEUE = os.environ.get("EXPORT_QUEUE", "cadence-exports")
+    EXPORT_DIR = os.environ.get("EXPORT_DIR", str(INSTANCE_DIR / "exports"))
     MAIL_SERVER = os.environ.get("MAIL_SERVER", "localhost")
     MAIL_PORT = int(os.environ.get("MAIL_PORT", "25"))
     MAIL_USERNAME = os.environ.get("MAIL_USERNAME")
@@ -80,6 +84,7 @@ class TestConfig(Config):
     SECRET_KEY = "test-secret-key"
     SQLALCHEMY_DATABASE_URI = os.environ.get("TEST_DATABASE_URL") or "sqlite://"
     RATELIMIT_ENABLED = False
+    REDIS_URL = None  # exports run inline; the queue's own test sets it
     WTF_CSRF_ENABLED = False  # the CSRF test turns it back on explicitly
     SERVER_NAME = None
     PUBLIC_BASE_URL = ""  # each test that needs one sets it; the environment never leaks in

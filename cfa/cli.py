@@ -86,3 +86,12 @@ def register_commands(app: Flask) -> None:
             click.echo(f"Rappels de feuilles non closes : {reminders}")
         report = send_outbox(app.config, after_each=db.session.commit)
         click.echo(f"E-mails envoyés : {report.sent} ; en échec (réessayés plus tard) : {report.failed}")
+
+    @app.cli.command("load-qualiopi")
+    def load_qualiopi_command():
+        """Load (or update) the Qualiopi referential shipped in cfa/data: running it twice changes nothing."""
+        from cfa.services.quality_referential import CURRENT_VERSION, load_referential
+
+        added, updated = load_referential()
+        db.session.commit()
+        click.echo(f"Référentiel {CURRENT_VERSION} : {added} indicateur(s) ajouté(s), {updated} mis à jour.")

@@ -75,3 +75,22 @@ def _sqlite_paris_to_utc(day: str | None, moment: str | None) -> str | None:
 def register_sqlite_functions(dbapi_connection: sqlite3.Connection) -> None:
     """SQLite has no time zones: teach it Europe/Paris (development and tests; production runs PostgreSQL)."""
     dbapi_connection.create_function("paris_to_utc", 2, _sqlite_paris_to_utc, deterministic=True)
+
+
+class days_between(FunctionElement):
+    """Whole days from one date column to another (later minus earlier), on both engines."""
+
+    type = sa.Integer()
+    inherit_cache = True
+
+
+@compiles(days_between, "postgresql")
+def _days_between_pg(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"({compiler.process(end, **kw)} - {compiler.process(start, **kw)})"
+
+
+@compiles(days_between)
+def _days_between_default(element, compiler, **kw):
+    start, end = list(element.clauses)
+    return f"CAST(julianday({compiler.process(end, **kw)}) - julianday({compiler.process(start, **kw)}) AS INTEGER)"

@@ -375,3 +375,37 @@ class JustificationFactory(Base):
     reason = "Arrêt maladie"
     submitted_by = factory.LazyAttribute(lambda o: o.enrolment.apprentice)
     status = m.JustificationStatus.PENDING
+
+
+class ComplaintFactory(Base):
+    """A complaint recorded by the quality team (give `complainant` for one filed from a portal)."""
+
+    class Meta:
+        model = m.Complaint
+
+    received_on = date(2025, 3, 3)
+    channel = "email"
+    complainant = None
+    complainant_name = factory.LazyAttribute(lambda o: o.complainant.full_name if o.complainant else "M. Durand")
+    complainant_kind = m.Audience.EMPLOYER
+    subject = "Convocation reçue tardivement"
+    description = "La convocation est arrivée la veille de l'épreuve."
+
+
+class ImprovementActionFactory(Base):
+    class Meta:
+        model = m.ImprovementAction
+
+    title = "Envoyer les convocations quinze jours avant"
+    description = "Planifier l'envoi des convocations dès la date de jury connue."
+    source = m.ActionSource.TEAM
+    due_on = date(2025, 6, 30)
+
+
+class ExportJobFactory(Base):
+    class Meta:
+        model = m.ExportJob
+
+    kind = "audit_xlsx"
+    parameters = factory.LazyFunction(lambda: {"year": 2025, "centre_id": None})
+    requested_by_id = factory.LazyFunction(lambda: UserFactory.quality().id)

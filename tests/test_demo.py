@@ -361,3 +361,26 @@ def test_short_course_paperwork_stands_at_every_stage(demo):
         )
     )
     assert 0 < unconvened < 20  # the run of next week is still to be convened
+
+
+def test_the_quality_register_holds_two_finished_years_at_every_step_and_seeding_again_adds_nothing(demo):
+    from cfa.models import Complaint, ComplaintStatus, DeclaredRate, ImprovementAction, QualityIndicator
+    from cfa.services import quality_indicators as qi
+
+    def quality_counts():
+        return [
+            db.session.scalar(sa.select(sa.func.count()).select_from(t))
+            for t in (Complaint, ImprovementAction, DeclaredRate, QualityIndicator)
+        ]
+
+    years = Counter(c.received_on.year for c in db.session.scalars(sa.select(Complaint)))
+    assert years[2024] >= 3 and years[2025] >= 3
+    statuses = set(db.session.scalars(sa.select(Complaint.status)))
+    assert {ComplaintStatus.CLOSED, ComplaintStatus.RECEIVED, ComplaintStatus.IN_PROGRESS} <= statuses
+    late = qi.complaints_within_target(qi.Scope(2025), today=demo.today)
+    assert 0 < late.rate.numerator < late.rate.denominator  # some answered late
+    assert set(db.session.scalars(sa.select(DeclaredRate.year))) == {2024, 2025}
+    counts = quality_counts()
+    assert counts[3] == 32
+    seed_demo(today=demo.today + timedelta(days=9))
+    assert quality_counts() == counts

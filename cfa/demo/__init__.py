@@ -11,6 +11,7 @@ from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
 from cfa.demo.foundation import seed_foundation
 from cfa.demo.planning import seed_planning
+from cfa.demo.quality import seed_quality
 from cfa.demo.short_courses import seed_short_courses
 from cfa.demo.surveys import seed_surveys
 from cfa.extensions import db
@@ -19,7 +20,15 @@ from cfa.models import AttendanceSheet, Cohort, Enrolment, Session, SessionStatu
 
 # Each step takes the random generator and the demo's calendar, and leaves what exists alone, so that running
 # twice adds nothing.
-STEPS = [seed_foundation, seed_planning, seed_attendance, seed_assessment, seed_short_courses, seed_surveys]
+STEPS = [
+    seed_foundation,
+    seed_planning,
+    seed_attendance,
+    seed_assessment,
+    seed_short_courses,
+    seed_surveys,
+    seed_quality,
+]
 
 
 def seed_demo(today: date | None = None) -> DemoCalendar:

@@ -75,6 +75,36 @@ class OrganisationForm(FlaskForm):
     email = EmailField("E-mail de contact", validators=[Optional(), Email("Adresse e-mail invalide.")])
     phone = TelField("Téléphone", validators=[Optional(), Length(max=20)])
     website = StringField("Site web", validators=[Optional(), Length(max=200)])
+    # The complaints procedure's own targets (Qualiopi 31) and the smallest population a public rate is shown on.
+    complaint_ack_days = IntegerField(
+        "Réclamations : accusé de réception sous (jours)",
+        validators=[Optional(), NumberRange(min=0, max=60, message="Entre 0 et 60 jours.")],
+        default=2,
+    )
+    complaint_answer_days = IntegerField(
+        "Réclamations : réponse sous (jours)",
+        validators=[Optional(), NumberRange(min=1, max=120, message="Entre 1 et 120 jours.")],
+        default=15,
+    )
+    complaint_close_days = IntegerField(
+        "Réclamations : clôture sous (jours)",
+        validators=[Optional(), NumberRange(min=1, max=365, message="Entre 1 et 365 jours.")],
+        default=30,
+    )
+    public_rate_threshold = IntegerField(
+        "Effectif minimal d'un taux publié",
+        validators=[Optional(), NumberRange(min=1, max=100, message="Entre 1 et 100 personnes.")],
+        default=10,
+        description="En dessous, la page publique affiche « effectif insuffisant ».",
+    )
+    TARGETS = ("complaint_ack_days", "complaint_answer_days", "complaint_close_days", "public_rate_threshold")
+
+    def populate_obj(self, obj):
+        """A target left empty keeps its value (or the default)."""
+        for name in self.TARGETS:
+            if self[name].data is None:
+                self[name].data = getattr(obj, name, None) or self[name].default
+        super().populate_obj(obj)
 
     def validate_siret(self, field):
         if message := siret_error(field.data):

@@ -43,8 +43,11 @@ class SuccessRow:
         return Rate(self.partial, self.presented)
 
 
-def success_rates(group_by: str = "cohort", year: int | None = None, jury_id: int | None = None) -> list[SuccessRow]:
-    """One row per cohort, programme, centre or year of the jury session, in one query."""
+def success_rates(
+    group_by: str = "cohort", year: int | None = None, jury_id: int | None = None, cohort_ids: list[int] | None = None
+) -> list[SuccessRow]:
+    """One row per cohort, programme, centre or year of the jury session, in one query; `cohort_ids` narrows it
+    to some cohorts (the quality dashboard's filters)."""
     if group_by not in GROUPINGS:
         raise ValueError(f"unknown grouping {group_by!r}")
     jury_year = sa.extract("year", JurySession.date)
@@ -80,6 +83,8 @@ def success_rates(group_by: str = "cohort", year: int | None = None, jury_id: in
         stmt = stmt.where(jury_year == year)
     if jury_id is not None:
         stmt = stmt.where(JurySession.id == jury_id)
+    if cohort_ids is not None:
+        stmt = stmt.where(JurySession.cohort_id.in_(cohort_ids))
     return [
         SuccessRow(
             label=str(row.key),

@@ -236,3 +236,10 @@ def can_withdraw_micro_request(user: User | None, request) -> bool:
     if can_manage_micro_requests(user):
         return True
     return user is not None and getattr(user, "is_authenticated", False) and request.learner_id == user.id
+
+
+def can_read_complaint(user: User | None, complaint) -> bool:
+    """The quality team reads the whole register; a person who filed a complaint from their portal, only theirs."""
+    if user is None or not getattr(user, "is_authenticated", False):
+        return False
+    return can(user, Ability.MANAGE_QUALITY) or complaint.complainant_id == user.id

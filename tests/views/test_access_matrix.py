@@ -24,7 +24,7 @@ PEOPLE = [
     "admin",
 ]
 # A person's own records: what the "other" people of the same role must never open.
-PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "request_id"}
+PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "request_id", "complaint_id"}
 
 
 @pytest.fixture
@@ -70,6 +70,10 @@ def world():
         "question_id": survey.questions[0].id,
         "campaign_id": campaign.id,
         "invitation_id": 1,
+        "complaint_id": f.ComplaintFactory(complainant=enrolment.apprentice).id,
+        "action_id": f.ImprovementActionFactory().id,
+        "job_id": f.ExportJobFactory().id,
+        "step": "acknowledge",
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -77,7 +77,7 @@ STAFF_PAGES = [
 ALLOWED = {
     "admin": set(STAFF_PAGES),
     "trainer": {"/evaluation/", "/evaluation/certifications"},
-    "quality": set(),
+    "quality": {"/evaluation/jurys"},  # reads the juries' results (Qualiopi 3), creates nothing
     "apprentice": set(),
     "tutor": set(),
 }

@@ -59,8 +59,8 @@ def test_a_page_number_out_of_range_is_not_found(login, page):
     assert login(f.UserFactory.admin()).get(f"/emargement/?page={page}").status_code == 404
 
 
-@pytest.mark.parametrize("role", [Role.TRAINER, Role.APPRENTICE, Role.TUTOR, Role.QUALITY])
-def test_only_the_cfa_s_attendance_managers_see_the_follow_up(login, role):
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.APPRENTICE, Role.TUTOR])
+def test_only_the_cfa_s_attendance_managers_and_quality_team_see_the_follow_up(login, role):
     assert login(f.UserFactory(roles=[role])).get("/emargement/").status_code == 403
 
 

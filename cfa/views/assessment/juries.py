@@ -32,7 +32,7 @@ from cfa.services.jury_results import (
     results_closed_reason,
 )
 from cfa.services.organisation import current_organisation
-from cfa.services.permissions import Ability
+from cfa.services.permissions import Ability, can
 from cfa.views.access import requires
 from cfa.views.assessment import bp
 from cfa.views.assessment.documents import certificates_zip_response
@@ -42,7 +42,7 @@ from cfa.views.forms import form_page, posted
 
 
 @bp.route("/jurys")
-@requires(Ability.MANAGE_JURY)
+@requires(Ability.MANAGE_JURY, Ability.MANAGE_QUALITY)
 def juries():
     group_by = request.args.get("par", "cohort")
     if group_by not in GROUPINGS:
@@ -132,11 +132,14 @@ def _save_results(jury: JurySession) -> dict[int, str] | None:
 
 
 @bp.route("/jurys/<int:jury_id>", methods=["GET", "POST"])
-@requires(Ability.MANAGE_JURY)
+@requires(Ability.MANAGE_JURY, Ability.MANAGE_QUALITY)
 def jury(jury_id: int):
+    """The quality team reads a session's results; only the jury's managers enter them."""
     jury = _jury(jury_id)
     errors: dict[int, str] = {}
     if request.method == "POST":
+        if not can(current_user, Ability.MANAGE_JURY):
+            abort(403)
         if not posted():
             abort(400)
         errors = _save_results(jury)

@@ -38,7 +38,7 @@ def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
 
 
 @bp.route("/")
-@requires(Ability.MANAGE_ATTENDANCE)
+@requires(Ability.MANAGE_ATTENDANCE, Ability.MANAGE_QUALITY)  # the quality team reads it (Qualiopi 12)
 def overview():
     today = today_paris()
     if not 1 <= request.args.get("page", 1, type=int) <= MAX_PAGE:
