@@ -236,14 +236,14 @@ def test_the_demo_apprentice_has_a_corrected_half_day_and_a_proof_of_her_latest_
 
 
 def test_the_finished_year_stays_the_cfa_published_2025(demo, app):
-    finished = db.session.scalars(sa.select(Enrolment).join(Cohort).where(Cohort.name.like("% 2025-2026"))).all()
+    finished = db.session.scalars(sa.select(Enrolment).join(Cohort).where(Cohort.name.like("% 2024-2025"))).all()
     assert len(finished) == 53  # the 53 alternants of 2025
     assert all(e.status in (EnrolmentStatus.COMPLETED, EnrolmentStatus.INTERRUPTED) for e in finished)
     juries = db.session.scalars(sa.select(JurySession)).all()
     assert len(juries) == 4 and all(j.status == JuryStatus.PUBLISHED for j in juries)
     decisions = set(db.session.scalars(sa.select(JuryCandidate.decision)))
     assert decisions == {Decision.OBTAINED, Decision.PARTIAL, Decision.NOT_OBTAINED, Decision.ABSENT}
-    overall = total(success_rates("year", year=2026))
+    overall = total(success_rates("year", year=2025))
     assert overall.presented > 40 and percent(overall.success.value) == "79\u202f%"  # the CFA's 2025 figure
     assert db.session.scalar(sa.select(Award.id).where(Award.revoked_at.is_not(None)))
     assert jwks(app.config["KEYS_DIR"], "https://cadence.example.fr")["keys"]

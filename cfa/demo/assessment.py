@@ -225,8 +225,8 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User, today:
     for position, (email, first, last, job) in enumerate(LEARNERS):
         learner = _person(email, first, last, [Role.LEARNER], job_title=job)
         for code in list(micros)[: position + 1]:
-            _give(rng, learner, micros[code], date(2026, 3, 13) + timedelta(days=7 * position), trainer, evidence)
-    # A few 2025-2026 apprentices requested one too.
+            _give(rng, learner, micros[code], date(2025, 3, 14) + timedelta(days=7 * position), trainer, evidence)
+    # A few 2024-2025 apprentices requested one too.
     enrolments = db.session.scalars(
         sa.select(Enrolment)
         .join(Cohort)
@@ -254,7 +254,7 @@ def _micro_certifications(rng: random.Random, trainer: User, admin: User, today:
             wrong,
             admin,
             "Délivrée par erreur : l'évaluation portait sur un autre domaine.",
-            now=datetime(2026, 4, 10, 14, 0, tzinfo=UTC),
+            now=datetime(2025, 4, 11, 14, 0, tzinfo=UTC),
         )
 
 

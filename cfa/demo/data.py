@@ -344,13 +344,13 @@ LAST_NAMES = [
     "Tanguy",
 ]
 
-# The finished year is the CFA's real past: the 2025-2026 cohorts hold the 53 alternants of its 2025 report and
-# the juries behind its 79 % success. (programme, centre, start, end, apprentices)
+# The finished year is the CFA's real past: the 2024-2025 cohorts hold the 53 alternants of its 2025 report and
+# the 2025 juries behind its 79 % success. (programme, centre, start, end, apprentices)
 FINISHED_COHORTS = [
-    ("MSADS", "RENNES", date(2025, 9, 15), date(2026, 8, 14), 14),
-    ("AMIS", "RENNES", date(2025, 9, 29), date(2026, 9, 25), 13),
-    ("MSADS", "NANTES", date(2025, 9, 15), date(2026, 8, 14), 14),
-    ("AMIS", "NANTES", date(2025, 9, 29), date(2026, 9, 25), 12),
+    ("MSADS", "RENNES", date(2024, 9, 16), date(2025, 8, 14), 14),
+    ("AMIS", "RENNES", date(2024, 9, 30), date(2025, 9, 26), 13),
+    ("MSADS", "NANTES", date(2024, 9, 16), date(2025, 8, 14), 14),
+    ("AMIS", "NANTES", date(2024, 9, 30), date(2025, 9, 26), 12),
 ]
 # The running year is dated around the day the demo is built (cfa/demo/calendar.py); AMIS opened two weeks before
 # MSADS, so that it is running whenever MSADS is. (programme, centre, weeks after the MSADS cohorts' start, apprentices)
