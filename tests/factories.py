@@ -335,3 +335,14 @@ class JustificationFactory(Base):
     reason = "Arrêt maladie"
     submitted_by = factory.LazyAttribute(lambda o: o.enrolment.apprentice)
     status = m.JustificationStatus.PENDING
+
+
+class VisitFactory(Base):
+    class Meta:
+        model = m.Visit
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    kind = m.VisitKind.COMPANY_VISIT
+    planned_on = date(2025, 10, 1)
+    place = "Sur le lieu de travail"
+    observations = "Intégration réussie dans l'équipe."

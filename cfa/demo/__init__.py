@@ -9,6 +9,7 @@ from cfa.demo import data
 from cfa.demo.assessment import seed_assessment
 from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
+from cfa.demo.followup import seed_followup
 from cfa.demo.foundation import seed_foundation
 from cfa.demo.planning import seed_planning
 from cfa.extensions import db
@@ -17,7 +18,7 @@ from cfa.models import AttendanceSheet, Cohort, Enrolment, Session, SessionStatu
 
 # Each step takes the random generator and the demo's calendar, and leaves what exists alone, so that running
 # twice adds nothing.
-STEPS = [seed_foundation, seed_planning, seed_attendance, seed_assessment]
+STEPS = [seed_foundation, seed_planning, seed_attendance, seed_assessment, seed_followup]
 
 
 def seed_demo(today: date | None = None) -> DemoCalendar:

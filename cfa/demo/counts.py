@@ -26,6 +26,10 @@ COUNTED = {
     "Résultats d'évaluation": models.EvaluationResult,
     "Sessions de jury": models.JurySession,
     "Certifications délivrées": models.Award,
+    "Livret (périodes saisies)": models.LivretEntry,
+    "Visites et entretiens": models.Visit,
+    "Actions de suivi": models.VisitAction,
+    "Accueil (éléments cochés)": models.OnboardingCheck,
     "Événements d'audit": models.AuditEvent,
 }
 

@@ -5,6 +5,8 @@ The expected answer is read from each route's declaration, so a new route is cov
 declaration itself is checked by tests/test_code_shape.py.
 """
 
+from datetime import date
+
 import pytest
 from flask import url_for
 
@@ -23,7 +25,7 @@ PEOPLE = [
     "admin",
 ]
 # A person's own records: what the "other" people of the same role must never open.
-PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id"}
+PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "visit_id"}
 
 
 @pytest.fixture
@@ -33,7 +35,7 @@ def world():
     tutor = f.UserFactory.tutor(employer=employer)
     trainer = f.UserFactory.trainer()
     cohort = f.CohortFactory()
-    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor)
+    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor, referent=trainer)
     session = f.SessionFactory(cohort=cohort, trainer=trainer)
     f.AttendanceMarkFactory(sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolment)
     jury = f.JurySessionFactory(cohort=cohort)
@@ -49,6 +51,7 @@ def world():
         "jury_id": jury.id,
         "candidate_id": candidate.id,
         "award_id": award.id,
+        "visit_id": f.VisitFactory(enrolment=enrolment, held_on=date(2025, 10, 1)).id,
         "centre_id": cohort.centre_id,
         "room_id": f.RoomFactory(centre=cohort.centre).id,
         "closure_id": f.ClosurePeriodFactory(centre=cohort.centre).id,
