@@ -18,8 +18,8 @@ class ActivityForm(FlaskForm):
         csrf = False  # a row of the livret form, which carries the token
 
     skill_block_id = OptionalSelectField("Bloc de compétences", empty_label="— sans bloc —")
-    description = StringField("Activité menée", validators=[Optional(), Length(max=300)])
-    level = SelectField("Évaluation", choices=ActivityLevel.choices())
+    activity = StringField("Activité menée", validators=[Optional(), Length(max=300)])
+    level = SelectField("Évaluation", choices=ActivityLevel.choices(), default=ActivityLevel.IN_PROGRESS.value)
     comment = StringField("Commentaire", validators=[Optional(), Length(max=500)])
 
 

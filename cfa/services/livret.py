@@ -110,6 +110,12 @@ def entries_of(enrolment_ids) -> dict[int, list[LivretEntry]]:
     return entries
 
 
+def entry_for(enrolment_id: int, start: date) -> LivretEntry | None:
+    return db.session.scalar(
+        sa.select(LivretEntry).where(LivretEntry.enrolment_id == enrolment_id, LivretEntry.period_start == start)
+    )
+
+
 def _entry(enrolment: Enrolment, period: FieldPeriod) -> LivretEntry:
     entry = db.session.scalar(
         sa.select(LivretEntry).where(LivretEntry.enrolment_id == enrolment.id, LivretEntry.period_start == period.start)

@@ -6,6 +6,7 @@ from flask_login import current_user
 
 from cfa.formatting import today_paris
 from cfa.forms import followup as forms
+from cfa.models import ActivityLevel
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.livret import render_livret
 from cfa.services import followup, livret
@@ -30,13 +31,28 @@ def _period(enrolment):
 
 def _activities(form) -> list[livret.ActivityInput]:
     return [
-        livret.ActivityInput(row.skill_block_id.data, row.description.data or "", row.level.data, row.comment.data)
+        livret.ActivityInput(
+            row.skill_block_id.data, row.activity.data or "", ActivityLevel(row.level.data), row.comment.data
+        )
         for row in form.activities
     ]
 
 
+def _saved_values(enrolment, period) -> dict | None:
+    """What the entry holds, to correct it (a GET only: a POST keeps what was typed)."""
+    entry = livret.entry_for(enrolment.id, period.start)
+    if request.method != "GET" or entry is None:
+        return None
+    rows = [
+        {"skill_block_id": a.skill_block_id, "activity": a.description, "level": a.level.value, "comment": a.comment}
+        for a in entry.activities
+    ]
+    rows += [{}] * max(0, forms.ACTIVITY_ROWS - len(rows))
+    return {"activities": rows, "tutor_comment": entry.tutor_comment, "comment": entry.referent_comment}
+
+
 def _tutor_form(enrolment, period):
-    form = forms.LivretTutorForm()
+    form = forms.LivretTutorForm(data=_saved_values(enrolment, period))
     blocks = [(b.id, f"{b.code} – {b.title}") for b in programme_blocks([enrolment.cohort.programme_id])]
     for row in form.activities:
         row.skill_block_id.set_choices(blocks)
@@ -50,7 +66,7 @@ def livret_entry(enrolment_id: int):
     period, tutor = _period(enrolment), is_tutor_side(current_user, enrolment)
     if not tutor and not is_referent_side(current_user, enrolment):
         abort(403)
-    form = _tutor_form(enrolment, period) if tutor else forms.LivretCommentForm()
+    form = _tutor_form(enrolment, period) if tutor else forms.LivretCommentForm(data=_saved_values(enrolment, period))
     if form.validate_on_submit():
         try:
             _save(form, enrolment, period, tutor)
