@@ -44,6 +44,11 @@ COMMENTS = [
 ]
 
 
+def _weekday(day):
+    """Visits are held on working days: a weekend moves back to the Friday."""
+    return day - timedelta(days=max(0, day.weekday() - 4))
+
+
 def _at(day) -> datetime:
     return datetime.combine(day, time(17, 0), tzinfo=UTC)
 
@@ -65,28 +70,39 @@ def seed_followup(rng: random.Random, calendar: DemoCalendar) -> None:
         db.session.flush()
         return  # built before: the step adds nothing twice
     demo.referent_id = trainer.id
-    _livret(rng, demo, trainer, calendar.today)
-    _visits(demo, trainer, calendar.today)
-    others = [e for e in running if e.cohort_id == demo.cohort_id and e.id != demo.id]
-    late = next((e for e in others if e.status == EnrolmentStatus.ACTIVE), None)
-    if late is not None:  # a visit planned and not held: listed as overdue
-        db.session.add(
-            Visit(
-                enrolment_id=late.id,
-                kind=VisitKind.COMPANY_VISIT,
-                planned_on=calendar.today - timedelta(days=9),
-                place=late.employer.name if late.employer else None,
-                created_by_id=trainer.id,
+    active = [e for e in running if e.status == EnrolmentStatus.ACTIVE and e.tutor_id is not None]
+    late = next((e for e in active if e.cohort_id == demo.cohort_id and e.id != demo.id), None)
+    for index, enrolment in enumerate(active):
+        # A few tutors have not written the last period yet: the référent's list shows them.
+        _livret(rng, enrolment, calendar.today, complete=enrolment is demo or index % 5 != 3, rich=enrolment is demo)
+        if enrolment is demo:
+            _visits(demo, trainer, calendar.today)
+        elif enrolment is late:  # a visit planned and not held: listed as overdue
+            db.session.add(
+                _visit(enrolment, VisitKind.COMPANY_VISIT, _weekday(calendar.today - timedelta(days=9)), trainer)
             )
-        )
+        elif enrolment.contract_start + timedelta(days=40) < calendar.today:
+            visit = _visit(
+                enrolment, VisitKind.COMPANY_VISIT, _weekday(enrolment.contract_start + timedelta(days=40)), trainer
+            )
+            visit.held_on = visit.planned_on
+            visit.observations = "Missions en lien avec le titre ; intégration dans l'équipe en bonne voie."
+            db.session.add(visit)
     _checklist(demo, trainer)
     db.session.flush()
 
 
-def _livret(rng: random.Random, enrolment: Enrolment, referent: User, today) -> None:
+def _visit(enrolment: Enrolment, kind: VisitKind, on, author: User) -> Visit:
+    place = enrolment.employer.name if enrolment.employer else "Sur le lieu de travail"
+    return Visit(enrolment_id=enrolment.id, kind=kind, planned_on=on, place=place, created_by_id=author.id)
+
+
+def _livret(rng: random.Random, enrolment: Enrolment, today, complete: bool, rich: bool) -> None:
     blocks = programme_blocks([enrolment.cohort.programme_id])
     periods = livret.field_periods(enrolment, livret.field_periods_of_cohorts([enrolment.cohort_id]))
     ended = [p for p in periods if p.ended(today)]
+    if not complete:
+        ended = ended[:-1]
     for index, period in enumerate(ended):
         entry = LivretEntry(
             enrolment_id=enrolment.id,
@@ -104,17 +120,17 @@ def _livret(rng: random.Random, enrolment: Enrolment, referent: User, today) -> 
                     position=position, skill_block_id=block.id if block else None, description=description, level=level
                 )
             )
-        if index == 0:
+        if rich and index == 0:
             entry.apprentice_comment = "J'ai découvert le travail en équipe de nuit et le lien avec le bailleur."
             entry.apprentice_signed_at = _at(period.end + timedelta(days=3))
             entry.referent_comment = "Période riche ; à relier au CCP2 lors de la prochaine semaine au centre."
-            entry.referent_id = referent.id
+            entry.referent_id = enrolment.referent_id
             entry.referent_signed_at = _at(period.end + timedelta(days=4))
         db.session.add(entry)
 
 
 def _visits(enrolment: Enrolment, referent: User, today) -> None:
-    held_on = min(enrolment.contract_start + timedelta(days=40), today - timedelta(days=1))
+    held_on = _weekday(min(enrolment.contract_start + timedelta(days=40), today - timedelta(days=1)))
     visit = Visit(
         enrolment_id=enrolment.id,
         kind=VisitKind.COMPANY_VISIT,
@@ -149,7 +165,7 @@ def _visits(enrolment: Enrolment, referent: User, today) -> None:
         Visit(
             enrolment_id=enrolment.id,
             kind=VisitKind.TRIPARTITE,
-            planned_on=today + timedelta(days=12),
+            planned_on=_weekday(today + timedelta(days=12)),
             place="CFA, Rennes",
             created_by_id=referent.id,
         )

@@ -1,6 +1,8 @@
 """The livret d'apprentissage: the tutor's part and the référent's view per field period, the PDF, and the
 completion rate per cohort for the CFA (Qualiopi indicators 13 and 28)."""
 
+from textwrap import shorten
+
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -53,7 +55,10 @@ def _saved_values(enrolment, period) -> dict | None:
 
 def _tutor_form(enrolment, period):
     form = forms.LivretTutorForm(data=_saved_values(enrolment, period))
-    blocks = [(b.id, f"{b.code} – {b.title}") for b in programme_blocks([enrolment.cohort.programme_id])]
+    blocks = [
+        (b.id, f"{b.code} – {shorten(b.title, 40, placeholder='…')}")
+        for b in programme_blocks([enrolment.cohort.programme_id])
+    ]
     for row in form.activities:
         row.skill_block_id.set_choices(blocks)
     return form
