@@ -89,7 +89,21 @@ def seed_followup(rng: random.Random, calendar: DemoCalendar) -> None:
             visit.observations = "Missions en lien avec le titre ; intégration dans l'équipe en bonne voie."
             db.session.add(visit)
     _checklist(demo, trainer)
+    _finished_year(rng, calendar.today)
     db.session.flush()
+
+
+def _finished_year(rng: random.Random, today) -> None:
+    """The finished year's livrets, written by their tutors: the completion page has a past to compare with."""
+    finished = db.session.scalars(
+        sa.select(Enrolment)
+        .join(Cohort)
+        .join(Programme)
+        .where(Programme.kind == ProgrammeKind.APPRENTICESHIP, Cohort.end_date < today, Enrolment.tutor_id.is_not(None))
+        .order_by(Enrolment.id)
+    ).all()
+    for index, enrolment in enumerate(finished):
+        _livret(rng, enrolment, today, complete=index % 7 != 2, rich=False)
 
 
 def _visit(enrolment: Enrolment, kind: VisitKind, on, author: User) -> Visit:

@@ -153,7 +153,7 @@ def test_the_livret_pdf_reads_back_the_signed_periods(login):
     assert "Livret d'apprentissage" in text and enrolment.apprentice.full_name in text
     assert "Accueil du public à la mairie annexe" in text and "Acquis" in text
     assert f"signé par {enrolment.tutor.full_name}" in text
-    assert "Aucune saisie pour cette période" in text  # the next periods, not yet written
+    assert "Période en entreprise du 20/10/2025" not in text  # not started yet: nothing to print
 
 
 def test_the_completion_page_is_for_the_cfa_only(login, client):

@@ -1,6 +1,8 @@
 """The livret d'apprentissage of one apprentice: per field period, the activities and their evaluation by the tutor,
 the apprentice's comment and the centre's view, each signed and dated; then the visits held (jury file, employer)."""
 
+from datetime import date
+
 from reportlab.lib.units import mm
 from reportlab.platypus import KeepTogether, Spacer, Table, TableStyle
 
@@ -9,7 +11,8 @@ from cfa.renderers.pdf.base import Identity, build_pdf, grid_style, identity_hea
 from cfa.services.followup import ApprenticeSummary
 
 
-def render_livret(summary: ApprenticeSummary, identity: Identity) -> bytes:
+def render_livret(summary: ApprenticeSummary, identity: Identity, today: date) -> bytes:
+    """The periods started by `today` (those to come have nothing to show yet)."""
     enrolment = summary.enrolment
     width = page_width()
     story = [
@@ -21,15 +24,15 @@ def render_livret(summary: ApprenticeSummary, identity: Identity) -> bytes:
         Spacer(1, 4 * mm),
     ]
     entries = {e.period_start: e for e in summary.entries}
-    for period in summary.periods:
+    for period in [p for p in summary.periods if p.started(today)]:
         story.append(KeepTogether(_period(period, entries.get(period.start), width)))
     held = [v for v in summary.visits if v.held_on]
-    if held:
-        story.append(para("Visites et entretiens", "heading"))
-        for visit in held:
-            where = "à distance" if visit.remote else (visit.place or "")
-            story.append(markup(f"<b>{text(visit.kind.label)} du {short_date(visit.held_on)}</b> ({text(where)})"))
-            story.append(para(visit.observations or "", "small"))
+    for index, visit in enumerate(held):
+        where = "à distance" if visit.remote else (visit.place or "")
+        lines = [para("Visites et entretiens", "heading")] if index == 0 else []
+        lines.append(markup(f"<b>{text(visit.kind.label)} du {short_date(visit.held_on)}</b> ({text(where)})"))
+        lines.append(para(visit.observations or "", "small"))
+        story.append(KeepTogether(lines))
     footer = f"{identity.name} · livret d'apprentissage de {enrolment.apprentice.full_name}"
     return build_pdf(story, title=f"Livret d'apprentissage – {enrolment.apprentice.full_name}", footer=footer)
 

@@ -103,7 +103,7 @@ def _save(form, enrolment, period, tutor: bool) -> None:
 def livret_pdf(enrolment_id: int):
     enrolment = enrolment_or_404(enrolment_id, can_read_followup)
     summary = followup.summary_of(enrolment, today_paris())
-    body = render_livret(summary, Identity.from_organisation(current_organisation()))
+    body = render_livret(summary, Identity.from_organisation(current_organisation()), today_paris())
     name = f"Livret d'apprentissage {enrolment.apprentice.full_name}.pdf"
     return attachment(body, name, "application/pdf", inline=request.args.get("telecharger") is None)
 
