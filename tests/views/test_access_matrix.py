@@ -62,6 +62,7 @@ def world():
         "month": "2026-11",
         "number": 0,
         "purpose": "reset",
+        "item": "welcome",
     }
     people = {
         "apprentice": enrolment.apprentice,

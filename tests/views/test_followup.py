@@ -163,3 +163,16 @@ def test_the_completion_page_is_for_the_cfa_only(login, client):
     client.logout()
     login(f.UserFactory.quality())
     assert enrolment.cohort.name in client.get("/suivi/livret").get_data(as_text=True)
+
+
+def test_the_referents_list_runs_a_fixed_number_of_queries_whatever_the_number_of_apprentices(login, count_queries):
+    referent = f.UserFactory.trainer()
+    alternating_enrolment(referent=referent)
+    client = login(referent)
+    with count_queries() as one:
+        assert client.get("/suivi/referent?a_traiter=1").status_code == 200
+    for _ in range(4):
+        alternating_enrolment(referent=referent)
+    with count_queries() as five:
+        assert client.get("/suivi/referent?a_traiter=1").status_code == 200
+    assert len(five) == len(one)
