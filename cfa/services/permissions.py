@@ -79,6 +79,8 @@ def can_view_enrolment(user: User | None, enrolment: Enrolment) -> bool:
         enrolment.tutor_id == user.id or (user.employer_id is not None and enrolment.employer_id == user.employer_id)
     ):
         return True
+    if enrolment.referent_id == user.id:
+        return True  # the CFA's référent follows the apprentice (livret, visits) whatever they teach
     if user.has_role(Role.TRAINER):
         return teaches_cohort(user, enrolment.cohort_id)
     return False
@@ -123,7 +125,7 @@ def can_get_attendance_documents(user: User | None, enrolment: Enrolment) -> boo
 
 
 def can_view_cohort_calendar(user: User | None, cohort_id: int) -> bool:
-    """The year plan of a cohort: staff who may see its planning, its apprentices, and their tutors."""
+    """The year plan of a cohort: staff who may see its planning, its apprentices, their tutors and référents."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if can_view_cohort_planning(user, cohort_id):
@@ -131,6 +133,7 @@ def can_view_cohort_calendar(user: User | None, cohort_id: int) -> bool:
     from cfa.extensions import db
 
     mine = [Enrolment.apprentice_id == user.id] if user.has_role(Role.APPRENTICE, Role.LEARNER) else []
+    mine.append(Enrolment.referent_id == user.id)
     if user.has_role(Role.TUTOR):
         mine.append(followed_enrolments_clause(user))
     if not mine:

@@ -176,3 +176,14 @@ def test_the_referents_list_runs_a_fixed_number_of_queries_whatever_the_number_o
     with count_queries() as five:
         assert client.get("/suivi/referent?a_traiter=1").status_code == 200
     assert len(five) == len(one)
+
+
+def test_a_referent_who_does_not_teach_the_cohort_opens_the_apprentices_year_plan(login, client):
+    referent = f.UserFactory.trainer()
+    enrolment = alternating_enrolment(referent=referent)
+    url = f"/planning/promotions/{enrolment.cohort_id}/planning.pdf?inscription={enrolment.id}"
+    login(f.UserFactory.trainer())
+    assert client.get(url).status_code == 403
+    client.logout()
+    login(referent)
+    assert client.get(url).mimetype == "application/pdf"
