@@ -346,3 +346,13 @@ class VisitFactory(Base):
     planned_on = date(2025, 10, 1)
     place = "Sur le lieu de travail"
     observations = "Intégration réussie dans l'équipe."
+
+
+class VisitActionFactory(Base):
+    class Meta:
+        model = m.VisitAction
+
+    visit = factory.SubFactory(VisitFactory)
+    description = "Transmettre la fiche de poste"
+    owner = "Tuteur·rice"
+    due_on = date(2025, 10, 15)

@@ -41,6 +41,7 @@ def world():
     jury = f.JurySessionFactory(cohort=cohort)
     candidate = f.JuryCandidateFactory(jury_session=jury, enrolment=enrolment)
     micro = f.MicroCertificationFactory()
+    visit = f.VisitFactory(enrolment=enrolment, held_on=date(2025, 10, 1))
     award = f.AwardFactory(learner=enrolment.apprentice, micro_certification=micro)
     records = {
         "session_id": session.id,
@@ -51,7 +52,8 @@ def world():
         "jury_id": jury.id,
         "candidate_id": candidate.id,
         "award_id": award.id,
-        "visit_id": f.VisitFactory(enrolment=enrolment, held_on=date(2025, 10, 1)).id,
+        "visit_id": visit.id,
+        "action_id": f.VisitActionFactory(visit=visit).id,
         "centre_id": cohort.centre_id,
         "room_id": f.RoomFactory(centre=cohort.centre).id,
         "closure_id": f.ClosurePeriodFactory(centre=cohort.centre).id,

@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from pypdf import PdfReader
 
 from cfa.extensions import db
-from cfa.models import ActivityLevel, LivretEntry, OnboardingCheck, SkillBlock, Visit
+from cfa.models import ActivityLevel, LivretEntry, OnboardingCheck, SkillBlock, Visit, VisitAction
 from tests import factories as f
 from tests.followup_world import FIELD_PERIODS, alternating_enrolment
 
@@ -122,6 +122,10 @@ def test_the_referent_plans_and_holds_a_visit_which_the_apprentice_reads_once_he
     report = {"held_on": "2025-10-01", "place": "Mairie", "observations": "Bonne intégration.", "decisions": "RAS"}
     assert client.post(f"/suivi/visites/{visit.id}", data=report).status_code == 302
     client.post(f"/suivi/visites/{visit.id}/actions", data={"description": "Fiche de poste", "owner": "Tuteur"})
+    (action,) = db.session.scalars(sa.select(VisitAction)).all()
+    assert client.post(f"/suivi/visites/{visit.id}/actions/{action.id}/faite").status_code == 302
+    db.session.refresh(action)
+    assert action.done_on is not None
     client.logout()
     login(enrolment.apprentice)
     page = client.get(f"/suivi/visites/{visit.id}").get_data(as_text=True)

@@ -22,7 +22,7 @@ from cfa.views.access import requires, signed_in
 from cfa.views.crud import commit_or_report
 from cfa.views.followup import bp
 from cfa.views.followup.apprentices import enrolment_or_404
-from cfa.views.forms import form_page
+from cfa.views.forms import form_page, posted
 
 
 def _visit_or_404(visit_id: int) -> Visit:
@@ -94,6 +94,21 @@ def add_action(visit_id: int):
         else:
             if commit_or_report():
                 flash("Action de suivi ajoutée.", "success")
+    return redirect(url_for("followup.visit", visit_id=visit.id) + "#actions")
+
+
+@bp.route("/visites/<int:visit_id>/actions/<int:action_id>/faite", methods=["POST"])
+@signed_in
+def action_done(visit_id: int, action_id: int):
+    visit = _visit_or_404(visit_id)
+    action = next((a for a in visit.actions if a.id == action_id and a.done_on is None), None)
+    if action is None or not posted():
+        abort(404)
+    if not is_referent_side(current_user, visit.enrolment):
+        abort(403)
+    visits.mark_action_done(current_user, action, today_paris())
+    if commit_or_report():
+        flash("Action de suivi marquée comme faite.", "success")
     return redirect(url_for("followup.visit", visit_id=visit.id) + "#actions")
 
 
