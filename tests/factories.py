@@ -409,3 +409,24 @@ class ExportJobFactory(Base):
     kind = "audit_xlsx"
     parameters = factory.LazyFunction(lambda: {"year": 2025, "centre_id": None})
     requested_by_id = factory.LazyFunction(lambda: UserFactory.quality().id)
+
+
+class VisitFactory(Base):
+    class Meta:
+        model = m.Visit
+
+    enrolment = factory.SubFactory(EnrolmentFactory)
+    kind = m.VisitKind.COMPANY_VISIT
+    planned_on = date(2025, 10, 1)
+    place = "Sur le lieu de travail"
+    observations = "Intégration réussie dans l'équipe."
+
+
+class VisitActionFactory(Base):
+    class Meta:
+        model = m.VisitAction
+
+    visit = factory.SubFactory(VisitFactory)
+    description = "Transmettre la fiche de poste"
+    owner = "Tuteur·rice"
+    due_on = date(2025, 10, 15)

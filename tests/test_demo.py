@@ -384,3 +384,32 @@ def test_the_quality_register_holds_two_finished_years_at_every_step_and_seeding
     assert counts[3] == 32
     seed_demo(today=demo.today + timedelta(days=9))
     assert quality_counts() == counts
+
+
+def test_the_demo_apprentice_is_followed_by_the_demo_trainer_with_a_livret_visits_and_a_checklist(demo):
+    from cfa.models import LivretEntry, OnboardingCheck, Visit
+    from cfa.services import livret, visits
+
+    enrolment = db.session.scalar(
+        sa.select(Enrolment)
+        .join(User, User.id == Enrolment.apprentice_id)
+        .where(User.email == data.DEMO_APPRENTICE, Enrolment.status == EnrolmentStatus.ACTIVE)
+    )
+    assert enrolment.referent.email == data.DEMO_TRAINER
+    ended = [
+        p
+        for p in livret.field_periods(enrolment, livret.field_periods_of_cohorts([enrolment.cohort_id]))
+        if p.ended(demo.today)
+    ]
+    entries = db.session.scalars(sa.select(LivretEntry).where(LivretEntry.enrolment_id == enrolment.id)).all()
+    assert ended and len(entries) == len(ended)
+    assert all(e.tutor_id == enrolment.tutor_id and e.tutor_signed_at and e.activities for e in entries)
+    assert sum(1 for e in entries if e.apprentice_comment) == 1
+    held = db.session.scalars(sa.select(Visit).where(Visit.enrolment_id == enrolment.id, Visit.held_on.is_not(None)))
+    assert any(v.actions for v in held)
+    overdue = visits.overdue_enrolments(demo.today)
+    assert any(e.cohort_id == enrolment.cohort_id for e in overdue) and enrolment not in overdue
+    ticked = db.session.scalar(
+        sa.select(sa.func.count(OnboardingCheck.id)).where(OnboardingCheck.enrolment_id == enrolment.id)
+    )
+    assert 0 < ticked < 4

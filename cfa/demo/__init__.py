@@ -9,6 +9,7 @@ from cfa.demo import data
 from cfa.demo.assessment import seed_assessment
 from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
+from cfa.demo.followup import seed_followup
 from cfa.demo.foundation import seed_foundation
 from cfa.demo.planning import seed_planning
 from cfa.demo.quality import seed_quality
@@ -28,6 +29,7 @@ STEPS = [
     seed_short_courses,
     seed_surveys,
     seed_quality,
+    seed_followup,
 ]
 
 

@@ -31,6 +31,10 @@ COUNTED = {
     "Questionnaires": models.Survey,
     "Campagnes d'enquête": models.SurveyCampaign,
     "Réponses aux enquêtes": models.SurveyResponse,
+    "Livret (périodes saisies)": models.LivretEntry,
+    "Visites et entretiens": models.Visit,
+    "Actions de suivi": models.VisitAction,
+    "Accueil (éléments cochés)": models.OnboardingCheck,
     "Événements d'audit": models.AuditEvent,
 }
 

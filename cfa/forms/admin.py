@@ -316,6 +316,11 @@ class EnrolmentForm(FlaskForm):
     cohort_id = SelectField("Promotion", coerce=int)
     employer_id = OptionalSelectField("Employeur", empty_label="— à renseigner —")
     tutor_id = OptionalSelectField("Tuteur·rice (maître d'apprentissage)", empty_label="— à renseigner —")
+    referent_id = OptionalSelectField(
+        "Référent·e du CFA",
+        empty_label="— à désigner —",
+        description="Le formateur ou la formatrice, ou le membre de l'équipe, qui suit l'apprenti·e : livret, visites.",
+    )
     contract_start = DateField("Début du contrat", validators=[required()])
     contract_end = DateField(
         "Fin du contrat",

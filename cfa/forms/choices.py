@@ -17,6 +17,19 @@ def people_with_role(role: Role, include_id: int | None = None) -> list[tuple[in
     return [(row.id, f"{row.last_name.upper()} {row.first_name}") for row in db.session.execute(stmt)]
 
 
+def referents(include_id: int | None = None) -> list[tuple[int, str]]:
+    """The people who may follow an apprentice for the CFA: trainers and the administration team."""
+    stmt = (
+        sa.select(User.id, User.last_name, User.first_name)
+        .where(
+            User.id.in_(sa.select(UserRole.user_id).where(UserRole.role.in_([Role.TRAINER, Role.ADMIN]))),
+            sa.or_(User.active, User.id == include_id),
+        )
+        .order_by(User.last_name, User.first_name)
+    )
+    return [(row.id, f"{row.last_name.upper()} {row.first_name}") for row in db.session.execute(stmt)]
+
+
 def tutors(employer_id: int | None = None) -> list[tuple[int, str]]:
     stmt = (
         sa.select(User.id, User.last_name, User.first_name, Employer.name)

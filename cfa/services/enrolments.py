@@ -33,6 +33,7 @@ class EnrolmentValues:
     tutor_id: int | None
     contract_start: date
     contract_end: date
+    referent_id: int | None = None  # the CFA's référent who follows the apprentice (livret, visits)
 
 
 def problems(values: EnrolmentValues, enrolment: Enrolment | None = None) -> list[EnrolmentError]:

@@ -79,6 +79,8 @@ def can_view_enrolment(user: User | None, enrolment: Enrolment) -> bool:
         enrolment.tutor_id == user.id or (user.employer_id is not None and enrolment.employer_id == user.employer_id)
     ):
         return True
+    if enrolment.referent_id == user.id:
+        return True  # the CFA's référent follows the apprentice (livret, visits) whatever they teach
     if user.has_role(Role.TRAINER):
         return teaches_cohort(user, enrolment.cohort_id)
     return False
@@ -123,7 +125,7 @@ def can_get_attendance_documents(user: User | None, enrolment: Enrolment) -> boo
 
 
 def can_view_cohort_calendar(user: User | None, cohort_id: int) -> bool:
-    """The year plan of a cohort: staff who may see its planning, its apprentices, and their tutors."""
+    """The year plan of a cohort: staff who may see its planning, its apprentices, their tutors and référents."""
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     if can_view_cohort_planning(user, cohort_id):
@@ -131,6 +133,7 @@ def can_view_cohort_calendar(user: User | None, cohort_id: int) -> bool:
     from cfa.extensions import db
 
     mine = [Enrolment.apprentice_id == user.id] if user.has_role(Role.APPRENTICE, Role.LEARNER) else []
+    mine.append(Enrolment.referent_id == user.id)
     if user.has_role(Role.TUTOR):
         mine.append(followed_enrolments_clause(user))
     if not mine:
@@ -243,3 +246,40 @@ def can_read_complaint(user: User | None, complaint) -> bool:
     if user is None or not getattr(user, "is_authenticated", False):
         return False
     return can(user, Ability.MANAGE_QUALITY) or complaint.complainant_id == user.id
+
+
+def followup_enrolments_clause(user: User):
+    """SQL condition selecting the apprentices whose follow-up (livret, visits, checklist) the user reads: every one
+    for the CFA's managers, a référent's own, a tutor's (theirs and their employer's)."""
+    if can(user, Ability.MANAGE_SETUP):
+        return sa.true()
+    clauses = [Enrolment.referent_id == user.id]
+    if can(user, Ability.FOLLOW_APPRENTICES):
+        clauses.append(followed_enrolments_clause(user))
+    return sa.or_(*clauses)
+
+
+def is_tutor_side(user: User | None, enrolment: Enrolment) -> bool:
+    """The employer's side of the contract: its tutor, or a tutor of the same employer."""
+    return can(user, Ability.FOLLOW_APPRENTICES) and (
+        enrolment.tutor_id == user.id or (user.employer_id is not None and enrolment.employer_id == user.employer_id)
+    )
+
+
+def is_referent_side(user: User | None, enrolment: Enrolment) -> bool:
+    """The CFA's side: the apprentice's référent, or a manager of the CFA."""
+    if user is None or not getattr(user, "is_authenticated", False) or not user.active:
+        return False
+    return can(user, Ability.MANAGE_SETUP) or enrolment.referent_id == user.id
+
+
+def can_follow_enrolment(user: User | None, enrolment: Enrolment) -> bool:
+    """Whether the user opens the apprentice's follow-up page: the tutor's side or the CFA's side."""
+    return is_referent_side(user, enrolment) or is_tutor_side(user, enrolment)
+
+
+def can_read_followup(user: User | None, enrolment: Enrolment) -> bool:
+    """The livret and the held visits' reports: those who follow the apprentice, and the apprentice."""
+    if can_follow_enrolment(user, enrolment):
+        return True
+    return can(user, Ability.VIEW_OWN_TRAINING) and enrolment.apprentice_id == user.id

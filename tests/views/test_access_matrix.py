@@ -5,6 +5,8 @@ The expected answer is read from each route's declaration, so a new route is cov
 declaration itself is checked by tests/test_code_shape.py.
 """
 
+from datetime import date
+
 import pytest
 from flask import url_for
 
@@ -24,7 +26,7 @@ PEOPLE = [
     "admin",
 ]
 # A person's own records: what the "other" people of the same role must never open.
-PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "request_id", "complaint_id"}
+PRIVATE_ARGUMENTS = {"enrolment_id", "justification_id", "award_id", "request_id", "complaint_id", "visit_id"}
 
 
 @pytest.fixture
@@ -34,12 +36,13 @@ def world():
     tutor = f.UserFactory.tutor(employer=employer)
     trainer = f.UserFactory.trainer()
     cohort = f.CohortFactory()
-    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor)
+    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor, referent=trainer)
     session = f.SessionFactory(cohort=cohort, trainer=trainer)
     f.AttendanceMarkFactory(sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolment)
     jury = f.JurySessionFactory(cohort=cohort)
     candidate = f.JuryCandidateFactory(jury_session=jury, enrolment=enrolment)
     micro = f.MicroCertificationFactory()
+    visit = f.VisitFactory(enrolment=enrolment, held_on=date(2025, 10, 1))
     award = f.AwardFactory(learner=enrolment.apprentice, micro_certification=micro)
     micro_request = f.MicroCertRequestFactory(learner=enrolment.apprentice)
     micro_request.schedule(micro_request.requested_on, trainer.id)
@@ -55,6 +58,7 @@ def world():
         "candidate_id": candidate.id,
         "award_id": award.id,
         "request_id": micro_request.id,
+        "visit_id": visit.id,
         "centre_id": cohort.centre_id,
         "room_id": f.RoomFactory(centre=cohort.centre).id,
         "closure_id": f.ClosurePeriodFactory(centre=cohort.centre).id,
@@ -74,6 +78,7 @@ def world():
         "action_id": f.ImprovementActionFactory().id,
         "job_id": f.ExportJobFactory().id,
         "step": "acknowledge",
+        "item": "welcome",
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -24,6 +24,7 @@ def _prepare(form, obj):
     form.cohort_id.choices = choices.cohorts()
     form.employer_id.set_choices(choices.employers())
     form.tutor_id.set_choices(choices.tutors())
+    form.referent_id.set_choices(choices.referents(obj and obj.referent_id))
     if obj is None and request.method == "GET" and (cohort_id := request.args.get("cohort", type=int)):
         cohort = db.session.get(Cohort, cohort_id)
         if cohort:
@@ -43,6 +44,7 @@ def _write(actor, form, obj) -> Enrolment:
             tutor_id=form.tutor_id.data,
             contract_start=form.contract_start.data,
             contract_end=form.contract_end.data,
+            referent_id=form.referent_id.data,
         ),
     )
 
@@ -99,6 +101,7 @@ def _load(obj_id: int) -> Enrolment:
             selectinload(Enrolment.cohort).selectinload(Cohort.programme),
             selectinload(Enrolment.employer),
             selectinload(Enrolment.tutor),
+            selectinload(Enrolment.referent),
         )
     ) or abort(404)
 

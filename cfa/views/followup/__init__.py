@@ -8,4 +8,4 @@ from flask import Blueprint
 
 bp = Blueprint("followup", __name__, url_prefix="/suivi")
 
-MODULES: list[str] = []
+MODULES: list[str] = ["apprentices", "livret", "visits"]

@@ -12,4 +12,4 @@ bp = Blueprint("me", __name__, url_prefix="/moi")
 require_blueprint(bp, Ability.VIEW_OWN_TRAINING)
 
 # Area modules register their routes on import (e.g. `from cfa.views.me import schedule`).
-MODULES: list[str] = ["schedule", "attendance", "results", "certificates", "courses", "micro_requests"]
+MODULES: list[str] = ["schedule", "attendance", "results", "certificates", "courses", "micro_requests", "livret"]
