@@ -34,7 +34,6 @@ NAV = [
     NavItem("Plannings", "planning.cohorts", Ability.VIEW_ALL_PLANNING),
     NavItem("Émargement", "attendance.overview", Ability.MANAGE_ATTENDANCE),
     NavItem("Contrôles", "attendance.controls", Ability.MANAGE_QUALITY),
-    NavItem("Bilan annuel", "courses.figures", Ability.MANAGE_QUALITY, "Formations courtes"),
     NavItem("Tableau de bord", "quality.dashboard", Ability.MANAGE_QUALITY, "Qualité"),
     NavItem("Campagnes d'enquête", "quality.campaigns", Ability.MANAGE_QUALITY, "Qualité"),
     NavItem("Questionnaires", "quality.surveys", Ability.MANAGE_QUALITY, "Qualité"),
@@ -43,9 +42,6 @@ NAV = [
     NavItem("Référentiel Qualiopi", "quality.referential", Ability.MANAGE_QUALITY, "Qualité"),
     NavItem("Taux déclarés", "quality.declared", Ability.MANAGE_QUALITY, "Qualité"),
     NavItem("Export d'audit", "quality.exports", Ability.MANAGE_QUALITY, "Qualité"),
-    # Every account answers its surveys and may file a complaint (Qualiopi 30 and 31).
-    NavItem("Mes questionnaires", "quality.my_surveys", group="Mon espace"),
-    NavItem("Mes réclamations", "quality.my_complaints", group="Mon espace"),
     NavItem("Évaluations", "assessment.index", Ability.ASSESS),
     NavItem("Jurys", "assessment.juries", Ability.MANAGE_JURY),
     NavItem("Micro-certifications", "assessment.awards", Ability.AWARD_MICRO_CERTIFICATIONS),
@@ -58,6 +54,7 @@ NAV = [
     ),
     NavItem("Socle des nouveaux médiateurs", "courses.socle", Ability.MANAGE_QUALITY, "Formations courtes"),
     NavItem("Stagiaires à interroger", "courses.survey_list", Ability.MANAGE_QUALITY, "Formations courtes"),
+    NavItem("Bilan annuel", "courses.figures", Ability.MANAGE_QUALITY, "Formations courtes"),
     NavItem("Promotions", "admin.cohorts", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Inscriptions", "admin.enrolments", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Personnes", "admin.users", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
@@ -66,6 +63,9 @@ NAV = [
     NavItem("Micro-certifications", "admin.micro_certifications", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Centres et salles", "admin.centres", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Organisme", "admin.organisation", Ability.MANAGE_SETUP, "Paramétrage"),
+    # Every account answers its surveys and may file a complaint (Qualiopi 30 and 31).
+    NavItem("Mes questionnaires", "quality.my_surveys", group="Mon espace"),
+    NavItem("Mes réclamations", "quality.my_complaints", group="Mon espace"),
 ]
 
 
