@@ -36,13 +36,14 @@ from cfa.services import attendance_rates
 from cfa.services.assessment_rates import Rate, success_rates, total
 from cfa.services.complaints import targets
 from cfa.services.satisfaction import satisfaction_rates
+from cfa.services.survey_templates import SITUATIONS
 from cfa.sqltime import days_between
 
 # The à froid survey's question on the situation six months after (H5's preloaded template): its single-choice
 # answers starting with these words are counted as employed or in further training.
 SITUATION = "situation_6_months"
-EMPLOYED_PREFIX = "en emploi"
-STUDIES_PREFIX = "en formation"
+# The à froid question's answers, as the preloaded questionnaire words them (one wording, read in one place).
+EMPLOYED, STUDIES = SITUATIONS[0], SITUATIONS[1]
 
 DEFINITIONS = {
     "success": (
@@ -87,7 +88,7 @@ DEFINITIONS = {
     ),
     "continuation_estimate": (
         "Poursuite d'études (estimation Cadence)",
-        "répondant·es à l'enquête à froid en formation",
+        "répondant·es à l'enquête à froid en poursuite d'études",
         "répondant·es à la question sur leur situation à 6 mois",
     ),
 }
@@ -260,11 +261,10 @@ def response_rates(scope: Scope) -> dict[object, Rate]:
 
 def situation_estimates(scope: Scope) -> tuple[Figure, Figure]:
     """Cadence's own estimate of integration and continuation from the à froid survey (labelled as such)."""
-    situation = sa.func.lower(sa.func.trim(Answer.value_text))
     stmt = (
         sa.select(
-            sa.func.count(Answer.id).filter(situation.like(f"{EMPLOYED_PREFIX}%")),
-            sa.func.count(Answer.id).filter(situation.like(f"{STUDIES_PREFIX}%")),
+            sa.func.count(Answer.id).filter(Answer.value_text == EMPLOYED),
+            sa.func.count(Answer.id).filter(Answer.value_text == STUDIES),
             sa.func.count(Answer.id),
         )
         .join(SurveyQuestion, SurveyQuestion.id == Answer.question_id)

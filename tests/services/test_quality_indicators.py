@@ -9,6 +9,7 @@ from cfa import models as m
 from cfa.extensions import db
 from cfa.services import quality_indicators as qi
 from cfa.services.complaints import advance, record_complaint
+from cfa.services.survey_templates import SITUATIONS
 from tests import factories as f
 
 YEAR = qi.Scope(2025)
@@ -167,7 +168,7 @@ def _cold_survey(answers, closes_on=date(2025, 6, 30)):
         text="Votre situation ?",
         kind=m.QuestionKind.CHOICE,
         measure=qi.SITUATION,
-        choices=["En emploi", "En formation", "En recherche d'emploi"],
+        choices=list(SITUATIONS[:3]),
     )
     survey.questions = [question]
     campaign = m.SurveyCampaign(survey=survey, title="À froid", opens_on=date(2025, 1, 1), closes_on=closes_on)
@@ -183,7 +184,7 @@ def _cold_survey(answers, closes_on=date(2025, 6, 30)):
 @pytest.mark.parametrize(
     ("answers", "integration", "continuation"),
     [
-        (["En emploi", "En emploi", "En formation", "En recherche d'emploi"], (2, 4), (1, 4)),
+        ([SITUATIONS[0], SITUATIONS[0], SITUATIONS[1], SITUATIONS[2]], (2, 4), (1, 4)),
         (["En recherche d'emploi"], (0, 1), (0, 1)),
         ([], (0, 0), (0, 0)),
     ],
