@@ -9,6 +9,15 @@ from reportlab.graphics.charts.legends import Legend
 from reportlab.graphics.shapes import Drawing, String
 from reportlab.lib import colors
 
+# The yearly series the dashboard and the audit report draw, under the same names.
+CHART_LABELS = {
+    "success": "Obtention du titre",
+    "interruption": "Interruption",
+    "rupture": "Rupture",
+    "attendance": "Assiduité",
+    "satisfaction": "Satisfaction",
+}
+
 PALETTE = [colors.HexColor(c) for c in ("#1f5f8b", "#e07b39", "#3b9c6e", "#8d5fb3", "#c0392b")]
 
 

@@ -6,7 +6,6 @@ and each pair of requests starts together behind a barrier, from two threads wit
 """
 
 import os
-import threading
 from datetime import timedelta
 from functools import partial
 
@@ -19,6 +18,7 @@ from cfa.formatting import today_paris
 from cfa.models import SurveyInvitation, SurveyResponse
 from cfa.services.survey_campaigns import launch
 from tests import factories as f
+from tests.views.test_attendance_concurrency import _together
 
 PAIRS = 6
 POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
@@ -50,25 +50,6 @@ def shared_app(request, tmp_path):
                 for table in reversed(db.metadata.sorted_tables):
                     connection.execute(table.delete())
             db.engine.dispose()
-
-
-def _together(*calls):
-    barrier = threading.Barrier(len(calls))
-    results: list = [None] * len(calls)
-
-    def run(index, call):
-        barrier.wait()
-        try:
-            results[index] = call()
-        except Exception as error:  # counted as an error page
-            results[index] = error
-
-    threads = [threading.Thread(target=run, args=(i, c)) for i, c in enumerate(calls)]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
 
 
 @pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "named"])

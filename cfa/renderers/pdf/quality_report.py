@@ -4,16 +4,8 @@ chart of the rates over the years (the dashboard's drawing), and the rows' count
 from reportlab.platypus import Spacer, Table
 
 from cfa.renderers.pdf.base import build_pdf, grid_style, page_width, para
-from cfa.renderers.quality_charts import rates_chart
+from cfa.renderers.quality_charts import CHART_LABELS, rates_chart
 from cfa.services.audit_export import AuditFile
-
-CHART_LABELS = {
-    "success": "Obtention du titre",
-    "interruption": "Interruption",
-    "rupture": "Rupture",
-    "attendance": "Assiduité",
-    "satisfaction": "Satisfaction",
-}
 
 
 def render(data: AuditFile) -> bytes:

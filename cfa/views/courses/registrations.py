@@ -6,7 +6,7 @@ from flask_login import current_user
 from cfa.extensions import db
 from cfa.forms import choices
 from cfa.forms.courses import TraineeForm, TraineeRemovalForm
-from cfa.models import Enrolment
+from cfa.models import Cohort, Enrolment
 from cfa.services import trainees
 from cfa.services.permissions import Ability
 from cfa.services.short_courses import CourseError
@@ -36,17 +36,22 @@ def register(cohort_id: int):
     form = TraineeForm()
     form.employer_id.set_choices(choices.employers())
     if form.validate_on_submit():
-        try:
-            enrolment = trainees.register(current_user, run, trainee_values(form))
-        except CourseError as error:
-            db.session.rollback()
-            flash(str(error), "error")
-        else:
-            db.session.commit()
-            flash(f"{enrolment.apprentice.full_name} est inscrit·e à la session.", "success")
+        register_and_report(run, form)
     else:
         flash_form_errors(form)
     return redirect(url_for("courses.run", cohort_id=run.id, _anchor="stagiaires"))
+
+
+def register_and_report(run: Cohort, form) -> None:
+    """Shared by the CFA's and the client's pages: one service call, one commit, one message."""
+    try:
+        enrolment = trainees.register(current_user, run, trainee_values(form))
+    except CourseError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{enrolment.apprentice.full_name} est inscrit·e à « {run.name} ».", "success")
 
 
 def withdraw_and_report(enrolment: Enrolment, form: TraineeRemovalForm) -> None:

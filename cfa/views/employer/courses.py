@@ -1,7 +1,7 @@
 """A client's contact registers their own employees in short courses: the inter-company runs still to come and
 their own intra-company runs; they see and withdraw only their own employees."""
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, redirect, render_template, url_for
 from flask_login import current_user
 
 from cfa.extensions import db
@@ -9,8 +9,8 @@ from cfa.formatting import today_paris
 from cfa.forms.courses import EmployeeRegistrationForm, TraineeRemovalForm
 from cfa.models import Enrolment
 from cfa.services import trainees
-from cfa.services.short_courses import CourseError, place_of
-from cfa.views.courses.registrations import flash_form_errors, trainee_values, withdraw_and_report
+from cfa.services.short_courses import place_of
+from cfa.views.courses.registrations import flash_form_errors, register_and_report, withdraw_and_report
 from cfa.views.courses.runs import run_or_404
 from cfa.views.employer import bp
 from cfa.views.planning import known_id
@@ -46,14 +46,7 @@ def register():
         flash_form_errors(form)
         return redirect(url_for("employer.courses"))
     run = run_or_404(form.run_id.data)
-    try:
-        enrolment = trainees.register(current_user, run, trainee_values(form))
-    except CourseError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"{enrolment.apprentice.full_name} est inscrit·e à « {run.name} ».", "success")
+    register_and_report(run, form)
     return redirect(url_for("employer.courses", _anchor=f"session-{run.id}"))
 
 

@@ -9,21 +9,13 @@ from cfa.formatting import today_paris
 from cfa.forms import choices
 from cfa.forms.quality import DeclaredRateForm
 from cfa.models import Audience, DeclaredRate, DeclaredRateKind
-from cfa.renderers.quality_charts import rates_chart, svg
+from cfa.renderers.quality_charts import CHART_LABELS, rates_chart, svg
 from cfa.services import quality_indicators as qi
 from cfa.services import quality_referential
 from cfa.services.permissions import Ability
 from cfa.services.quality_declared import DeclaredError, save_declared
 from cfa.views.access import requires
 from cfa.views.quality import bp, id_arg, year_arg
-
-CHART_LABELS = {
-    "success": "Obtention du titre",
-    "interruption": "Interruption",
-    "rupture": "Rupture",
-    "attendance": "Assiduité",
-    "satisfaction": "Satisfaction",
-}
 
 
 @bp.route("/referentiel")
