@@ -63,9 +63,6 @@ NAV = [
     NavItem("Micro-certifications", "admin.micro_certifications", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Centres et salles", "admin.centres", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Organisme", "admin.organisation", Ability.MANAGE_SETUP, "Paramétrage"),
-    # Every account answers its surveys and may file a complaint (Qualiopi 30 and 31).
-    NavItem("Mes questionnaires", "quality.my_surveys", group="Mon espace"),
-    NavItem("Mes réclamations", "quality.my_complaints", group="Mon espace"),
 ]
 
 
