@@ -180,10 +180,10 @@ def test_logging_out_ends_every_session_and_remember_me_cookie_of_the_person(app
     user = f.UserFactory.trainer()
     _log_in(client, user)
     copied, remembered = _device_like(app, client), _remember_cookie_only(app, client)
-    assert copied.get("/").status_code == 200 and remembered.get("/").status_code == 200
+    assert copied.get("/emargement/aujourdhui").status_code == 200 and remembered.get("/emargement/aujourdhui").status_code == 200
     client.post("/deconnexion")
-    assert copied.get("/").status_code == 302
-    assert remembered.get("/").status_code == 302
+    assert copied.get("/emargement/aujourdhui").status_code == 302
+    assert remembered.get("/emargement/aujourdhui").status_code == 302
 
 
 def test_changing_ones_password_ends_the_other_sessions_but_keeps_this_one(app, client):

@@ -34,3 +34,24 @@ def test_an_apprentice_is_not_shown_the_short_courses_page_that_a_trainee_is(app
     client.logout()
     client.login(f.UserFactory(roles=[Role.LEARNER]))
     assert f'href="{courses}"' in client.get("/moi/planning").text
+
+
+@pytest.mark.parametrize(
+    ("roles", "landing"),
+    [
+        ([Role.TRAINER], "/emargement/aujourdhui"),
+        ([Role.QUALITY], "/qualite/"),
+        ([Role.TRAINER, Role.QUALITY], "/emargement/aujourdhui"),
+        ([Role.TUTOR], "/suivi/mes-apprentis"),
+        ([Role.APPRENTICE], "/moi/planning"),
+        ([Role.LEARNER], "/moi/formations"),
+    ],
+)
+def test_each_role_lands_on_what_it_does_first(client, roles, landing):
+    client.login(f.UserFactory(roles=roles, employer=f.EmployerFactory() if Role.TUTOR in roles else None))
+    response = client.get("/")
+    assert response.status_code == 302 and response.location == landing
+
+
+def test_the_administration_lands_on_what_needs_action(login):
+    assert "<h1" in login(f.UserFactory.admin()).get("/").text
