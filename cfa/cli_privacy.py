@@ -37,3 +37,30 @@ def register_privacy_commands(app: Flask) -> None:
         except BackupError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"Sauvegarde restaurée : {sum(summary.rows.values())} lignes, {summary.files} fichiers.")
+
+    @app.cli.command("retention")
+    @click.option("--apply", "do_apply", is_flag=True, help="Anonymise and delete; without it, only list (dry run).")
+    def retention_command(do_apply):
+        """Anonymise people whose last training ended more than RETENTION_YEARS ago and delete proofs older than
+        PROOF_RETENTION_YEARS (run it each night with --apply); audited."""
+        from cfa.formatting import today_paris
+        from cfa.services import retention
+
+        years, proof_years = app.config["RETENTION_YEARS"], app.config["PROOF_RETENTION_YEARS"]
+        today = today_paris()
+        due = retention.plan(today, years, proof_years)
+        for item in due.people:
+            click.echo(f"  {item.person.sort_name} (n° {item.person.id}) : dernière formation le {item.last_day}")
+        for item in due.proofs:
+            click.echo(
+                f"  pièce n° {item.justification.id} de {item.learner.sort_name} ({item.justification.end_date})"
+            )
+        if not do_apply:
+            click.echo(
+                f"Simulation : {len(due.people)} personne(s) à anonymiser, {len(due.proofs)} pièce(s) à supprimer."
+            )
+            return
+        report = retention.apply(None, today, years, proof_years, app.config["UPLOAD_DIR"])
+        db.session.commit()
+        retention.delete_files(report.files_to_delete)
+        click.echo(f"{report.anonymised} personne(s) anonymisée(s), {report.proofs_deleted} pièce(s) supprimée(s).")
