@@ -80,9 +80,11 @@ def _add_folder(archive: tarfile.TarFile, folder: str | None, name: str) -> int:
 
 
 def create_backup(engine: sa.Engine, destination: Path, upload_dir: str | None, keys_dir: str | None) -> BackupSummary:
-    """Write the archive to `destination` (a folder gets a dated file name) and say what it holds."""
+    """Write the archive to `destination` (a .tar.gz file name; anything else is a folder, created if need be,
+    where the archive gets a dated name) and say what it holds."""
     destination = Path(destination)
-    if destination.is_dir():
+    if destination.is_dir() or not destination.name.endswith((".tar.gz", ".tgz")):
+        destination.mkdir(parents=True, exist_ok=True)
         destination = destination / f"cadence-{datetime.now(UTC):%Y%m%d-%H%M%S}.tar.gz"
     rows = row_counts(engine)
     with tempfile.TemporaryDirectory() as tmp:
