@@ -16,9 +16,13 @@ class Processing:
     recipients: str
 
 
+def _years(count: int) -> str:
+    return f"{count} an" if count == 1 else f"{count} ans"
+
+
 def register(retention_years: int, proof_years: int) -> list[Processing]:
     """The processing activities, with the durations this installation is configured for."""
-    after_training = f"{retention_years} ans après la fin de la dernière formation, puis anonymisation"
+    after_training = f"{_years(retention_years)} après la fin de la dernière formation, puis anonymisation"
     return [
         Processing(
             "Comptes et annuaire",
@@ -44,7 +48,7 @@ def register(retention_years: int, proof_years: int) -> list[Processing]:
             "Apprenti·es, stagiaires, formateur·rices",
             "Présences par demi-journée, retards, départs anticipés, signatures, justificatifs d'absence",
             "Obligation légale (Code du travail D.6211-2, R.6332-26)",
-            f"Feuilles et certificats : 3 ans au moins ; pièces justificatives : {proof_years} ans après la période "
+            f"Feuilles et certificats : 3 ans au moins ; pièces justificatives : {_years(proof_years)} après la période "
             "couverte (10 ans avec un cofinancement européen), puis suppression du fichier ; heures conservées",
             "OPCO ; employeur (absences de l'apprenti·e) ; auditeurs Qualiopi",
         ),

@@ -142,70 +142,74 @@ def plan(today: date, years: int, proof_years: int) -> RetentionPlan:
     )
 
 
-def _clear(rows, **values) -> None:
-    for row in rows:
-        for name, value in values.items():
-            if getattr(row, name) is not None:
-                setattr(row, name, value)
+def _blank(model, clause, **values) -> None:
+    """One UPDATE per column, only where there is something to forget (a NULL stays NULL: constraints hold)."""
+    for name, value in values.items():
+        column = getattr(model, name)
+        db.session.execute(
+            sa.update(model).where(clause, column.is_not(None)).values({name: value}),
+            execution_options={"synchronize_session": False},
+        )
 
 
-def _forget_texts(person: User, enrolment_ids: list[int]) -> None:
-    """The free texts written about the person; the rows, their dates, minutes and outcomes stay."""
-
-    def rows(model, clause):
-        return db.session.scalars(sa.select(model).where(clause)).all()
-
-    in_enrolments = enrolment_ids or [-1]
-    _clear(rows(Enrolment, Enrolment.id.in_(in_enrolments)), interruption_reason=ANONYMISED_TEXT, outcome_note=None)
-    _clear(rows(Justification, Justification.enrolment_id.in_(in_enrolments)), refusal_reason=ANONYMISED_TEXT)
-    for justification in rows(Justification, Justification.enrolment_id.in_(in_enrolments)):
-        justification.reason = ANONYMISED_TEXT
-    _clear(
-        rows(AttendanceMark, AttendanceMark.enrolment_id.in_(in_enrolments)),
-        signature_user_agent=None,
+def _forget_texts(people: list[int]) -> None:
+    """The free texts written about these people; the rows, their dates, minutes and outcomes stay. A fixed
+    number of statements, however many people: the nightly run may anonymise a whole year's trainees at once."""
+    enrolments = sa.select(Enrolment.id).where(Enrolment.apprentice_id.in_(people)).scalar_subquery()
+    candidates = sa.select(JuryCandidate.id).where(JuryCandidate.enrolment_id.in_(enrolments)).scalar_subquery()
+    _blank(Enrolment, Enrolment.id.in_(enrolments), interruption_reason=ANONYMISED_TEXT, outcome_note=None)
+    _blank(
+        Justification,
+        Justification.enrolment_id.in_(enrolments),
+        reason=ANONYMISED_TEXT,
+        refusal_reason=ANONYMISED_TEXT,
     )
-    _clear(rows(EvaluationResult, EvaluationResult.enrolment_id.in_(in_enrolments)), comment=None)
-    candidates = sa.select(JuryCandidate.id).where(JuryCandidate.enrolment_id.in_(in_enrolments))
-    _clear(rows(BlockResult, BlockResult.candidate_id.in_(candidates)), comment=None)
-    _clear(rows(Award, Award.learner_id == person.id), evidence=None)
-    _clear(rows(MicroCertRequest, MicroCertRequest.learner_id == person.id), withdrawal_reason=None)
-    _clear(
-        rows(LivretEntry, LivretEntry.enrolment_id.in_(in_enrolments)),
-        tutor_comment=None,
-        apprentice_comment=None,
-        referent_comment=None,
+    _blank(AttendanceMark, AttendanceMark.enrolment_id.in_(enrolments), signature_user_agent=None)
+    _blank(EvaluationResult, EvaluationResult.enrolment_id.in_(enrolments), comment=None)
+    _blank(BlockResult, BlockResult.candidate_id.in_(candidates), comment=None)
+    _blank(Award, Award.learner_id.in_(people), evidence=None)
+    _blank(MicroCertRequest, MicroCertRequest.learner_id.in_(people), withdrawal_reason=None)
+    texts = {"tutor_comment": None, "apprentice_comment": None, "referent_comment": None}
+    _blank(LivretEntry, LivretEntry.enrolment_id.in_(enrolments), **texts)
+    texts = {"attendees": None, "objectives": None, "observations": None, "decisions": None}
+    _blank(Visit, Visit.enrolment_id.in_(enrolments), **texts)
+    _blank(Complaint, Complaint.complainant_id.in_(people), complainant_name=f"{ANONYMOUS_FIRST_NAME} anonymisée")
+    invitations = sa.update(SurveyInvitation).where(SurveyInvitation.user_id.in_(people))
+    db.session.execute(
+        invitations.values(
+            email=sa.literal("anonyme-") + sa.cast(SurveyInvitation.id, sa.String) + "@invalid", name=None
+        ),
+        execution_options={"synchronize_session": False},
     )
-    _clear(
-        rows(Visit, Visit.enrolment_id.in_(in_enrolments)),
-        attendees=None,
-        objectives=None,
-        observations=None,
-        decisions=None,
-    )
-    for complaint in rows(Complaint, Complaint.complainant_id == person.id):
-        complaint.complainant_name = f"{ANONYMOUS_FIRST_NAME} anonymisée"
-    for invitation in rows(SurveyInvitation, SurveyInvitation.user_id == person.id):
-        invitation.email, invitation.name = f"anonyme-{invitation.id}@invalid", None
+
+
+def anonymise_all(actor: User | None, people: list[tuple[User, str]]) -> None:
+    """Forget who these people are (each with the reason of the audit event); every record of their training
+    stays. Already anonymised people and staff are refused: the caller lists only people due."""
+    ids = [person.id for person, _ in people]
+    done = set(db.session.scalars(_anonymised_ids().where(AuditEvent.entity_id.in_(ids))))
+    for person, _ in people:
+        if person.id in done:
+            raise RetentionError(f"{person.full_name} est déjà anonymisé·e.")
+        if person.has_role(*_STAFF):
+            raise RetentionError("Un compte du personnel du CFA ne s'anonymise pas par la conservation des données.")
+    emails = [person.email for person, _ in people if person.email]
+    db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient.in_(emails)))
+    _forget_texts(ids)
+    for person, reason in people:
+        person.first_name, person.last_name = ANONYMOUS_FIRST_NAME, f"anonymisée n° {person.id}"
+        person.email = person.phone = person.birth_date = person.job_title = None
+        person.password_hash = person.calendar_token = None
+        person.active = False
+        person.end_sessions()
+        # The event names which fields went, never their former values: the trail must not keep what was erased.
+        record(actor, "user", person.id, "anonymise", after={"fields": list(FORGOTTEN_FIELDS)}, reason=reason)
+    db.session.flush()
+    db.session.expire_all()  # the bulk updates changed rows the session may hold
 
 
 def anonymise(actor: User | None, person: User, reason: str) -> None:
-    """Forget who the person is; every record of their training stays, and the event is audited."""
-    if person.id in set(db.session.scalars(_anonymised_ids())):
-        raise RetentionError(f"{person.full_name} est déjà anonymisé·e.")
-    if person.has_role(*_STAFF):
-        raise RetentionError("Un compte du personnel du CFA ne s'anonymise pas par la conservation des données.")
-    enrolment_ids = list(db.session.scalars(sa.select(Enrolment.id).where(Enrolment.apprentice_id == person.id)))
-    if person.email:
-        db.session.execute(sa.delete(OutboxMessage).where(OutboxMessage.recipient == person.email))
-    _forget_texts(person, enrolment_ids)
-    person.first_name, person.last_name = ANONYMOUS_FIRST_NAME, f"anonymisée n° {person.id}"
-    person.email = person.phone = person.birth_date = person.job_title = None
-    person.password_hash = person.calendar_token = None
-    person.active = False
-    person.end_sessions()
-    db.session.flush()
-    # The event names which fields went, never their former values: the trail must not keep what was erased.
-    record(actor, "user", person.id, "anonymise", after={"fields": list(FORGOTTEN_FIELDS)}, reason=reason)
+    anonymise_all(actor, [(person, reason)])
 
 
 def delete_proof(actor: User | None, justification: Justification, upload_dir: str, reason: str) -> Path:
@@ -239,9 +243,13 @@ def apply(
         proof_reason = f"Pièce justificative conservée {proof_years} ans après la période couverte."
         report.files_to_delete.append(delete_proof(actor, item.justification, upload_dir, proof_reason))
         report.proofs_deleted += 1
-    for item in people:
-        anonymise(actor, item.person, f"Dernière formation terminée le {item.last_day:%d/%m/%Y}, plus de {years} ans.")
-        report.anonymised += 1
+    reasons = [
+        (item.person, f"Dernière formation terminée le {item.last_day:%d/%m/%Y}, plus de {years} ans.")
+        for item in people
+    ]
+    if reasons:
+        anonymise_all(actor, reasons)
+    report.anonymised = len(reasons)
     return report
 
 

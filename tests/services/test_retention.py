@@ -6,7 +6,7 @@ import pytest
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AuditEvent, EnrolmentStatus, MarkStatus, OutboxMessage
+from cfa.models import AuditEvent, EnrolmentStatus, MarkStatus, OutboxMessage, SurveyInvitation
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_certificats
 from cfa.services import attendance_documents as docs
@@ -42,6 +42,8 @@ def old_apprentice(app, tmp_path):
     f.ComplaintFactory(complainant=enrolment.apprentice)
     f.AwardFactory(learner=enrolment.apprentice, evidence="Observé en situation par Mme Durand")
     db.session.add(OutboxMessage(recipient=enrolment.apprentice.email, subject="Absence", body_text="Bonjour Léa"))
+    campaign = f.SurveyCampaignFactory(cohort=cohort)
+    db.session.add(SurveyInvitation(campaign=campaign, user=enrolment.apprentice, email=enrolment.apprentice.email))
     db.session.flush()
     return enrolment
 
@@ -93,6 +95,8 @@ def test_anonymisation_keeps_the_published_rates_and_the_certificat_hours(old_ap
     assert db.session.scalar(sa.select(f.m.Complaint.complainant_name)) == "Personne anonymisée"
     assert db.session.scalar(sa.select(f.m.Award.evidence)) is None
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
+    invitation = db.session.scalar(sa.select(SurveyInvitation))
+    assert invitation.email == f"anonyme-{invitation.id}@invalid"
     actions = set(db.session.scalars(sa.select(AuditEvent.action)))
     assert actions == {"anonymise", "delete_proof"}
     assert former_email not in repr(db.session.scalars(sa.select(AuditEvent.after)).all())
@@ -128,3 +132,17 @@ def test_staff_are_never_anonymised_and_a_retention_under_a_year_is_refused(app)
 
 def test_the_cut_off_of_a_29_february_falls_back_a_day():
     assert retention.cutoff(date(2028, 2, 29), 3) == date(2025, 2, 28)
+
+
+def test_anonymising_many_people_runs_as_many_statements_as_anonymising_one(app, count_queries):
+    old = f.CohortFactory(start_date=OLD_START, end_date=OLD_END)
+    for _ in range(4):
+        f.EnrolmentFactory(cohort=old)
+    due = retention.people_due(TODAY, 5)
+    with count_queries() as one:
+        retention.anonymise_all(None, [(due[0].person, "essai")])
+    with count_queries() as three:
+        retention.anonymise_all(None, [(item.person, "essai") for item in due[1:]])
+    # The user rows and the audit events are written per person; everything else once for all.
+    print("COUNTS", len(one), len(three))
+    assert len(three) <= len(one) + 2 * 2 * 2
