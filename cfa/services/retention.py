@@ -153,11 +153,12 @@ def _blank(model, clause, **values) -> None:
 
 
 def _forget_texts(people: list[int]) -> None:
-    """The free texts written about these people; the rows, their dates, minutes and outcomes stay. A fixed
+    """The free texts written about these people become "[anonymisé]" (a text a constraint requires stays
+    present, and a reader sees that something was there); the rows, their dates, minutes and outcomes stay. A fixed
     number of statements, however many people: the nightly run may anonymise a whole year's trainees at once."""
     enrolments = sa.select(Enrolment.id).where(Enrolment.apprentice_id.in_(people)).scalar_subquery()
     candidates = sa.select(JuryCandidate.id).where(JuryCandidate.enrolment_id.in_(enrolments)).scalar_subquery()
-    _blank(Enrolment, Enrolment.id.in_(enrolments), interruption_reason=ANONYMISED_TEXT, outcome_note=None)
+    _blank(Enrolment, Enrolment.id.in_(enrolments), interruption_reason=ANONYMISED_TEXT, outcome_note=ANONYMISED_TEXT)
     _blank(
         Justification,
         Justification.enrolment_id.in_(enrolments),
@@ -165,13 +166,13 @@ def _forget_texts(people: list[int]) -> None:
         refusal_reason=ANONYMISED_TEXT,
     )
     _blank(AttendanceMark, AttendanceMark.enrolment_id.in_(enrolments), signature_user_agent=None)
-    _blank(EvaluationResult, EvaluationResult.enrolment_id.in_(enrolments), comment=None)
-    _blank(BlockResult, BlockResult.candidate_id.in_(candidates), comment=None)
-    _blank(Award, Award.learner_id.in_(people), evidence=None)
-    _blank(MicroCertRequest, MicroCertRequest.learner_id.in_(people), withdrawal_reason=None)
-    texts = {"tutor_comment": None, "apprentice_comment": None, "referent_comment": None}
+    _blank(EvaluationResult, EvaluationResult.enrolment_id.in_(enrolments), comment=ANONYMISED_TEXT)
+    _blank(BlockResult, BlockResult.candidate_id.in_(candidates), comment=ANONYMISED_TEXT)
+    _blank(Award, Award.learner_id.in_(people), evidence=ANONYMISED_TEXT)
+    _blank(MicroCertRequest, MicroCertRequest.learner_id.in_(people), withdrawal_reason=ANONYMISED_TEXT)
+    texts = dict.fromkeys(("tutor_comment", "apprentice_comment", "referent_comment"), ANONYMISED_TEXT)
     _blank(LivretEntry, LivretEntry.enrolment_id.in_(enrolments), **texts)
-    texts = {"attendees": None, "objectives": None, "observations": None, "decisions": None}
+    texts = dict.fromkeys(("attendees", "objectives", "observations", "decisions"), ANONYMISED_TEXT)
     _blank(Visit, Visit.enrolment_id.in_(enrolments), **texts)
     _blank(Complaint, Complaint.complainant_id.in_(people), complainant_name=f"{ANONYMOUS_FIRST_NAME} anonymisée")
     invitations = sa.update(SurveyInvitation).where(SurveyInvitation.user_id.in_(people))

@@ -40,6 +40,7 @@ def old_apprentice(app, tmp_path):
         proof_filename="arret.pdf",
     )
     f.ComplaintFactory(complainant=enrolment.apprentice)
+    f.MicroCertRequestFactory(learner=enrolment.apprentice).withdraw("Déménagement à Lyon chez sa sœur")
     f.AwardFactory(learner=enrolment.apprentice, evidence="Observé en situation par Mme Durand")
     db.session.add(OutboxMessage(recipient=enrolment.apprentice.email, subject="Absence", body_text="Bonjour Léa"))
     campaign = f.SurveyCampaignFactory(cohort=cohort)
@@ -93,7 +94,8 @@ def test_anonymisation_keeps_the_published_rates_and_the_certificat_hours(old_ap
     (justification,) = db.session.scalars(sa.select(f.m.Justification)).all()
     assert justification.proof_path is None and justification.reason == retention.ANONYMISED_TEXT
     assert db.session.scalar(sa.select(f.m.Complaint.complainant_name)) == "Personne anonymisée"
-    assert db.session.scalar(sa.select(f.m.Award.evidence)) is None
+    assert db.session.scalar(sa.select(f.m.Award.evidence)) == retention.ANONYMISED_TEXT
+    assert db.session.scalar(sa.select(f.m.MicroCertRequest.withdrawal_reason)) == retention.ANONYMISED_TEXT
     assert db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage)) == 0
     invitation = db.session.scalar(sa.select(SurveyInvitation))
     assert invitation.email == f"anonyme-{invitation.id}@invalid"
