@@ -43,6 +43,10 @@ class Config:
     UPLOAD_DIR = os.environ.get("UPLOAD_DIR", str(INSTANCE_DIR / "uploads"))
     KEYS_DIR = os.environ.get("KEYS_DIR", str(INSTANCE_DIR / "keys"))
     TIMEZONE = "Europe/Paris"
+    # Personal data (RGPD): years after the end of a person's last training before they are anonymised, and
+    # years a proof of absence is kept after the period it covers (supporting documents: 6, 10 if EU co-funded).
+    RETENTION_YEARS = int(os.environ.get("RETENTION_YEARS", "5"))
+    PROOF_RETENTION_YEARS = int(os.environ.get("PROOF_RETENTION_YEARS", "6"))
     # The address printed on certificates and badges; empty: the host each request came to (cfa/urls.py).
     PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "")
     TRUSTED_HOSTS = trusted_hosts(os.environ.get("TRUSTED_HOSTS"), PUBLIC_BASE_URL)

@@ -7,6 +7,10 @@ from cfa.extensions import db
 
 
 def register_commands(app: Flask) -> None:
+    from cfa.cli_privacy import register_privacy_commands
+
+    register_privacy_commands(app)
+
     @app.cli.command("seed-demo")
     def seed_demo_command():
         """Build (or complete) the demo CFA around today; running it twice changes nothing."""

@@ -63,6 +63,8 @@ NAV = [
     NavItem("Micro-certifications", "admin.micro_certifications", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Centres et salles", "admin.centres", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Organisme", "admin.organisation", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Données personnelles", "privacy.retention_plan", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
+    NavItem("Registre des traitements", "privacy.processing_register", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
 ]
 
 

@@ -17,6 +17,7 @@ BLUEPRINT_MODULES = [
     "quality",
     "followup",
     "verify",
+    "privacy",
 ]
 
 

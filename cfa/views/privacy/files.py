@@ -1,0 +1,46 @@
+"""The two downloads of a person's data export, shared by their own portal and the admin's person page."""
+
+import json
+
+from flask import Response, current_app
+from werkzeug.utils import secure_filename
+
+from cfa.formatting import today_paris
+from cfa.models import User
+from cfa.renderers.archive import zip_of
+from cfa.renderers.pdf.base import Identity
+from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
+from cfa.renderers.pdf.course_documents import render_end_of_course_attestations
+from cfa.services import course_documents as docs
+from cfa.services.organisation import current_organisation
+from cfa.services.personal_data import person_documents, person_record
+from cfa.views.assessment.documents import verify_url
+from cfa.views.downloads import attachment
+
+
+def _base_name(person: User) -> str:
+    return f"donnees-{secure_filename(person.full_name.lower()) or person.id}"
+
+
+def _json(person: User) -> bytes:
+    return json.dumps(person_record(person, today_paris()), ensure_ascii=False, indent=2).encode()
+
+
+def data_response(person: User) -> Response:
+    return attachment(_json(person), f"{_base_name(person)}.json", "application/json")
+
+
+def documents_response(person: User) -> Response:
+    """One ZIP: the JSON, the proofs of absence as uploaded, each certificate and each attestation de fin de formation."""
+    today, identity = today_paris(), Identity.from_organisation(current_organisation())
+    held = person_documents(person, current_app.config["UPLOAD_DIR"], today)
+    files = [("donnees.json", _json(person))]
+    files += [(name, path.read_bytes()) for name, path in held.proofs]
+    files += [
+        (f"certificats/{certificate_filename(a)}", render_certificate(a, identity, verify_url(a))) for a in held.awards
+    ]
+    for enrolment in held.finished_courses:
+        periods = docs.end_of_course_periods([enrolment], enrolment.cohort)
+        body = render_end_of_course_attestations(periods, identity, today)
+        files.append((f"attestations/{secure_filename(enrolment.cohort.name) or enrolment.id}.pdf", body))
+    return attachment(zip_of(files), f"{_base_name(person)}.zip", "application/zip")
