@@ -180,7 +180,10 @@ def test_logging_out_ends_every_session_and_remember_me_cookie_of_the_person(app
     user = f.UserFactory.trainer()
     _log_in(client, user)
     copied, remembered = _device_like(app, client), _remember_cookie_only(app, client)
-    assert copied.get("/emargement/aujourdhui").status_code == 200 and remembered.get("/emargement/aujourdhui").status_code == 200
+    assert (
+        copied.get("/emargement/aujourdhui").status_code == 200
+        and remembered.get("/emargement/aujourdhui").status_code == 200
+    )
     client.post("/deconnexion")
     assert copied.get("/emargement/aujourdhui").status_code == 302
     assert remembered.get("/emargement/aujourdhui").status_code == 302
