@@ -6,10 +6,13 @@ so that every error can name the row a person will look for.
 """
 
 import csv
+import hashlib
 import io
+import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
+from pathlib import Path
 
 from openpyxl import load_workbook
 
@@ -121,3 +124,36 @@ def cell_date(value) -> date | None:
         except ValueError:
             continue
     return None
+
+
+# Between the dry run and the import the file waits on the server, named by its SHA-256: the confirmation carries
+# only that name, so what is imported is byte for byte what the dry run read.
+STAGING = "imports"
+STAGED_FOR = 24 * 3600  # seconds; files of dry runs never confirmed are removed after this
+
+
+def stage(upload_dir: str, data: bytes, now: float) -> str:
+    folder = Path(upload_dir) / STAGING
+    folder.mkdir(parents=True, exist_ok=True)
+    for old in folder.iterdir():
+        if old.stat().st_mtime < now - STAGED_FOR:
+            old.unlink(missing_ok=True)
+    name = hashlib.sha256(data).hexdigest()
+    (folder / name).write_bytes(data)
+    return name
+
+
+def staged(upload_dir: str, digest: str) -> bytes:
+    """The file a dry run read, or ImportFileError when it is gone (or the name was forged)."""
+    path = Path(upload_dir) / STAGING / digest
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or "") or not path.is_file():
+        raise ImportFileError("Le fichier de l'essai n'est plus disponible : déposez-le à nouveau.")
+    data = path.read_bytes()
+    if hashlib.sha256(data).hexdigest() != digest:
+        raise ImportFileError("Le fichier de l'essai a été modifié : déposez-le à nouveau.")
+    return data
+
+
+def unstage(upload_dir: str, digest: str) -> None:
+    if re.fullmatch(r"[0-9a-f]{64}", digest or ""):
+        (Path(upload_dir) / STAGING / digest).unlink(missing_ok=True)

@@ -11,9 +11,12 @@ import hashlib
 import unicodedata
 from dataclasses import dataclass, field
 
+import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
+from cfa.models import AuditEvent
 from cfa.services import audit
 from cfa.services.import_files import Table, read_table
 
@@ -94,10 +97,6 @@ class Row:
         self.errors.append(RowError(self.number, self.labels.get(key, key) if key else None, message))
 
 
-def digest(data: bytes) -> str:
-    return hashlib.sha256(data).hexdigest()
-
-
 def _header_key(text: str) -> str:
     # People retype headers: accents, capitals, a trailing "*" marking required columns and spaces do not count.
     text = unicodedata.normalize("NFKD", str(text)).encode("ascii", "ignore").decode()
@@ -128,7 +127,7 @@ def run_import(actor, kind, filename: str, data: bytes, *, apply: bool) -> Impor
     """Read the file and import it: a dry run (apply False) writes nothing; an import writes every row or none.
 
     Raises ImportFileError when the file cannot be read. The caller commits after an applied import."""
-    report = ImportReport(kind.name, filename, digest(data))
+    report = ImportReport(kind.name, filename, hashlib.sha256(data).hexdigest())
     table = read_table(filename, data)
     if len(table.rows) > MAX_ROWS:
         report.errors.append(RowError(None, None, f"Le fichier compte plus de {MAX_ROWS} lignes : découpez-le."))
@@ -189,3 +188,15 @@ def _audit(actor, report: ImportReport, changes) -> None:
     reason = f"Import du fichier {report.filename}"
     for record, before in changes:
         audit.record_change(actor, record, before, reason=reason, context=("import", event.id))
+
+
+def recent_imports(limit: int = 10) -> list[AuditEvent]:
+    """The last imports made, with who made them: the page shows them under the form."""
+    stmt = (
+        sa.select(AuditEvent)
+        .where(AuditEvent.entity == "import")
+        .options(selectinload(AuditEvent.actor))
+        .order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+        .limit(limit)
+    )
+    return list(db.session.scalars(stmt))
