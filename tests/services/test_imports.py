@@ -209,3 +209,18 @@ def test_trainees_are_registered_in_a_short_course_run_once():
     assert importing("trainees", data).counts["unchanged"] == 2
     assert count(Enrolment) == 2
     assert {e.employer_id for e in run.enrolments} == {employer.id, None}
+
+
+def test_the_command_tries_by_default_and_imports_with_apply(app, tmp_path):
+    admin = f.UserFactory.admin(email="admin@exemple.fr")
+    path = tmp_path / "apprentis.csv"
+    path.write_bytes(csv_bytes(apprentices(3), "cp1252"))
+    runner = app.test_cli_runner()
+    tried = runner.invoke(args=["import-data", "apprentices", str(path), "--by", admin.email])
+    assert tried.exit_code == 0 and "Essai : 3 lignes, 3 créations" in tried.output
+    assert count(User) == 1
+    done = runner.invoke(args=["import-data", "apprentices", str(path), "--by", admin.email, "--apply"])
+    assert done.exit_code == 0 and "Importé : 3 lignes, 3 créations" in done.output
+    assert count(User) == 4
+    refused = runner.invoke(args=["import-data", "apprentices", str(path), "--by", "personne@exemple.fr"])
+    assert refused.exit_code != 0 and "administrateur" in refused.output
