@@ -24,6 +24,7 @@ from cfa.services.short_courses import CourseError
 NAME = (Column("last_name", "Nom", True, "Martin"), Column("first_name", "Prénom", True, "Léa"))
 EMAIL = Column("email", "E-mail", True, "lea.martin@exemple.fr")
 PHONE = Column("phone", "Téléphone", False, "06 12 34 56 78")
+JOB_TITLE = Column("job_title", "Fonction", False, "Formatrice, accès aux droits")
 EMPLOYER_SIRET = Column("employer_siret", "SIRET de l'employeur", False, "356 000 000 00048")
 
 
@@ -371,10 +372,10 @@ KINDS = {
             Role.TUTOR,
             (
                 Column("employer_siret", "SIRET de l'employeur", True, "356 000 000 00048"),
-                Column("job_title", "Fonction", False, "Responsable de la médiation"),
+                JOB_TITLE,
             ),
         ),
-        PersonKind("trainers", "Formateur·rices", Role.TRAINER),
+        PersonKind("trainers", "Formateur·rices", Role.TRAINER, (JOB_TITLE,)),
         EnrolmentImport(),
         TraineeImport(),
     )
