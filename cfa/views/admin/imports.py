@@ -40,6 +40,8 @@ def _dry_run(form):
 def imports():
     form = ImportUploadForm()
     form.set_kinds(KINDS)
+    if request.method == "GET" and request.args.get("type") in KINDS:  # back from an import: the next kind is near
+        form.kind.data = request.args["type"]
     if form.validate_on_submit() and (report := _dry_run(form)) is not None:
         return _report_page(report)
     return render_template("admin/imports.html", form=form, kinds=KINDS, recent=recent_imports(), labels=ACTION_LABELS)
@@ -66,7 +68,7 @@ def confirm_import():
     unstage(upload_dir, report.digest)
     counts = report.counts
     flash(f"Import terminé : {counts['create']} création(s), {counts['update']} mise(s) à jour.", "success")
-    return redirect(url_for("admin.imports"))
+    return redirect(url_for("admin.imports", type=report.kind))
 
 
 @bp.route("/imports/modele")
