@@ -127,6 +127,8 @@ def run_import(actor, kind, filename: str, data: bytes, *, apply: bool) -> Impor
     """Read the file and import it: a dry run (apply False) writes nothing; an import writes every row or none.
 
     Raises ImportFileError when the file cannot be read. The caller commits after an applied import."""
+    # The name is shown and kept in the audit trail: control characters (a NUL no PostgreSQL text takes) go.
+    filename = "".join(c for c in filename if c.isprintable())[-200:] or "fichier"
     report = ImportReport(kind.name, filename, hashlib.sha256(data).hexdigest())
     table = read_table(filename, data)
     if len(table.rows) > MAX_ROWS:

@@ -224,3 +224,19 @@ def test_the_command_tries_by_default_and_imports_with_apply(app, tmp_path):
     assert count(User) == 4
     refused = runner.invoke(args=["import-data", "apprentices", str(path), "--by", "personne@exemple.fr"])
     assert refused.exit_code != 0 and "administrateur" in refused.output
+
+
+def test_what_an_import_looks_up_is_loaded_once_whatever_the_number_of_rows(count_queries):
+    admin = f.UserFactory.admin()
+    sizes = {}
+    for first, n in ((0, 10), (100, 60)):
+        lines = [APPRENTICE_HEADER] + [f"Durand;Léa;lea.{first + i}@exemple.fr;;" for i in range(n)]
+        with count_queries() as queries:
+            assert importing("apprentices", csv_bytes(lines), actor=admin).counts["create"] == n
+        sizes[n] = len([query for query in queries if query.lstrip().upper().startswith("SELECT")])
+    assert sizes[60] == sizes[10], sizes
+
+
+def test_the_file_name_kept_in_the_audit_trail_has_no_control_character():
+    report = importing("apprentices", csv_bytes(apprentices(1)), "a\x00pprentis\n.csv")
+    assert report.filename == "apprentis.csv"
