@@ -292,11 +292,12 @@ class EnrolmentImport:
         if row.errors:
             return None
         existing = context.existing.get((apprentice.id, cohort.id))
+        # As for people, an empty cell keeps what is known: a file without tutors does not take them away.
         values = enrolments.EnrolmentValues(
             apprentice.id,
             cohort.id,
-            employer.id if employer else None,
-            tutor.id if tutor else None,
+            employer.id if employer else existing and existing.employer_id,
+            tutor.id if tutor else existing and existing.tutor_id,
             start,
             end,
             existing.referent_id if existing else None,

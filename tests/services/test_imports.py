@@ -194,6 +194,10 @@ def test_enrolments_check_the_cohort_the_tutor_and_the_dates():
     assert importing("enrolments", good).counts["create"] == 1
     assert importing("enrolments", good).counts["unchanged"] == 1
     assert db.session.scalar(sa.select(Enrolment.contract_end)) == date(2026, 8, 14)
+    without_tutor = csv_bytes([header, "a0@exemple.fr;MSADS Rennes;;;15/09/2025;31/07/2026"])
+    assert importing("enrolments", without_tutor).counts["update"] == 1
+    enrolment = db.session.scalar(sa.select(Enrolment))
+    assert (enrolment.contract_end, enrolment.tutor.email) == (date(2026, 7, 31), "tuteur@exemple.fr")
 
 
 def test_trainees_are_registered_in_a_short_course_run_once():
