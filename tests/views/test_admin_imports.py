@@ -74,11 +74,11 @@ def test_an_unreadable_file_is_refused_on_the_form(login):
 
 def test_each_kind_has_a_template_with_its_french_headers(login):
     client = login(f.UserFactory.admin())
-    response = client.get("/admin/imports/modele?type=enrolments")
+    response = client.get("/admin/imports/modeles/enrolments.xlsx")
     book = load_workbook(io.BytesIO(response.data))
     headers = [cell.value for cell in book["Données"][1]]
     assert headers[:2] == ["E-mail de l'apprenti·e *", "Promotion *"] and "E-mail du tuteur" in headers
-    assert client.get("/admin/imports/modele?type=inconnu").status_code == 404
+    assert client.get("/admin/imports/modeles/inconnu.xlsx").status_code == 404
 
 
 def test_only_the_administration_imports(login):

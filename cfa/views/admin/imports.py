@@ -71,8 +71,8 @@ def confirm_import():
     return redirect(url_for("admin.imports", type=report.kind))
 
 
-@bp.route("/imports/modele")
-def import_template():
-    kind = KINDS.get(request.args.get("type", "")) or abort(404)
+@bp.route("/imports/modeles/<import_kind>.xlsx")
+def import_template(import_kind: str):
+    kind = KINDS.get(import_kind) or abort(404)
     data = render_import_template(kind.title, kind.columns)
     return attachment(data, f"modele-import-{kind.name}.xlsx", XLSX)
