@@ -99,3 +99,39 @@ def register_commands(app: Flask) -> None:
         added, updated = load_referential()
         db.session.commit()
         click.echo(f"Référentiel {CURRENT_VERSION} : {added} indicateur(s) ajouté(s), {updated} mis à jour.")
+
+    from cfa.services.import_kinds import KINDS
+
+    @app.cli.command("import-data")
+    @click.argument("kind", type=click.Choice(list(KINDS)))
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--apply", is_flag=True, help="Import for real; without it, a dry run that writes nothing.")
+    @click.option("--by", "by_email", required=True, help="E-mail of the administrator the audit trail names.")
+    def import_data_command(kind, path, apply, by_email):
+        """Import a CSV or XLSX file (dry run unless --apply): every row or none, audited."""
+        from pathlib import Path
+
+        from cfa.models import User
+        from cfa.services.import_files import ImportFileError
+        from cfa.services.imports import run_import
+        from cfa.services.permissions import Ability, can
+
+        actor = db.session.scalar(db.select(User).where(User.email == by_email.lower()))
+        if not can(actor, Ability.MANAGE_SETUP):
+            raise click.ClickException(f"{by_email} n'est pas le compte actif d'un·e administrateur·rice.")
+        try:
+            report = run_import(actor, KINDS[kind], Path(path).name, Path(path).read_bytes(), apply=apply)
+        except ImportFileError as error:
+            raise click.ClickException(str(error)) from error
+        for error in report.errors:
+            click.echo(f"Ligne {error.row or '–'}, colonne {error.column or '–'} : {error.message}", err=True)
+        counts = report.counts
+        verb = "Importé" if report.applied else "Essai"
+        click.echo(
+            f"{verb} : {report.rows} lignes, {counts['create']} créations, {counts['update']} mises à jour, "
+            f"{counts['unchanged']} inchangées, {len(report.errors)} erreurs."
+        )
+        if report.applied:
+            db.session.commit()
+        elif report.errors:
+            raise click.ClickException("Rien n'a été importé : corrigez les erreurs ci-dessus.")

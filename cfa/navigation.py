@@ -65,6 +65,7 @@ NAV = [
     NavItem("Organisme", "admin.organisation", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Données personnelles", "privacy.retention_plan", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
     NavItem("Registre des traitements", "privacy.processing_register", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
+    NavItem("Imports", "admin.imports", Ability.MANAGE_SETUP, "Paramétrage"),
 ]
 
 

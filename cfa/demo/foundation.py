@@ -170,6 +170,12 @@ def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in ascii_text.lower()).strip("-").replace("--", "-")
 
 
+def _domain(name: str) -> str:
+    """An e-mail domain from an employer's name: cut to 30 characters, never ending with a hyphen (not a valid
+    domain label, which an import or the account form would refuse)."""
+    return f"{_slug(name)[:30].rstrip('-')}.test"
+
+
 def _employers(rng: random.Random):
     employers, tutors = {}, {}
     for index, (name, kind, city, postcode, opco) in enumerate(data.EMPLOYERS):
@@ -184,14 +190,14 @@ def _employers(rng: random.Random):
                 address=f"{rng.randint(1, 80)} {rng.choice(['rue', 'avenue', 'boulevard'])} "
                 f"{rng.choice(['de la République', 'Jean Jaurès', 'des Lices', 'du Général de Gaulle', 'Victor Hugo'])}",
                 contact_name=f"{rng.choice(data.FIRST_NAMES)} {rng.choice(data.LAST_NAMES)}",
-                contact_email=f"contact@{_slug(name)[:30]}.test",
+                contact_email=f"contact@{_domain(name)}",
                 phone=f"02 {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)} {rng.randint(10, 99)}",
             ),
             siret=valid_siret(index + 1),
         )
         employers[name] = employer
         emails = ["tuteur@cadence.test"] if name == data.DEMO_EMPLOYER else []
-        emails += [f"tuteur{n}@{_slug(name)[:30]}.test" for n in (1, 2)]
+        emails += [f"tuteur{n}@{_domain(name)}" for n in (1, 2)]
         tutors[name] = []
         for email in emails:
             first, last = (

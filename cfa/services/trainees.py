@@ -69,7 +69,7 @@ def _employer_of(actor: User, run: Cohort, values: TraineeValues) -> int | None:
     return employer_id
 
 
-def _find_person(values: TraineeValues, employer_id: int | None) -> User | None:
+def find_person(values: TraineeValues, employer_id: int | None) -> User | None:
     if values.email:
         return db.session.scalar(sa.select(User).where(sa.func.lower(User.email) == values.email))
     return db.session.scalar(
@@ -86,7 +86,7 @@ def _find_person(values: TraineeValues, employer_id: int | None) -> User | None:
 
 def _person(actor: User, values: TraineeValues, employer_id: int | None) -> User:
     """The known person, or a new one without an account (no password: documents on paper or by e-mail)."""
-    person = _find_person(values, employer_id)
+    person = find_person(values, employer_id)
     if person is not None:
         if person.employer_id is not None and person.employer_id != employer_id:
             raise CourseError(

@@ -79,6 +79,7 @@ def world():
         "job_id": f.ExportJobFactory().id,
         "step": "acknowledge",
         "item": "welcome",
+        "import_kind": "apprentices",
     }
     people = {
         "apprentice": enrolment.apprentice,
