@@ -63,6 +63,7 @@ NAV = [
     NavItem("Micro-certifications", "admin.micro_certifications", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Centres et salles", "admin.centres", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Organisme", "admin.organisation", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Intégrations API", "admin.api_tokens", Ability.MANAGE_SETUP, "Paramétrage"),
 ]
 
 

@@ -10,6 +10,7 @@ from datetime import date
 import pytest
 from flask import url_for
 
+from cfa.services.api_tokens import create_token
 from cfa.services.permissions import can
 from cfa.services.survey_templates import load_templates
 from tests import factories as f
@@ -79,6 +80,7 @@ def world():
         "job_id": f.ExportJobFactory().id,
         "step": "acknowledge",
         "item": "welcome",
+        "api_token_id": create_token(f.UserFactory.admin(), "Site web", ["programmes:read"])[0].id,
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -7,7 +7,7 @@ import pytest
 from openapi_spec_validator import validate
 
 from cfa.extensions import db
-from cfa.models import AuditEvent, BlockResult, Enrolment, JuryStatus
+from cfa.models import ApiToken, AuditEvent, BlockResult, Enrolment, JuryStatus
 from cfa.services.api_tokens import create_token, revoke_token
 from tests import factories as f
 
@@ -202,3 +202,33 @@ def test_the_browsable_page_lists_every_route_without_any_outside_asset(client):
     page = client.get("/api/docs").get_data(as_text=True)
     assert "GET /api/sessions" in page and "POST /api/enrolments" in page and "EnrolmentIn" in page
     assert "cdn" not in page.lower() and "unpkg" not in page
+
+
+def test_the_admin_creates_a_token_sees_its_secret_once_and_revokes_it(client):
+    client.login(f.UserFactory.admin())
+    created = client.post("/admin/integrations/nouvelle", data={"name": "Site web", "scopes": ["programmes:read"]})
+    assert created.status_code == 200 and created.headers["Cache-Control"] == "no-store"
+    secret = created.get_data(as_text=True).split("<code>cad_")[1].split("</code>")[0]
+    headers = {"Authorization": f"Bearer cad_{secret}"}
+    assert client.get("/api/programmes", headers=headers).status_code == 200
+    listing = client.get("/admin/integrations").get_data(as_text=True)
+    assert "Site web" in listing and secret not in listing
+    token = db.session.query(ApiToken).one()
+    assert client.post(f"/admin/integrations/{token.id}/revoquer").status_code == 302
+    assert client.get("/api/programmes", headers=headers).status_code == 401
+
+
+def test_a_token_without_scopes_is_refused_on_the_form_and_nothing_is_created(client):
+    client.login(f.UserFactory.admin())
+    response = client.post("/admin/integrations/nouvelle", data={"name": "ERP"})
+    assert response.status_code == 200 and "Cochez au moins un droit" in response.get_data(as_text=True)
+    assert db.session.query(ApiToken).count() == 0
+
+
+def test_only_the_admin_manages_integrations(client):
+    token, _ = create_token(f.UserFactory.admin(), "ERP", ["cohorts:read"])
+    db.session.commit()
+    client.login(f.UserFactory.quality())
+    assert client.get("/admin/integrations").status_code == 403
+    assert client.post(f"/admin/integrations/{token.id}/revoquer").status_code == 403
+    assert db.session.get(ApiToken, token.id).active
