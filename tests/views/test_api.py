@@ -232,3 +232,31 @@ def test_only_the_admin_manages_integrations(client):
     assert client.get("/admin/integrations").status_code == 403
     assert client.post(f"/admin/integrations/{token.id}/revoquer").status_code == 403
     assert db.session.get(ApiToken, token.id).active
+
+
+def test_each_token_has_its_own_rate_limit(tmp_path, monkeypatch):
+    """On an app of its own: the test app runs without rate limits."""
+    from cfa import create_app
+    from cfa.extensions import limiter
+
+    monkeypatch.setattr(limiter, "enabled", limiter.enabled)  # the limiter is shared: put it back afterwards
+    limited = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/limited.sqlite",
+        RATELIMIT_ENABLED=True,
+        RATELIMIT_STORAGE_URI="memory://",
+        API_RATE_LIMIT="3/minute",
+    )
+    with limited.app_context():
+        db.create_all()
+        admin = f.UserFactory.admin()
+        secrets = [create_token(admin, name, ["programmes:read"])[1] for name in ("Pilotage", "Site web")]
+        db.session.commit()
+        busy, quiet = ({"Authorization": f"Bearer {secret}"} for secret in secrets)
+        client = limited.test_client()
+        answers = [client.get("/api/programmes", headers=busy).status_code for _ in range(4)]
+        refused = client.get("/api/programmes", headers=busy)
+        assert answers == [200, 200, 200, 429] and refused.json["code"] == 429
+        assert client.get("/api/programmes", headers=quiet).status_code == 200
+        db.session.remove()
+        db.engine.dispose()

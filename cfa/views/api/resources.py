@@ -11,6 +11,12 @@ from cfa.views.api import bp
 from cfa.views.api import schemas as s
 
 
+def _refusals(view):
+    """Documents the token's refusals (access.token_required) on a route of the OpenAPI document."""
+    view = bp.alt_response(403, description="Le jeton n'a pas le droit demandé")(view)
+    return bp.alt_response(401, description="Jeton absent, inconnu ou révoqué")(view)
+
+
 def _page_body(page: api_reads.Page) -> dict:
     """The page and its links; the next link keeps the query's filters and moves the cursor."""
     args = {k: v for k, v in request.args.items() if k != "after"}
@@ -26,6 +32,7 @@ def _page_body(page: api_reads.Page) -> dict:
 
 @bp.route("/programmes")
 @token_required("programmes:read")
+@_refusals
 @bp.etag
 @bp.arguments(s.PageArgs, location="query", as_kwargs=True)
 @bp.response(200, s.page_of(s.Programme))
@@ -36,6 +43,7 @@ def programmes(limit: int, after: int | None = None):
 
 @bp.route("/cohorts")
 @token_required("cohorts:read")
+@_refusals
 @bp.etag
 @bp.arguments(s.CohortArgs, location="query", as_kwargs=True)
 @bp.response(200, s.page_of(s.Cohort))
@@ -46,6 +54,7 @@ def cohorts(limit: int, after: int | None = None, programme_id: int | None = Non
 
 @bp.route("/sessions")
 @token_required("sessions:read")
+@_refusals
 @bp.etag
 @bp.arguments(s.SessionArgs, location="query", as_kwargs=True)
 @bp.response(200, s.page_of(s.Session))
@@ -56,6 +65,7 @@ def sessions(limit: int, after: int | None = None, cohort_id: int | None = None,
 
 @bp.route("/enrolments/<int:enrolment_id>/attendance")
 @token_required("attendance:read")
+@_refusals
 @bp.etag
 @bp.arguments(s.PeriodArgs, location="query", as_kwargs=True)
 @bp.response(200, s.Attendance)
@@ -69,6 +79,7 @@ def attendance(enrolment_id: int, start=None, end=None):
 
 @bp.route("/results")
 @token_required("results:read")
+@_refusals
 @bp.etag
 @bp.arguments(s.ResultArgs, location="query", as_kwargs=True)
 @bp.response(200, s.page_of(s.Result))
@@ -79,6 +90,7 @@ def results(limit: int, after: int | None = None, cohort_id: int | None = None):
 
 @bp.route("/awards")
 @token_required("awards:read")
+@_refusals
 @bp.etag
 @bp.arguments(s.AwardArgs, location="query", as_kwargs=True)
 @bp.response(200, s.page_of(s.Award))
@@ -89,6 +101,7 @@ def awards(limit: int, after: int | None = None, learner_id: int | None = None):
 
 @bp.route("/enrolments", methods=["POST"])
 @token_required("enrolments:write")
+@_refusals
 @bp.arguments(s.EnrolmentIn)
 @bp.response(201, s.Enrolment)
 @bp.alt_response(422, description="Inscription refusée (message en français, champ concerné)")
