@@ -5,6 +5,7 @@ from functools import wraps
 
 from flask import abort, g, request
 from flask_login import current_user, login_required
+from werkzeug.datastructures import WWWAuthenticate
 
 from cfa.services.permissions import Ability, can
 
@@ -66,7 +67,7 @@ def token_required(scope: str):
             token = token_of_secret(secret.strip()) if kind.lower() == "bearer" else None
             if token is None or not token.active:
                 message = "Jeton révoqué." if token is not None else "Jeton d'intégration absent ou inconnu."
-                abort(401, description=message)
+                abort(401, description=message, www_authenticate=WWWAuthenticate("bearer"))
             if not token.allows(scope):
                 abort(403, description=f"Ce jeton n'a pas le droit « {scope} ».")
             if mark_used(token):

@@ -29,7 +29,7 @@ def test_without_a_token_or_with_an_unknown_one_the_api_answers_401_in_json(clie
     for headers in ({}, {"Authorization": "Bearer cad_inconnu"}, {"Authorization": "Basic abc"}):
         response = client.get("/api/programmes", headers=headers)
         assert response.status_code == 401 and response.json["code"] == 401
-        assert "Jeton" in response.json["message"]
+        assert "Jeton" in response.json["message"] and response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_a_browser_session_never_opens_the_api_even_an_admins(client):

@@ -44,7 +44,8 @@ def json_error(error: HTTPException):
     payload = {"code": error.code, "status": error.name, "message": data.get("message", error.description)}
     if errors := data.get("errors") or data.get("messages"):
         payload["errors"] = errors
-    return payload, error.code, data.get("headers", {})
+    headers = {name: value for name, value in error.get_headers() if name != "Content-Type"}  # WWW-Authenticate
+    return payload, error.code, {**headers, **(data.get("headers") or {})}
 
 
 def register(app) -> None:
