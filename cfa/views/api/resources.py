@@ -1,11 +1,12 @@
 """The API's routes: thin, each one token scope, one read of services/api_reads.py, ETag on every read."""
 
-from flask import g, request, url_for
+from flask import g, request
 from flask_smorest import abort
 
 from cfa.extensions import db
 from cfa.services import api_reads
 from cfa.services.enrolments import EnrolmentError, EnrolmentValues
+from cfa.urls import public_url
 from cfa.views.access import token_required
 from cfa.views.api import bp
 from cfa.views.api import schemas as s
@@ -18,14 +19,14 @@ def _refusals(view):
 
 
 def _page_body(page: api_reads.Page) -> dict:
-    """The page and its links; the next link keeps the query's filters and moves the cursor."""
+    """The page and its links (on the public address); the next link keeps the filters and moves the cursor."""
     args = {k: v for k, v in request.args.items() if k != "after"}
     after = {"after": page.next_after} if page.next_after is not None else None
     return {
         "data": page.items,
         "links": {
-            "self": request.url,
-            "next": url_for(request.endpoint, _external=True, **args, **after) if after else None,
+            "self": public_url(request.endpoint, **request.args),
+            "next": public_url(request.endpoint, **args, **after) if after else None,
         },
     }
 
