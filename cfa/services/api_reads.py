@@ -93,6 +93,13 @@ def awards(after: int | None, limit: int, learner_id: int | None = None) -> Page
     return _page(stmt, Award.id, after, limit)
 
 
+def enrolment_page(after: int | None, limit: int, cohort_id: int | None = None) -> Page:
+    stmt = sa.select(Enrolment)
+    if cohort_id is not None:
+        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    return _page(stmt, Enrolment.id, after, limit)
+
+
 def attendance(enrolment_id: int, start: date | None, end: date | None) -> Rate | None:
     """An enrolment's minutes attended, justified, unjustified and not recorded over a period; None if unknown."""
     if db.session.get(Enrolment, enrolment_id) is None:

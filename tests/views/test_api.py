@@ -182,6 +182,16 @@ def test_a_refused_enrolment_says_why_in_french_and_writes_nothing(client, beare
     assert db.session.query(Enrolment).count() == 0
 
 
+def test_an_integration_reads_back_the_enrolments_of_a_cohort(client, bearer):
+    headers, _ = bearer("enrolments:read")
+    enrolment = f.EnrolmentFactory()
+    f.EnrolmentFactory()
+    data = client.get(f"/api/enrolments?cohort_id={enrolment.cohort_id}", headers=headers).json["data"]
+    assert [(e["id"], e["apprentice_id"], e["status"]) for e in data] == [
+        (enrolment.id, enrolment.apprentice_id, enrolment.status.value)
+    ]
+
+
 def test_reading_does_not_allow_writing(client, bearer):
     headers, _ = bearer(*[f"{r}:read" for r in ("programmes", "cohorts", "enrolments")])
     response = client.post("/api/enrolments", json=_enrolment_body(), headers=headers)

@@ -100,6 +100,17 @@ def awards(limit: int, after: int | None = None, learner_id: int | None = None):
     return _page_body(api_reads.awards(after, limit, learner_id))
 
 
+@bp.route("/enrolments")
+@token_required("enrolments:read")
+@_refusals
+@bp.etag
+@bp.arguments(s.EnrolmentArgs, location="query", as_kwargs=True)
+@bp.response(200, s.page_of(s.Enrolment))
+def enrolments(limit: int, after: int | None = None, cohort_id: int | None = None):
+    """Les inscriptions (contrats et places en formation courte), d'une promotion si demandé."""
+    return _page_body(api_reads.enrolment_page(after, limit, cohort_id))
+
+
 @bp.route("/enrolments", methods=["POST"])
 @token_required("enrolments:write")
 @_refusals

@@ -26,6 +26,10 @@ class ResultArgs(PageArgs):
     cohort_id = fields.Integer()
 
 
+class EnrolmentArgs(PageArgs):
+    cohort_id = fields.Integer()
+
+
 class AwardArgs(PageArgs):
     learner_id = fields.Integer()
 
