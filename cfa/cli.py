@@ -16,12 +16,14 @@ def register_commands(app: Flask) -> None:
         """Build (or complete) the demo CFA around today; running it twice changes nothing."""
         from cfa.demo import demo_day_summary, seed_demo
         from cfa.demo.counts import demo_counts
+        from cfa.demo.integrations import DEMO_API_SECRET
 
         calendar = seed_demo()
         db.session.commit()
         for label, count in demo_counts().items():
             click.echo(f"{label:<28} {count}")
         click.echo(demo_day_summary(calendar))
+        click.echo(f"Jeton de l'API en lecture (démo) : {DEMO_API_SECRET}  — documentation : /api/docs")
 
     @app.cli.command("load-survey-templates")
     def load_survey_templates_command():

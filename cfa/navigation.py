@@ -66,6 +66,7 @@ NAV = [
     NavItem("Données personnelles", "privacy.retention_plan", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
     NavItem("Registre des traitements", "privacy.processing_register", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
     NavItem("Imports", "admin.imports", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Intégrations API", "admin.api_tokens", Ability.MANAGE_SETUP, "Paramétrage"),
 ]
 
 

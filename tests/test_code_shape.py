@@ -59,13 +59,15 @@ def test_the_formatter_formats_everything_and_forward_references_are_real_import
 
 
 def test_every_route_declares_who_may_open_it(app):
-    """`requires`, `signed_in`, `public` or a blueprint guard (cfa/views/access.py): a new route without one fails."""
+    """`requires`, `signed_in`, `public`, `token_required` (the API) or a blueprint guard (cfa/views/access.py): a
+    new route without one fails."""
     undeclared = []
     for endpoint, view in app.view_functions.items():
         blueprint = app.blueprints.get(endpoint.rpartition(".")[0])
         declared = (
             hasattr(view, "required_abilities")
             or getattr(view, "public", False)
+            or hasattr(view, "token_scope")
             or hasattr(blueprint, "required_abilities")
         )
         if endpoint != "static" and not declared:

@@ -413,3 +413,13 @@ def test_the_demo_apprentice_is_followed_by_the_demo_trainer_with_a_livret_visit
         sa.select(sa.func.count(OnboardingCheck.id)).where(OnboardingCheck.enrolment_id == enrolment.id)
     )
     assert 0 < ticked < 4
+
+
+def test_the_demo_integration_token_reads_the_api_and_cannot_write(demo, client):
+    from cfa.demo.integrations import DEMO_API_SECRET
+
+    headers = {"Authorization": f"Bearer {DEMO_API_SECRET}"}
+    programmes = client.get("/api/programmes", headers=headers)
+    assert programmes.status_code == 200 and programmes.json["data"]
+    assert client.get("/api/sessions?limit=5", headers=headers).json["links"]["next"]
+    assert client.post("/api/enrolments", json={}, headers=headers).status_code == 403

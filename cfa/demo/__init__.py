@@ -11,6 +11,7 @@ from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
 from cfa.demo.followup import seed_followup
 from cfa.demo.foundation import seed_foundation
+from cfa.demo.integrations import seed_integrations
 from cfa.demo.planning import seed_planning
 from cfa.demo.quality import seed_quality
 from cfa.demo.short_courses import seed_short_courses
@@ -30,6 +31,7 @@ STEPS = [
     seed_surveys,
     seed_quality,
     seed_followup,
+    seed_integrations,
 ]
 
 

@@ -1,6 +1,7 @@
 """All models, imported here so that Alembic and the app see the whole schema."""
 
 from cfa.models.agreements import Agreement, AgreementStatus
+from cfa.models.api_tokens import ApiToken
 from cfa.models.assessment import (
     Award,
     AwardKind,
@@ -74,6 +75,7 @@ from cfa.models.quality import (
 from cfa.models.visits import OnboardingCheck, OnboardingItem, Visit, VisitAction, VisitKind
 
 __all__ = [
+    "ApiToken",
     "ActivityLevel",
     "LivretActivity",
     "LivretEntry",

@@ -61,8 +61,9 @@ def problems(values: EnrolmentValues, enrolment: Enrolment | None = None) -> lis
     return found
 
 
-def save(actor: User, enrolment: Enrolment | None, values: EnrolmentValues) -> Enrolment:
-    """Create (enrolment None) or edit an enrolment, audited; raises the first EnrolmentError found."""
+def save(actor: User, enrolment: Enrolment | None, values: EnrolmentValues, reason: str | None = None) -> Enrolment:
+    """Create (enrolment None) or edit an enrolment, audited (with the reason given, e.g. the integration that
+    wrote it); raises the first EnrolmentError found."""
     if found := problems(values, enrolment):
         raise found[0]
     before = audit.snapshot(enrolment) if enrolment is not None else None
@@ -72,7 +73,7 @@ def save(actor: User, enrolment: Enrolment | None, values: EnrolmentValues) -> E
     for name, value in vars(values).items():
         setattr(enrolment, name, value)
     db.session.flush()
-    audit.record_change(actor, enrolment, before)
+    audit.record_change(actor, enrolment, before, reason=reason)
     return enrolment
 
 

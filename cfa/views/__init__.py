@@ -18,6 +18,7 @@ BLUEPRINT_MODULES = [
     "followup",
     "verify",
     "privacy",
+    "api",
 ]
 
 
@@ -26,4 +27,7 @@ def register_blueprints(app) -> None:
         module = importlib.import_module(f"cfa.views.{name}")
         for sub in getattr(module, "MODULES", []):  # packages whose pages live in sub-modules
             importlib.import_module(f"cfa.views.{name}.{sub}")
-        app.register_blueprint(module.bp)
+        if register := getattr(module, "register", None):  # an area with its own registration (the API's spec)
+            register(app)
+        else:
+            app.register_blueprint(module.bp)

@@ -3,8 +3,9 @@ account, then an object rule), `public` (on purpose), or a blueprint-wide guard.
 
 from functools import wraps
 
-from flask import abort
+from flask import abort, g, request
 from flask_login import current_user, login_required
+from werkzeug.datastructures import WWWAuthenticate
 
 from cfa.services.permissions import Ability, can
 
@@ -49,3 +50,32 @@ def require_blueprint(blueprint, *abilities: Ability) -> None:
         return None
 
     blueprint.required_abilities = abilities
+
+
+def token_required(scope: str):
+    """An API route: a bearer token of an integration holding `scope` (e.g. "cohorts:read"). A browser's session
+    never opens it, so a page's cookie cannot be turned against the API. Missing, unknown or revoked token: 401;
+    a token without the scope: 403; both in JSON."""
+
+    def decorator(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            from cfa.extensions import db
+            from cfa.services.api_tokens import mark_used, token_of_secret
+
+            kind, _, secret = request.headers.get("Authorization", "").partition(" ")
+            token = token_of_secret(secret.strip()) if kind.lower() == "bearer" else None
+            if token is None or not token.active:
+                message = "Jeton révoqué." if token is not None else "Jeton d'intégration absent ou inconnu."
+                abort(401, description=message, www_authenticate=WWWAuthenticate("bearer"))
+            if not token.allows(scope):
+                abort(403, description=f"Ce jeton n'a pas le droit « {scope} ».")
+            if mark_used(token):
+                db.session.commit()  # before the view, so a refused write still shows the token was used
+            g.api_token = token
+            return view(*args, **kwargs)
+
+        wrapped.token_scope = scope
+        return wrapped
+
+    return decorator

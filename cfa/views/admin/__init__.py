@@ -8,4 +8,13 @@ from cfa.views.access import require_blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_blueprint(bp, Ability.MANAGE_SETUP)
 
-from cfa.views.admin import centres, cohorts, employers, enrolments, imports, programmes, users  # noqa: E402, F401
+from cfa.views.admin import (  # noqa: E402, F401
+    api_tokens,
+    centres,
+    cohorts,
+    employers,
+    enrolments,
+    imports,
+    programmes,
+    users,
+)
