@@ -27,7 +27,8 @@ def register_blueprints(app) -> None:
         module = importlib.import_module(f"cfa.views.{name}")
         for sub in getattr(module, "MODULES", []):  # packages whose pages live in sub-modules
             importlib.import_module(f"cfa.views.{name}.{sub}")
-        if register := getattr(module, "register", None):  # an area with its own registration (the API's spec)
+        register = getattr(module, "register", None)  # an area with its own registration (the API's spec)
+        if callable(register):  # not a page module that happens to be called `register`
             register(app)
         else:
             app.register_blueprint(module.bp)
