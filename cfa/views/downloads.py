@@ -1,11 +1,49 @@
-"""Files the app hands out (PDFs, ZIPs): one way to name them, accents included (RFC 6266 / 5987)."""
+"""Files the app hands out (PDFs, ZIPs, spreadsheets): one way to name them, accents included (RFC 6266 / 5987)."""
 
+import os
+import unicodedata
+from collections.abc import Iterable, Sequence
 from io import BytesIO
+from typing import Any
+from urllib.parse import quote
 
-from flask import Response, send_file
+from flask import Response, abort, send_file, stream_with_context
+from werkzeug.http import dump_options_header
+
+from cfa.renderers import spreadsheets
+from cfa.renderers.spreadsheets import Field
+
+CSV = "text/csv; charset=utf-8"
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+EXPORT_FORMATS = ("csv", "xlsx")
 
 
 def attachment(data: bytes, filename: str, mimetype: str, inline: bool = False) -> Response:
     response = send_file(BytesIO(data), mimetype=mimetype, as_attachment=not inline, download_name=filename)
     response.headers["Cache-Control"] = "private, no-store"  # personal documents: never in a shared cache
     return response
+
+
+def export(fmt: str, name: str, fields: Sequence[Field], items: Iterable[Any]) -> Response:
+    """A list as CSV or XLSX, streamed: the CSV row by row as `items` are read, the XLSX from a temporary file.
+
+    `items` should come from a query run with `yield_per` so that the rows are fetched in batches.
+    """
+    if fmt not in EXPORT_FORMATS:
+        abort(404)
+    headers = [f.label for f in fields]
+    rows = spreadsheets.rows_of(fields, items)
+    if fmt == "xlsx":
+        workbook = spreadsheets.xlsx_file(name, headers, rows)
+        response = Response(spreadsheets.file_chunks(workbook), mimetype=XLSX)
+        response.content_length = os.fstat(workbook.fileno()).st_size  # the browser shows the download's progress
+    else:
+        response = Response(stream_with_context(spreadsheets.csv_stream(headers, rows)), mimetype=CSV)
+    response.headers["Content-Disposition"] = _disposition(f"{name}.{fmt}")
+    response.headers["Cache-Control"] = "private, no-store"
+    return response
+
+
+def _disposition(filename: str) -> str:
+    simple = unicodedata.normalize("NFKD", filename).encode("ascii", "ignore").decode() or "export"
+    return dump_options_header("attachment", {"filename": simple, "filename*": f"UTF-8''{quote(filename)}"})

@@ -1,0 +1,99 @@
+"""Every list exports what it shows, as filtered, to CSV and XLSX; only to those who may open the list."""
+
+import csv
+import io
+from datetime import date, datetime
+
+import pytest
+from openpyxl import load_workbook
+
+from cfa.models import EnrolmentStatus, InterruptionKind
+from tests import factories as f
+
+
+@pytest.fixture
+def admin(login):
+    return login(f.UserFactory.admin())
+
+
+def read_csv(response) -> list[dict[str, str]]:
+    assert response.status_code == 200 and response.mimetype == "text/csv"
+    return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
+
+
+def read_xlsx(response) -> list[dict]:
+    assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
+    header, *rows = load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)
+    return [dict(zip(header, row, strict=True)) for row in rows]
+
+
+def test_the_enrolment_list_exports_its_filter_with_contract_dates_as_dates(admin):
+    cohort = f.CohortFactory()
+    kept = f.EnrolmentFactory(cohort=cohort, contract_start=date(2026, 9, 1), contract_end=date(2028, 8, 31))
+    f.EnrolmentFactory(
+        cohort=cohort,
+        status=EnrolmentStatus.INTERRUPTED,
+        interrupted_on=date(2026, 1, 16),
+        interruption_kind=InterruptionKind.DROPOUT,
+        interruption_reason="Abandon",
+    )
+    f.EnrolmentFactory()  # another cohort
+    query = f"cohort={cohort.id}&status=active"
+    page = admin.get(f"/admin/inscriptions?{query}")
+    assert f"/admin/inscriptions.xlsx?cohort={cohort.id}&amp;status=active" in page.text
+
+    rows = read_xlsx(admin.get(f"/admin/inscriptions.xlsx?{query}"))
+    assert [r["Nom"] for r in rows] == [kept.apprentice.last_name]
+    assert rows[0]["Début du contrat"] == datetime(2026, 9, 1) and rows[0]["Fin du contrat"] == datetime(2028, 8, 31)
+    assert rows[0]["Statut"] == "En cours"
+
+    rows = read_csv(admin.get(f"/admin/inscriptions.csv?{query}"))
+    assert [(r["Nom"], r["Début du contrat"]) for r in rows] == [(kept.apprentice.last_name, "01/09/2026")]
+
+
+def test_the_people_list_export_honours_the_search_and_neutralises_formulas(admin):
+    f.UserFactory.tutor(last_name='=HYPERLINK("http://x")', first_name="Piège")
+    f.UserFactory.tutor(last_name="Martin")
+    rows = read_csv(admin.get("/admin/personnes.csv?q=Piège"))
+    assert [r["Nom"] for r in rows] == ['\'=HYPERLINK("http://x")']
+    rows = read_xlsx(admin.get("/admin/personnes.xlsx?q=Piège"))
+    assert [r["Nom"] for r in rows] == ['\'=HYPERLINK("http://x")']
+
+
+def test_the_employer_export_keeps_the_siret_as_text_and_counts_tutors_as_numbers(admin):
+    employer = f.EmployerFactory(name="Ville de Brest", siret="73282932000074")
+    f.UserFactory.tutor(employer=employer)
+    rows = read_xlsx(admin.get("/admin/employeurs.xlsx?q=Brest"))
+    assert rows == [rows[0]] and rows[0]["SIRET"] == "73282932000074" and rows[0]["Tuteur·rices"] == 1
+
+
+def test_the_cohort_export_gives_its_dates_and_a_file_name(admin):
+    cohort = f.CohortFactory(name="BTS 2026", start_date=date(2026, 9, 1), end_date=date(2028, 6, 30))
+    response = admin.get("/admin/promotions.csv?q=BTS 2026")
+    assert "Promotions.csv" in response.headers["Content-Disposition"]
+    assert [(r["Promotion"], r["Début"]) for r in read_csv(response)] == [(cohort.name, "01/09/2026")]
+
+
+def test_an_unknown_export_format_is_not_found(admin):
+    assert admin.get("/admin/employeurs.pdf").status_code == 404
+
+
+@pytest.mark.parametrize("person", ["apprentice", "tutor", "trainer", "quality"])
+def test_only_those_who_may_open_a_list_may_export_it(login, person):
+    f.EnrolmentFactory()
+    client = login(getattr(f.UserFactory, person)())
+    for path in ("/admin/inscriptions.csv", "/admin/personnes.xlsx", "/admin/employeurs.csv"):
+        assert client.get(path).status_code == 403
+
+
+def test_the_csv_export_runs_a_fixed_number_of_queries_whatever_the_number_of_rows(admin, count_queries):
+    for _ in range(3):
+        f.EnrolmentFactory()
+    with count_queries() as queries:
+        assert len(read_csv(admin.get("/admin/inscriptions.csv"))) == 3
+    few = len(queries)
+    for _ in range(12):
+        f.EnrolmentFactory()
+    with count_queries() as queries:
+        assert len(read_csv(admin.get("/admin/inscriptions.csv"))) == 15
+    assert len(queries) == few
