@@ -16,10 +16,8 @@ from sqlalchemy.exc import IntegrityError
 from cfa.extensions import db
 from cfa.renderers.spreadsheets import Field
 from cfa.services import audit
-from cfa.views.downloads import export
+from cfa.views.downloads import export_query
 from cfa.views.forms import form_page
-
-EXPORT_BATCH = 500  # rows fetched at once when a list is exported
 
 
 @dataclass(frozen=True)
@@ -126,8 +124,7 @@ def register_crud(bp, crud: Crud) -> None:
 
     def export_view(fmt: str):
         stmt = list_query(crud, request.args.get("q", "").strip())
-        rows = db.session.scalars(stmt.execution_options(yield_per=EXPORT_BATCH))
-        return export(fmt, crud.plural, crud.exports or crud.columns, rows)
+        return export_query(fmt, crud.plural, crud.exports or crud.columns, stmt)
 
     def edit_view(obj_id: int | None = None):
         obj = db.session.get(crud.model, obj_id) if obj_id is not None else None

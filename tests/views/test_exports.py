@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from cfa.models import EnrolmentStatus, InterruptionKind
+from cfa.models import ActionStatus, EnrolmentStatus, InterruptionKind
 from tests import factories as f
 
 
@@ -97,3 +97,38 @@ def test_the_csv_export_runs_a_fixed_number_of_queries_whatever_the_number_of_ro
     with count_queries() as queries:
         assert len(read_csv(admin.get("/admin/inscriptions.csv"))) == 15
     assert len(queries) == few
+
+
+def test_the_complaints_register_exports_the_chosen_year_with_its_dated_steps(login):
+    quality = login(f.UserFactory.quality())
+    f.ComplaintFactory(received_on=date(2025, 3, 3), acknowledged_on=date(2025, 3, 4), subject="+ convocation")
+    f.ComplaintFactory(received_on=date(2024, 5, 2), subject="L'an passé")
+    assert "/qualite/reclamations.csv?annee=2025" in quality.get("/qualite/reclamations?annee=2025").text
+    rows = read_xlsx(quality.get("/qualite/reclamations.xlsx?annee=2025"))
+    assert [(r["Objet"], r["Reçue le"], r["Accusé de réception le"]) for r in rows] == [
+        ("'+ convocation", datetime(2025, 3, 3), datetime(2025, 3, 4))
+    ]
+    assert [r["Objet"] for r in read_csv(quality.get("/qualite/reclamations.csv?annee=2024"))] == ["L'an passé"]
+    assert quality.get("/qualite/reclamations.csv?statut=inconnu").status_code == 404
+
+
+def test_improvement_actions_export_their_filter(login, count_queries):
+    quality = login(f.UserFactory.quality())
+    f.ImprovementActionFactory(title="Ouverte", complaint=f.ComplaintFactory())
+    f.ImprovementActionFactory(title="Faite", status=ActionStatus.DONE, done_on=date(2025, 6, 1))
+    rows = read_csv(quality.get("/qualite/actions.csv?filtre=closed"))
+    assert [(r["Action"], r["Réalisée le"]) for r in rows] == [("Faite", "01/06/2025")]
+    with count_queries() as queries:
+        read_xlsx(quality.get("/qualite/actions.xlsx"))
+    few = len(queries)
+    for n in range(5):
+        f.ImprovementActionFactory(title=f"Action {n}", complaint=f.ComplaintFactory())
+    with count_queries() as queries:
+        assert len(read_xlsx(quality.get("/qualite/actions.xlsx"))) == 7
+    assert len(queries) == few
+
+
+@pytest.mark.parametrize("path", ["/qualite/reclamations.csv", "/qualite/actions.xlsx"])
+def test_the_quality_registers_are_exported_only_for_the_quality_team(login, path):
+    for person in (f.UserFactory.apprentice(), f.UserFactory.tutor(), f.UserFactory.trainer()):
+        assert login(person).get(path).status_code == 403
