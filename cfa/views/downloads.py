@@ -2,7 +2,7 @@
 
 import os
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from io import BytesIO
 from typing import Any
 from urllib.parse import quote
@@ -46,11 +46,22 @@ def export(fmt: str, name: str, fields: Sequence[Field], items: Iterable[Any]) -
     return response
 
 
-def export_query(fmt: str, name: str, fields: Sequence[Field], stmt) -> Response:
-    """The rows of a select() exported in batches: memory and queries do not grow with the number of rows."""
+def export_query(fmt: str, name: str, fields: Sequence[Field], stmt, per_batch: Callable | None = None) -> Response:
+    """The rows of a select() exported in batches: memory and queries do not grow with the number of rows.
+
+    `per_batch(rows) -> {row id: figures}` adds figures summed in SQL for a batch: the fields then read
+    (row, its figures) pairs.
+    """
     if fmt not in EXPORT_FORMATS:
         abort(404)
-    return export(fmt, name, fields, db.session.scalars(stmt.execution_options(yield_per=EXPORT_BATCH)))
+    rows = db.session.scalars(stmt.execution_options(yield_per=EXPORT_BATCH))
+    return export(fmt, name, fields, rows if per_batch is None else _with_figures(rows, per_batch))
+
+
+def _with_figures(rows, per_batch: Callable) -> Iterator[tuple]:
+    for batch in rows.partitions():
+        figures = per_batch(batch)
+        yield from ((row, figures.get(row.id)) for row in batch)
 
 
 def _disposition(filename: str) -> str:

@@ -132,3 +132,46 @@ def test_improvement_actions_export_their_filter(login, count_queries):
 def test_the_quality_registers_are_exported_only_for_the_quality_team(login, path):
     for person in (f.UserFactory.apprentice(), f.UserFactory.tutor(), f.UserFactory.trainer()):
         assert login(person).get(path).status_code == 403
+
+
+def test_the_short_course_runs_export_their_year_with_trainees_and_hours_as_numbers(admin, count_queries):
+    run = f.ShortCourseRunFactory(start_date=date(2025, 10, 6), end_date=date(2025, 10, 6))
+    f.SessionFactory(cohort=run, date=date(2025, 10, 6))
+    f.TraineeEnrolmentFactory(cohort=run)
+    f.ShortCourseRunFactory(start_date=date(2024, 3, 4), end_date=date(2024, 3, 4))
+    assert "/formations-courtes/sessions.xlsx?annee=2025" in admin.get("/formations-courtes/?annee=2025").text
+    with count_queries() as queries:
+        rows = read_xlsx(admin.get("/formations-courtes/sessions.xlsx?annee=2025"))
+    assert [(r["Session"], r["Début"], r["Stagiaires"], r["Demi-journées"]) for r in rows] == [
+        (run.name, datetime(2025, 10, 6), 1, 1)
+    ]
+    assert isinstance(rows[0]["Heures planifiées"], float) and rows[0]["Heures prévues"] == 42
+    few = len(queries)
+    for _ in range(4):
+        other = f.ShortCourseRunFactory(start_date=date(2025, 11, 3), end_date=date(2025, 11, 3))
+        f.SessionFactory(cohort=other, date=date(2025, 11, 3))
+        f.TraineeEnrolmentFactory(cohort=other)
+    with count_queries() as queries:
+        assert len(read_csv(admin.get("/formations-courtes/sessions.csv?annee=2025"))) == 5
+    assert len(queries) == few
+
+
+def test_a_runs_trainees_export_lists_its_trainees_only(admin):
+    run = f.ShortCourseRunFactory()
+    trainee = f.TraineeEnrolmentFactory(cohort=run)
+    f.TraineeEnrolmentFactory()  # another run
+    assert (
+        f"/formations-courtes/sessions/{run.id}/stagiaires.csv"
+        in admin.get(f"/formations-courtes/sessions/{run.id}").text
+    )
+    rows = read_csv(admin.get(f"/formations-courtes/sessions/{run.id}/stagiaires.csv"))
+    assert [(r["Nom"], r["SIRET"]) for r in rows] == [(trainee.apprentice.last_name, trainee.employer.siret)]
+    assert admin.get(f"/formations-courtes/sessions/{f.CohortFactory().id}/stagiaires.csv").status_code == 404
+
+
+def test_short_course_exports_are_refused_to_a_client_and_a_trainer(login):
+    run = f.ShortCourseRunFactory()
+    for person in (f.UserFactory.tutor(), f.UserFactory.trainer()):
+        client = login(person)
+        assert client.get("/formations-courtes/sessions.csv").status_code == 403
+        assert client.get(f"/formations-courtes/sessions/{run.id}/stagiaires.xlsx").status_code == 403
