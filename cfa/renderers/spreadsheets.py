@@ -1,8 +1,10 @@
 """Lists as spreadsheets (CSV and XLSX) that open in a French office suite with typed cells.
 
 Both formats are produced row by row from an iterable, so that a list of any length is never held in memory: the CSV
-is yielded in chunks as the rows come from the database, and the XLSX is written by openpyxl's write-only mode to a
-temporary file that is then sent in chunks.
+is written in chunks as the rows come from the database, the XLSX by openpyxl's write-only mode, each to a temporary
+file on disk that is then sent in chunks. Writing the whole file before sending it means that the database is read
+within the request (one consistent view, an error is an error page rather than a truncated file) and that the
+browser knows the file's size, so it shows the download's progress.
 
 Cells keep their type: dates stay dates, hours stay numbers (a `Hours` value, from whole minutes), and a text that a
 spreadsheet would run as a formula is neutralised.
@@ -110,6 +112,15 @@ def csv_stream(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> Iterato
 
 def csv_of(headers: Sequence[str], rows: Iterable[Sequence[Any]]) -> bytes:
     return b"".join(csv_stream(headers, rows))
+
+
+def csv_file(headers: Sequence[str], rows: Iterable[Sequence[Any]]):
+    """The CSV in a temporary file (rewound, to be read and closed by the caller)."""
+    target = tempfile.TemporaryFile()  # noqa: SIM115 -- closed by file_chunks once sent
+    for chunk in csv_stream(headers, rows):
+        target.write(chunk)
+    target.seek(0)
+    return target
 
 
 def xlsx_file(title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]]):

@@ -7,7 +7,7 @@ from io import BytesIO
 from typing import Any
 from urllib.parse import quote
 
-from flask import Response, abort, send_file, stream_with_context
+from flask import Response, abort, send_file
 from werkzeug.http import dump_options_header
 
 from cfa.extensions import db
@@ -27,7 +27,7 @@ def attachment(data: bytes, filename: str, mimetype: str, inline: bool = False) 
 
 
 def export(fmt: str, name: str, fields: Sequence[Field], items: Iterable[Any]) -> Response:
-    """A list as CSV or XLSX, streamed: the CSV row by row as `items` are read, the XLSX from a temporary file.
+    """A list as CSV or XLSX, written row by row to a temporary file, then sent from it in chunks.
 
     `items` should come from a query run with `yield_per` so that the rows are fetched in batches.
     """
@@ -36,11 +36,11 @@ def export(fmt: str, name: str, fields: Sequence[Field], items: Iterable[Any]) -
     headers = [f.label for f in fields]
     rows = spreadsheets.rows_of(fields, items)
     if fmt == "xlsx":
-        workbook = spreadsheets.xlsx_file(name, headers, rows)
-        response = Response(spreadsheets.file_chunks(workbook), mimetype=XLSX)
-        response.content_length = os.fstat(workbook.fileno()).st_size  # the browser shows the download's progress
+        target, mimetype = spreadsheets.xlsx_file(name, headers, rows), XLSX
     else:
-        response = Response(stream_with_context(spreadsheets.csv_stream(headers, rows)), mimetype=CSV)
+        target, mimetype = spreadsheets.csv_file(headers, rows), CSV
+    response = Response(spreadsheets.file_chunks(target), mimetype=mimetype, direct_passthrough=True)
+    response.content_length = os.fstat(target.fileno()).st_size  # the browser shows the download's progress
     response.headers["Content-Disposition"] = _disposition(f"{name}.{fmt}")
     response.headers["Cache-Control"] = "private, no-store"
     return response

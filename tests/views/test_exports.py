@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from cfa.models import ActionStatus, EnrolmentStatus, InterruptionKind
+from cfa.models import ActionStatus, EnrolmentStatus, InterruptionKind, JustificationStatus, MarkStatus
 from tests import factories as f
 
 
@@ -175,3 +175,45 @@ def test_short_course_exports_are_refused_to_a_client_and_a_trainer(login):
         client = login(person)
         assert client.get("/formations-courtes/sessions.csv").status_code == 403
         assert client.get(f"/formations-courtes/sessions/{run.id}/stagiaires.xlsx").status_code == 403
+
+
+def test_a_cohorts_month_of_attendance_exports_each_apprentices_hours_as_numbers(login):
+    quality = login(f.UserFactory.quality())
+    session = f.SessionFactory(date=date(2025, 9, 15))  # 3 h 30
+    sheet = f.AttendanceSheetFactory(session=session)
+    present = f.AttendanceMarkFactory(sheet=sheet, status=MarkStatus.LATE, minutes_late=30)
+    f.AttendanceMarkFactory(sheet=sheet, enrolment=f.EnrolmentFactory(cohort=session.cohort), status=MarkStatus.ABSENT)
+    f.SessionFactory(cohort=session.cohort, date=date(2025, 10, 6))  # another month
+    cohort_id = session.cohort_id
+    assert f"/emargement/promotions/{cohort_id}/assiduite-" in quality.get("/emargement/").text
+
+    rows = read_xlsx(quality.get(f"/emargement/promotions/{cohort_id}/assiduite-2025-09.xlsx"))
+    by_name = {r["Nom"]: r for r in rows}
+    mine = by_name[present.enrolment.apprentice.last_name]
+    assert (mine["Heures émargées"], mine["Heures de présence"], mine["Retards (h)"]) == (3.5, 3, 0.5)
+    assert mine["Taux d'assiduité (%)"] == 85.7
+    assert sum(r["Absences non justifiées (h)"] for r in rows) == 3.5
+    csv_rows = read_csv(quality.get(f"/emargement/promotions/{cohort_id}/assiduite-2025-09.csv"))
+    assert {r["Heures émargées"] for r in csv_rows} == {"3,50"}
+    assert quality.get(f"/emargement/promotions/{cohort_id}/assiduite-2025-13.csv").status_code == 404
+    assert quality.get(f"/emargement/promotions/{cohort_id}/assiduite-9999-12.csv").status_code == 404
+
+
+def test_justifications_export_all_or_those_of_one_status(login):
+    quality = login(f.UserFactory.quality())
+    waiting = f.JustificationFactory(reason="=cmd|' /C calc'!A0")
+    f.JustificationFactory(status=JustificationStatus.REFUSED, refusal_reason="Illisible")
+    rows = read_csv(quality.get("/emargement/justificatifs.csv?statut=pending"))
+    assert [(r["Nom"], r["Motif"], r["Du"]) for r in rows] == [
+        (waiting.enrolment.apprentice.last_name, "'=cmd|' /C calc'!A0", "16/09/2025")
+    ]
+    assert len(read_xlsx(quality.get("/emargement/justificatifs.xlsx"))) == 2
+
+
+@pytest.mark.parametrize(
+    "path", ["/emargement/justificatifs.csv", "/emargement/promotions/{cohort}/assiduite-2025-09.xlsx"]
+)
+def test_attendance_exports_are_refused_to_apprentices_tutors_and_trainers(login, path):
+    enrolment = f.EnrolmentFactory()
+    for person in (enrolment.apprentice, f.UserFactory.tutor(), f.UserFactory.trainer()):
+        assert login(person).get(path.format(cohort=enrolment.cohort_id)).status_code == 403
