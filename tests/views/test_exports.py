@@ -217,3 +217,26 @@ def test_attendance_exports_are_refused_to_apprentices_tutors_and_trainers(login
     enrolment = f.EnrolmentFactory()
     for person in (enrolment.apprentice, f.UserFactory.tutor(), f.UserFactory.trainer()):
         assert login(person).get(path.format(cohort=enrolment.cohort_id)).status_code == 403
+
+
+def test_a_trainer_exports_only_the_awards_they_may_read(login):
+    trainer = f.UserFactory.trainer()
+    mine = f.AwardFactory(assessor=trainer, awarded_on=date(2026, 3, 1))
+    f.AwardFactory()  # assessed by someone else, for a learner the trainer does not teach
+    rows = read_xlsx(login(trainer).get("/evaluation/certifications.xlsx"))
+    assert [(r["Nom"], r["Certification"], r["Délivrée le"], r["Statut"]) for r in rows] == [
+        (mine.learner.last_name, mine.micro_certification.title, datetime(2026, 3, 1), "Valide")
+    ]
+    assert "/evaluation/certifications.csv" in login(trainer).get("/evaluation/certifications").text
+
+
+def test_the_awards_export_honours_the_search(admin):
+    kept = f.AwardFactory()
+    f.AwardFactory()
+    rows = read_csv(admin.get(f"/evaluation/certifications.csv?q={kept.verification_code}"))
+    assert [r["Code de vérification"] for r in rows] == [kept.verification_code]
+
+
+def test_apprentices_and_tutors_may_not_export_the_awards(login):
+    for person in (f.UserFactory.apprentice(), f.UserFactory.tutor()):
+        assert login(person).get("/evaluation/certifications.csv").status_code == 403
