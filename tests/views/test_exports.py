@@ -21,6 +21,14 @@ def read_csv(response) -> list[dict[str, str]]:
     return list(csv.DictReader(io.StringIO(response.data.decode("utf-8-sig")), delimiter=";"))
 
 
+def status_as(client, person, path: str) -> int:
+    """The status `path` answers `person` (logged in for this request only)."""
+    client.login(person)
+    status = client.get(path).status_code
+    client.logout()
+    return status
+
+
 def read_xlsx(response) -> list[dict]:
     assert response.status_code == 200 and response.mimetype.endswith("spreadsheetml.sheet")
     header, *rows = load_workbook(io.BytesIO(response.data)).active.iter_rows(values_only=True)
@@ -129,9 +137,9 @@ def test_improvement_actions_export_their_filter(login, count_queries):
 
 
 @pytest.mark.parametrize("path", ["/qualite/reclamations.csv", "/qualite/actions.xlsx"])
-def test_the_quality_registers_are_exported_only_for_the_quality_team(login, path):
+def test_the_quality_registers_are_exported_only_for_the_quality_team(client, path):
     for person in (f.UserFactory.apprentice(), f.UserFactory.tutor(), f.UserFactory.trainer()):
-        assert login(person).get(path).status_code == 403
+        assert status_as(client, person, path) == 403
 
 
 def test_the_short_course_runs_export_their_year_with_trainees_and_hours_as_numbers(admin, count_queries):
@@ -169,12 +177,11 @@ def test_a_runs_trainees_export_lists_its_trainees_only(admin):
     assert admin.get(f"/formations-courtes/sessions/{f.CohortFactory().id}/stagiaires.csv").status_code == 404
 
 
-def test_short_course_exports_are_refused_to_a_client_and_a_trainer(login):
+def test_short_course_exports_are_refused_to_a_client_and_a_trainer(client):
     run = f.ShortCourseRunFactory()
     for person in (f.UserFactory.tutor(), f.UserFactory.trainer()):
-        client = login(person)
-        assert client.get("/formations-courtes/sessions.csv").status_code == 403
-        assert client.get(f"/formations-courtes/sessions/{run.id}/stagiaires.xlsx").status_code == 403
+        assert status_as(client, person, "/formations-courtes/sessions.csv") == 403
+        assert status_as(client, person, f"/formations-courtes/sessions/{run.id}/stagiaires.xlsx") == 403
 
 
 def test_a_cohorts_month_of_attendance_exports_each_apprentices_hours_as_numbers(login):
@@ -213,10 +220,10 @@ def test_justifications_export_all_or_those_of_one_status(login):
 @pytest.mark.parametrize(
     "path", ["/emargement/justificatifs.csv", "/emargement/promotions/{cohort}/assiduite-2025-09.xlsx"]
 )
-def test_attendance_exports_are_refused_to_apprentices_tutors_and_trainers(login, path):
+def test_attendance_exports_are_refused_to_apprentices_tutors_and_trainers(client, path):
     enrolment = f.EnrolmentFactory()
     for person in (enrolment.apprentice, f.UserFactory.tutor(), f.UserFactory.trainer()):
-        assert login(person).get(path.format(cohort=enrolment.cohort_id)).status_code == 403
+        assert status_as(client, person, path.format(cohort=enrolment.cohort_id)) == 403
 
 
 def test_a_trainer_exports_only_the_awards_they_may_read(login):
@@ -237,6 +244,32 @@ def test_the_awards_export_honours_the_search(admin):
     assert [r["Code de vérification"] for r in rows] == [kept.verification_code]
 
 
-def test_apprentices_and_tutors_may_not_export_the_awards(login):
+def test_apprentices_and_tutors_may_not_export_the_awards(client):
     for person in (f.UserFactory.apprentice(), f.UserFactory.tutor()):
-        assert login(person).get("/evaluation/certifications.csv").status_code == 403
+        assert status_as(client, person, "/evaluation/certifications.csv") == 403
+
+
+def test_a_jury_sessions_results_export_one_column_per_ccp(login):
+    from cfa.extensions import db
+    from cfa.models import BlockResult, Decision
+
+    quality = login(f.UserFactory.quality())
+    jury = f.JurySessionFactory()
+    first, second = (f.SkillBlockFactory(programme=jury.cohort.programme) for _ in range(2))
+    candidate = f.JuryCandidateFactory(jury_session=jury, decision=Decision.PARTIAL)
+    db.session.add_all(
+        [
+            BlockResult(candidate=candidate, skill_block_id=first.id, acquired=True),
+            BlockResult(candidate=candidate, skill_block_id=second.id, acquired=False),
+        ]
+    )
+    db.session.flush()
+    assert f"/evaluation/jurys/{jury.id}/resultats.xlsx" in quality.get(f"/evaluation/jurys/{jury.id}").text
+    rows = read_xlsx(quality.get(f"/evaluation/jurys/{jury.id}/resultats.xlsx"))
+    assert [
+        (r["Nom"], r[f"{first.code} – {first.title}"], r[f"{second.code} – {second.title}"], r["Décision"])
+        for r in rows
+    ] == [(candidate.enrolment.apprentice.last_name, "Acquis", "Non acquis", "Obtention partielle (CCP)")]
+    quality.logout()
+    for person in (f.UserFactory.trainer(), candidate.enrolment.apprentice):
+        assert status_as(quality, person, f"/evaluation/jurys/{jury.id}/resultats.csv") == 403
