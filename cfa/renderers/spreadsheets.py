@@ -15,7 +15,7 @@ import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, time
 from decimal import Decimal
 from enum import Enum
 from typing import Any
@@ -32,6 +32,7 @@ CHUNK_BYTES = 64 * 1024
 BOM = "\ufeff"  # so that Excel reads the CSV as UTF-8
 DATE_FORMAT = "DD/MM/YYYY"
 DATETIME_FORMAT = "DD/MM/YYYY HH:MM"
+TIME_FORMAT = "HH:MM"
 HOURS_FORMAT = "0.00"
 
 
@@ -72,6 +73,8 @@ def csv_cell(value: Any) -> str:
         return f"{to_paris(value):%d/%m/%Y %H:%M}"
     if isinstance(value, date):
         return f"{value:%d/%m/%Y}"
+    if isinstance(value, time):
+        return f"{value:%H:%M}"
     if isinstance(value, Decimal | float):
         return str(value).replace(".", ",")  # a French spreadsheet reads 1,5 as a number
     if isinstance(value, int):
@@ -85,7 +88,7 @@ def xlsx_value(value: Any) -> Any:
         return to_paris(value).replace(tzinfo=None)  # a spreadsheet has no time zones: Paris time, as in the app
     if isinstance(value, str):
         return neutralise(value)
-    if value is None or isinstance(value, date | int | float | Decimal):
+    if value is None or isinstance(value, date | time | int | float | Decimal):
         return value
     return neutralise(str(value))
 
@@ -158,6 +161,8 @@ def _cell(sheet, value: Any):
         return _styled(sheet, value, number_format=DATETIME_FORMAT)
     if isinstance(value, date):
         return _styled(sheet, value, number_format=DATE_FORMAT)
+    if isinstance(value, time):
+        return _styled(sheet, value, number_format=TIME_FORMAT)
     if isinstance(value, Hours):
         return _styled(sheet, Decimal(value), number_format=HOURS_FORMAT)
     return value

@@ -7,7 +7,7 @@ from datetime import date, datetime
 import pytest
 from openpyxl import load_workbook
 
-from cfa.models import ActionStatus, EnrolmentStatus, InterruptionKind, JustificationStatus, MarkStatus
+from cfa.models import ActionStatus, EnrolmentStatus, HalfDay, InterruptionKind, JustificationStatus, MarkStatus
 from tests import factories as f
 
 
@@ -273,3 +273,31 @@ def test_a_jury_sessions_results_export_one_column_per_ccp(login):
     quality.logout()
     for person in (f.UserFactory.trainer(), candidate.enrolment.apprentice):
         assert status_as(quality, person, f"/evaluation/jurys/{jury.id}/resultats.csv") == 403
+
+
+def test_a_cohorts_half_days_export_with_times_and_hours_for_those_who_read_its_planning(client, count_queries):
+    from datetime import time
+
+    trainer = f.UserFactory.trainer()
+    session = f.SessionFactory(trainer=trainer, date=date(2025, 9, 15))
+    f.SessionFactory(cohort=session.cohort, date=date(2025, 9, 16), half_day=HalfDay.PM)
+    f.SessionFactory(date=date(2025, 9, 15))  # another cohort
+    path = f"/planning/promotions/{session.cohort_id}/seances"
+    client.login(trainer)
+    assert f"{path}.xlsx" in client.get(f"/planning/promotions/{session.cohort_id}").text
+    rows = read_xlsx(client.get(f"{path}.xlsx"))
+    assert [(r["Date"], r["Demi-journée"], r["Début"], r["Heures"]) for r in rows] == [
+        (datetime(2025, 9, 15), "Matin", time(9, 0), 3.5),
+        (datetime(2025, 9, 16), "Après-midi", time(13, 30), 3.5),
+    ]
+    with count_queries() as queries:
+        assert [r["Début"] for r in read_csv(client.get(f"{path}.csv"))] == ["09:00", "13:30"]
+    few = len(queries)
+    for day in range(17, 27):
+        f.SessionFactory(cohort=session.cohort, trainer=trainer, date=date(2025, 9, day))
+    with count_queries() as queries:
+        assert len(read_csv(client.get(f"{path}.csv"))) == 12
+    assert len(queries) == few
+    client.logout()
+    for person in (f.UserFactory.trainer(), f.UserFactory.tutor()):
+        assert status_as(client, person, f"{path}.csv") == 403
