@@ -301,3 +301,35 @@ def test_a_cohorts_half_days_export_with_times_and_hours_for_those_who_read_its_
     client.logout()
     for person in (f.UserFactory.trainer(), f.UserFactory.tutor()):
         assert status_as(client, person, f"{path}.csv") == 403
+
+
+def test_a_campaigns_answers_export_scores_as_numbers_and_names_only_when_not_anonymous(client, login):
+    from tests.views.test_surveys import _answer, _open_campaign
+
+    named, _ = _open_campaign(anonymous=False)
+    anonymous, _ = _open_campaign(anonymous=True)
+    for campaign in (named, anonymous):
+        _answer(client, campaign, campaign.invitations[0], score="2", comment="=Trop de théorie")
+        _answer(client, campaign, campaign.invitations[1], score="5", comment="Parfait")
+    quality = login(f.UserFactory.quality())
+    scale, text = named.survey.questions
+    assert (
+        f"/qualite/campagnes/{named.id}/reponses.xlsx" in quality.get(f"/qualite/campagnes/{named.id}/resultats").text
+    )
+
+    rows = read_xlsx(quality.get(f"/qualite/campagnes/{named.id}/reponses.xlsx"))
+    assert sorted((r[f"{scale.position}. {scale.text}"], r[f"{text.position}. {text.text}"]) for r in rows) == [
+        (2, "'=Trop de théorie"),
+        (5, "Parfait"),
+    ]
+    assert {r["Personne"] for r in rows} == {i.name or i.email for i in named.invitations}
+
+    rows = read_csv(quality.get(f"/qualite/campagnes/{anonymous.id}/reponses.csv"))
+    assert len(rows) == 2 and "Personne" not in rows[0]
+    quality.logout()
+    assert (
+        status_as(
+            client, named.invitations[0].user or f.UserFactory.trainer(), f"/qualite/campagnes/{named.id}/reponses.csv"
+        )
+        == 403
+    )
