@@ -14,7 +14,7 @@ from cfa.extensions import db
 from cfa.renderers import spreadsheets
 from cfa.renderers.spreadsheets import Field
 
-CSV = "text/csv; charset=utf-8"
+CSV = "text/csv"  # Flask adds "; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EXPORT_FORMATS = ("csv", "xlsx")
 EXPORT_BATCH = 500  # rows fetched from the database at once (a server-side cursor on PostgreSQL)
