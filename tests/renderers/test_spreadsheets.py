@@ -58,3 +58,22 @@ def test_the_csv_is_produced_in_chunks_as_rows_come():
     first = next(stream)
     assert len(produced) == spreadsheets.CHUNK_ROWS  # the first chunk leaves before the other rows are read
     assert len(read_csv(first + b"".join(stream))) == 1 + spreadsheets.CHUNK_ROWS * 2 + 1
+
+
+def test_a_long_list_is_written_without_holding_its_rows_in_memory():
+    import tracemalloc
+
+    def rows():
+        for n in range(4_000):
+            yield [f"Apprenti {n}", "x" * 1_000, date(2026, 9, 7), Hours.of(n), n]
+
+    tracemalloc.start()
+    try:
+        with spreadsheets.csv_file(["A", "B", "C", "D", "E"], rows()) as target:
+            assert target.seek(0, 2) > 4_000 * 1_000  # more than 4 MB written to disk
+        with spreadsheets.xlsx_file("Long", ["A", "B", "C", "D", "E"], rows()) as target:
+            assert target.seek(0, 2) > 100_000
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 3_000_000  # a few batches of rows, never the whole file
