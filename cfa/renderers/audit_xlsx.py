@@ -7,6 +7,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from cfa.renderers.spreadsheets import neutralise
 from cfa.services.audit_export import AuditFile
 
 HEADER = Font(bold=True)
@@ -15,10 +16,7 @@ FIGURE_HEADERS = ["Indicateur", "Valeur", "Numérateur", "Dénominateur", "Défi
 
 
 def _safe(value):
-    """A text starting with = + - @ would be read as a formula by a spreadsheet: kept as text."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@"):
-        return "'" + value
-    return value
+    return neutralise(value) if isinstance(value, str) else value
 
 
 def _header(sheet, row: int, labels: list[str]) -> None:

@@ -64,6 +64,13 @@ def session_details() -> list:
 
 
 def cohort_sessions(cohort_id: int, start: date | None = None, end: date | None = None, live_only: bool = False):
+    return list(db.session.scalars(cohort_sessions_statement(cohort_id, start, end, live_only)))
+
+
+def cohort_sessions_statement(
+    cohort_id: int, start: date | None = None, end: date | None = None, live_only: bool = False
+):
+    """A cohort's half-days in date order, with their module, trainer and room."""
     stmt = (
         sa.select(Session)
         .where(Session.cohort_id == cohort_id)
@@ -76,7 +83,7 @@ def cohort_sessions(cohort_id: int, start: date | None = None, end: date | None 
         stmt = stmt.where(Session.date <= end)
     if live_only:
         stmt = stmt.where(Session.status == SessionStatus.PLANNED)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
 def planned_minutes(cohort_id: int) -> int:

@@ -170,15 +170,19 @@ def covering(marks: list[AttendanceMark]) -> dict[int, Justification]:
 
 
 def pending() -> list[Justification]:
+    return list(db.session.scalars(listing(JustificationStatus.PENDING)))
+
+
+def listing(status: JustificationStatus | None = None):
+    """Justifications in the order they came in (of one status when given), with their apprentices and cohorts."""
     from sqlalchemy.orm import selectinload
 
     stmt = (
         sa.select(Justification)
-        .where(Justification.status == JustificationStatus.PENDING)
         .options(
             selectinload(Justification.enrolment).selectinload(Enrolment.apprentice),
             selectinload(Justification.enrolment).selectinload(Enrolment.cohort),
         )
-        .order_by(Justification.created_at)
+        .order_by(Justification.created_at, Justification.id)
     )
-    return list(db.session.scalars(stmt))
+    return stmt if status is None else stmt.where(Justification.status == status)

@@ -182,6 +182,10 @@ def withdraw(actor: User, enrolment: Enrolment, reason: str, today: date | None 
 
 def run_trainees(run_id: int, employer_id: int | None = None) -> list[Enrolment]:
     """A run's trainees in roll-call order (only one employer's when given), with their people and employers."""
+    return list(db.session.scalars(run_trainees_statement(run_id, employer_id)))
+
+
+def run_trainees_statement(run_id: int, employer_id: int | None = None):
     stmt = (
         sa.select(Enrolment)
         .join(User, Enrolment.apprentice_id == User.id)
@@ -191,7 +195,7 @@ def run_trainees(run_id: int, employer_id: int | None = None) -> list[Enrolment]
     )
     if employer_id is not None:
         stmt = stmt.where(Enrolment.employer_id == employer_id)
-    return list(db.session.scalars(stmt))
+    return stmt
 
 
 def open_runs_for_client(employer_id: int, today: date | None = None) -> list[Cohort]:

@@ -14,7 +14,9 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
+from cfa.renderers.spreadsheets import Field
 from cfa.services import audit
+from cfa.views.downloads import export_query
 from cfa.views.forms import form_page
 
 
@@ -58,6 +60,8 @@ class Crud:
     filter_template: str | None = None
     detail_endpoint: str | None = None  # rows link to a detail page rather than the edit form
     hint: str | None = None
+    # The export's columns, with typed values (dates, numbers); the list's columns when empty.
+    exports: Sequence[Field] = ()
     extra: dict = field(default_factory=dict)
 
     def endpoint(self, action: str) -> str:
@@ -103,15 +107,24 @@ def commit_or_report(message: str = CONFLICT) -> bool:
     return True
 
 
+def list_query(crud: Crud, q: str):
+    """The list's rows as filtered by the page's arguments: the page and its exports show the same rows."""
+    stmt = sa.select(crud.model).options(*crud.options).order_by(*crud.order_by)
+    if q and crud.search:
+        stmt = stmt.where(search_clause(q, crud.search))
+    if crud.filters:
+        stmt = crud.filters(stmt)
+    return stmt
+
+
 def register_crud(bp, crud: Crud) -> None:
     def list_view():
-        stmt = sa.select(crud.model).options(*crud.options).order_by(*crud.order_by)
         q = request.args.get("q", "").strip()
-        if q and crud.search:
-            stmt = stmt.where(search_clause(q, crud.search))
-        if crud.filters:
-            stmt = crud.filters(stmt)
-        return render_template("admin/list.html", crud=crud, page=paginate(stmt), q=q)
+        return render_template("admin/list.html", crud=crud, page=paginate(list_query(crud, q)), q=q)
+
+    def export_view(fmt: str):
+        stmt = list_query(crud, request.args.get("q", "").strip())
+        return export_query(fmt, crud.plural, crud.exports or crud.columns, stmt)
 
     def edit_view(obj_id: int | None = None):
         obj = db.session.get(crud.model, obj_id) if obj_id is not None else None
@@ -136,6 +149,7 @@ def register_crud(bp, crud: Crud) -> None:
         return render_template("admin/form.html", crud=crud, form=form, obj=obj, title=title)
 
     bp.add_url_rule(crud.url, crud.endpoint("list"), list_view)
+    bp.add_url_rule(f"{crud.url}.<fmt>", crud.endpoint("export"), export_view)
     bp.add_url_rule(f"{crud.url}/nouveau", crud.endpoint("new"), edit_view, methods=["GET", "POST"])
     bp.add_url_rule(f"{crud.url}/<int:obj_id>/modifier", crud.endpoint("edit"), edit_view, methods=["GET", "POST"])
 

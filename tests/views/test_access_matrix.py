@@ -68,6 +68,7 @@ def world():
         "code": award.verification_code,
         "token": "pas-un-jeton",
         "month": "2026-11",
+        "fmt": "csv",
         "number": 0,
         "purpose": "reset",
         "agreement_id": f.AgreementFactory().id,  # of a short course's session, not of the world's cohort

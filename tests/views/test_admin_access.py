@@ -61,6 +61,7 @@ def test_admins_reach_every_admin_page(app, login):
         "room_id": f.RoomFactory(centre=centre).id,
         "closure_id": f.ClosurePeriodFactory(centre=centre).id,
         "import_kind": "apprentices",
+        "fmt": "csv",  # the lists' exports
     }
     block = f.SkillBlockFactory(programme=programme)
     module = f.ModuleFactory(programme=programme)

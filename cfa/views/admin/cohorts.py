@@ -9,6 +9,7 @@ from cfa.forms import choices
 from cfa.forms.admin import CohortForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, Role, Room, User
 from cfa.models.programmes import apprenticeship_programme_ids
+from cfa.renderers.spreadsheets import Field
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, register_crud
 
@@ -59,6 +60,15 @@ register_crud(
             Column("Centre", lambda c: c.centre.name),
             Column("Dates", lambda c: f"{c.start_date:%d/%m/%Y} → {c.end_date:%d/%m/%Y}"),
             Column("Apprenti·es", _active_count, numeric=True),
+        ],
+        exports=[
+            Field("Promotion", lambda c: c.name),
+            Field("Formation", lambda c: c.programme.code),
+            Field("Intitulé de la formation", lambda c: c.programme.title),
+            Field("Centre", lambda c: c.centre.name),
+            Field("Début", lambda c: c.start_date),
+            Field("Fin", lambda c: c.end_date),
+            Field("Apprenti·es", _active_count),
         ],
         search=[Cohort.name],
         order_by=[Cohort.start_date.desc(), Cohort.name],

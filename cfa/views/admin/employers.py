@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 from cfa.extensions import db
 from cfa.forms.admin import EmployerForm
 from cfa.models import Employer, Enrolment, EnrolmentStatus
+from cfa.renderers.spreadsheets import Field
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, register_crud
 
@@ -25,6 +26,20 @@ register_crud(
             Column("Ville", lambda e: e.city or "–"),
             Column("SIRET", lambda e: e.siret),
             Column("Tuteur·rices", lambda e: len(e.tutors), numeric=True),
+        ],
+        exports=[
+            Field("Raison sociale", lambda e: e.name),
+            Field("SIRET", lambda e: e.siret),
+            Field("Type", lambda e: e.kind),
+            Field("Adresse", lambda e: e.address),
+            Field("Code postal", lambda e: e.postcode),
+            Field("Ville", lambda e: e.city),
+            Field("OPCO", lambda e: e.opco),
+            Field("Contact", lambda e: e.contact_name),
+            Field("E-mail du contact", lambda e: e.contact_email),
+            Field("Téléphone", lambda e: e.phone),
+            Field("Actif", lambda e: e.active),
+            Field("Tuteur·rices", lambda e: len(e.tutors)),
         ],
         search=[Employer.name, Employer.city, Employer.siret],
         order_by=[Employer.name],

@@ -10,6 +10,7 @@ from cfa.forms import choices
 from cfa.forms.admin import EnrolmentForm, InterruptionForm, ReopeningForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, Role, User
 from cfa.models.programmes import apprenticeship_programme_ids
+from cfa.renderers.spreadsheets import Field
 from cfa.services import enrolments
 from cfa.services.audit import history
 from cfa.services.enrolments import EnrolmentError, EnrolmentValues
@@ -78,9 +79,26 @@ register_crud(
             Column("Contrat", lambda e: f"{e.contract_start:%d/%m/%Y} → {e.contract_end:%d/%m/%Y}"),
             Column("Statut", lambda e: e.status.label),
         ],
+        exports=[
+            Field("Nom", lambda e: e.apprentice.last_name),
+            Field("Prénom", lambda e: e.apprentice.first_name),
+            Field("E-mail", lambda e: e.apprentice.email),
+            Field("Promotion", lambda e: e.cohort.name),
+            Field("Employeur", lambda e: e.employer.name if e.employer else None),
+            Field("SIRET de l'employeur", lambda e: e.employer.siret if e.employer else None),
+            Field("Tuteur·rice", lambda e: e.tutor.full_name if e.tutor else None),
+            Field("Début du contrat", lambda e: e.contract_start),
+            Field("Fin du contrat", lambda e: e.contract_end),
+            Field("Statut", lambda e: e.status),
+        ],
         search=[Apprentice.last_name, Apprentice.first_name],
         order_by=[Apprentice.last_name, Apprentice.first_name],
-        options=[selectinload(Enrolment.apprentice), selectinload(Enrolment.cohort), selectinload(Enrolment.employer)],
+        options=[
+            selectinload(Enrolment.apprentice),
+            selectinload(Enrolment.cohort),
+            selectinload(Enrolment.employer),
+            selectinload(Enrolment.tutor),
+        ],
         prepare_form=_prepare,
         write=_write,
         refusal=EnrolmentError,

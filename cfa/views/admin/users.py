@@ -9,6 +9,7 @@ from cfa.extensions import db
 from cfa.forms import choices
 from cfa.forms.admin import UserForm
 from cfa.models import Enrolment, Role, User, UserRole
+from cfa.renderers.spreadsheets import Field
 from cfa.services import accounts
 from cfa.services.permissions import Ability
 from cfa.urls import public_url
@@ -72,6 +73,17 @@ register_crud(
             Column("Rôles", lambda u: ", ".join(r.label for r in sorted(u.roles))),
             Column("Employeur", lambda u: u.employer.name if u.employer else "–"),
             Column("Compte", lambda u: "actif" if u.active else "désactivé"),
+        ],
+        exports=[
+            Field("Nom", lambda u: u.last_name),
+            Field("Prénom", lambda u: u.first_name),
+            Field("E-mail", lambda u: u.email),
+            Field("Téléphone", lambda u: u.phone),
+            Field("Date de naissance", lambda u: u.birth_date),
+            Field("Rôles", lambda u: ", ".join(r.label for r in sorted(u.roles))),
+            Field("Employeur", lambda u: u.employer.name if u.employer else None),
+            Field("Fonction", lambda u: u.job_title),
+            Field("Compte actif", lambda u: u.active),
         ],
         search=[User.last_name, User.first_name, User.email],
         order_by=[User.last_name, User.first_name],

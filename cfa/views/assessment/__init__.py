@@ -7,4 +7,4 @@ from flask import Blueprint
 
 bp = Blueprint("assessment", __name__, url_prefix="/evaluation")
 
-MODULES = ["evaluations", "juries", "awards"]
+MODULES = ["evaluations", "juries", "awards", "exports"]

@@ -7,6 +7,7 @@ from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.assessment import AwardForm, RevokeForm
 from cfa.models import Award, AwardKind, MicroCertification, User
+from cfa.renderers.spreadsheets import Field
 from cfa.services.assessment import AssessmentError
 from cfa.services.assessment_awards import (
     award_micro_certification,
@@ -22,7 +23,22 @@ from cfa.views.access import requires
 from cfa.views.assessment import bp
 from cfa.views.assessment.documents import badge_response, certificate_response, verify_url
 from cfa.views.crud import commit_or_report, paginate
+from cfa.views.downloads import export_query
 from cfa.views.forms import form_page
+
+EXPORT_FIELDS = [
+    Field("Nom", lambda a: a.learner.last_name),
+    Field("Prénom", lambda a: a.learner.first_name),
+    Field("Type", lambda a: a.kind),
+    Field("Certification", lambda a: certified(a).title),
+    Field("Référence", lambda a: certified(a).reference),
+    Field("Délivrée le", lambda a: a.awarded_on),
+    Field("Évaluateur·rice", lambda a: a.assessor.full_name if a.assessor else None),
+    Field("Code de vérification", lambda a: a.verification_code),
+    Field("Statut", lambda a: "Révoquée" if a.is_revoked else "Valide"),
+    Field("Révoquée le", lambda a: a.revoked_at),
+    Field("Motif de la révocation", lambda a: a.revocation_reason),
+]
 
 
 @bp.route("/certifications")
@@ -32,6 +48,13 @@ def awards():
     kind = request.args.get("type")
     page = paginate(awards_listing(current_user, q, kind))
     return render_template("assessment/awards.html", page=page, q=q, kind=kind, kinds=AwardKind, certified=certified)
+
+
+@bp.route("/certifications.<fmt>")
+@requires(Ability.AWARD_MICRO_CERTIFICATIONS)
+def export_awards(fmt: str):
+    stmt = awards_listing(current_user, request.args.get("q", "").strip(), request.args.get("type"))
+    return export_query(fmt, "Certifications délivrées", EXPORT_FIELDS, stmt)
 
 
 def _award_form() -> AwardForm:

@@ -17,4 +17,5 @@ MODULES: list[str] = [
     "micro_requests",
     "socle",
     "figures",
+    "exports",
 ]

@@ -10,10 +10,10 @@ from cfa.formatting import today_paris
 from cfa.forms.course_documents import parse_outcomes
 from cfa.models import ObjectiveOutcome
 from cfa.renderers.archive import zip_of
-from cfa.renderers.csv_table import csv_of
 from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_certificats
 from cfa.renderers.pdf.course_documents import render_course_convocations, render_end_of_course_attestations
+from cfa.renderers.spreadsheets import csv_of
 from cfa.services import course_documents as docs
 from cfa.services.course_documents import OutcomeError
 from cfa.services.organisation import current_organisation
@@ -166,6 +166,6 @@ def survey_csv():
     rows = docs.people_to_survey(today_paris(), year)
     body = csv_of(
         SURVEY_HEADER,
-        [(r.name, r.email, r.employer, r.course, r.session, r.ended_on.strftime("%d/%m/%Y")) for r in rows],
+        [(r.name, r.email, r.employer, r.course, r.session, r.ended_on) for r in rows],
     )
     return attachment(body, f"Stagiaires à interroger{' ' + str(year) if year else ''}.csv", "text/csv")

@@ -24,7 +24,7 @@ def run_or_404(cohort_id: int):
     return short_courses.short_course_or_none(known_id(cohort_id)) or abort(404)
 
 
-def _audience_filter() -> CourseAudience | None:
+def audience_filter() -> CourseAudience | None:
     value = request.args.get("public")
     return CourseAudience(value) if value in {a.value for a in CourseAudience} else None
 
@@ -32,7 +32,7 @@ def _audience_filter() -> CourseAudience | None:
 @bp.route("/")
 @requires(Ability.MANAGE_SETUP)
 def runs():
-    year, audience = request.args.get("annee", type=int), _audience_filter()
+    year, audience = request.args.get("annee", type=int), audience_filter()
     programme_id = request.args.get("formation", type=int)
     page = paginate(short_courses.runs_statement(year, audience, programme_id))
     return render_template(

@@ -13,7 +13,7 @@ from cfa.services.permissions import can_view_cohort_planning
 
 bp = Blueprint("planning", __name__, url_prefix="/planning")
 
-MODULES = ["calendars", "editing", "agenda"]
+MODULES = ["calendars", "editing", "agenda", "exports"]
 
 # Calendars are browsed a few years either way; beyond this a date is a typo or a probe (and date arithmetic
 # near year 1 or 9999 overflows).

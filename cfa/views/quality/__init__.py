@@ -14,6 +14,7 @@ MODULES: list[str] = [
     "survey_campaigns",
     "survey_answers",
     "survey_results",
+    "survey_exports",
     "complaints",
     "actions",
     "indicators",

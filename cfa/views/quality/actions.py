@@ -8,24 +8,53 @@ from cfa.extensions import db
 from cfa.forms import choices
 from cfa.forms.quality import ActionForm, ActionStatusForm
 from cfa.models import ActionStatus, Complaint, ImprovementAction, Role, SurveyCampaign
+from cfa.renderers.spreadsheets import Field
 from cfa.services import improvement_actions, quality_referential
 from cfa.services.improvement_actions import ActionError
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.crud import paginate
+from cfa.views.downloads import export_query
 from cfa.views.params import page_arg
 from cfa.views.quality import bp
+
+EXPORT_FIELDS = [
+    Field("Action", lambda a: a.title),
+    Field("Description", lambda a: a.description),
+    Field("Origine", lambda a: a.source),
+    Field("Réclamation", lambda a: a.complaint.subject if a.complaint else None),
+    Field("Enquête", lambda a: a.campaign.title if a.campaign else None),
+    Field("Indicateurs", lambda a: ", ".join(str(i.number) for i in a.indicators)),
+    Field("Pilote", lambda a: a.owner.full_name if a.owner else None),
+    Field("Échéance", lambda a: a.due_on),
+    Field("Statut", lambda a: a.status),
+    Field("Réalisée le", lambda a: a.done_on),
+    Field("Preuve", lambda a: a.evidence),
+    Field("Efficacité", lambda a: a.effectiveness),
+]
+
+
+def _filtered():
+    which = request.args.get("filtre") or None
+    if which is not None and which not in improvement_actions.FILTERS:
+        abort(404, "Filtre inconnu.")
+    return which, improvement_actions.actions_query(which).options(sa.orm.selectinload(ImprovementAction.owner))
 
 
 @bp.route("/actions")
 @requires(Ability.MANAGE_QUALITY)
 def actions():
     page_arg()
-    which = request.args.get("filtre") or None
-    if which is not None and which not in improvement_actions.FILTERS:
-        abort(404, "Filtre inconnu.")
-    page = paginate(improvement_actions.actions_query(which).options(sa.orm.selectinload(ImprovementAction.owner)))
-    return render_template("quality/actions.html", page=page, which=which)
+    which, stmt = _filtered()
+    return render_template("quality/actions.html", page=paginate(stmt), which=which)
+
+
+@bp.route("/actions.<fmt>")
+@requires(Ability.MANAGE_QUALITY)
+def export_actions(fmt: str):
+    related = (ImprovementAction.complaint, ImprovementAction.campaign, ImprovementAction.indicators)
+    stmt = _filtered()[1].options(*(sa.orm.selectinload(r) for r in related))
+    return export_query(fmt, "Actions d'amélioration", EXPORT_FIELDS, stmt)
 
 
 def _prepare(form: ActionForm) -> None:

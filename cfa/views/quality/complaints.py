@@ -2,17 +2,20 @@
 
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms import choices
 from cfa.forms.quality import ComplaintForm, PortalComplaintForm, StepForm
 from cfa.models import Complaint, ComplaintStatus
+from cfa.renderers.spreadsheets import Field
 from cfa.services import complaints
 from cfa.services.complaints import ComplaintError
 from cfa.services.permissions import Ability, can, can_read_complaint
 from cfa.views.access import requires, signed_in
 from cfa.views.crud import paginate
+from cfa.views.downloads import export_query
 from cfa.views.forms import form_page
 from cfa.views.params import page_arg
 from cfa.views.quality import bp, year_arg
@@ -26,22 +29,52 @@ STEP_LABELS = {
 }
 
 
-@bp.route("/reclamations")
-@requires(Ability.MANAGE_QUALITY)
-def complaints_register():
-    page_arg()
+EXPORT_FIELDS = [
+    Field("Reçue le", lambda c: c.received_on),
+    Field("Canal", lambda c: complaints.CHANNELS.get(c.channel, c.channel)),
+    Field("De la part de", lambda c: c.complainant_name),
+    Field("Qualité", lambda c: c.complainant_kind),
+    Field("Promotion", lambda c: c.cohort.name if c.cohort else None),
+    Field("Objet", lambda c: c.subject),
+    Field("Description", lambda c: c.description),
+    Field("Statut", lambda c: c.status),
+    Field("Accusé de réception le", lambda c: c.acknowledged_on),
+    Field("Réponse le", lambda c: c.answered_on),
+    Field("Réponse", lambda c: c.response),
+    Field("Analyse le", lambda c: c.analysed_on),
+    Field("Analyse", lambda c: c.analysis),
+    Field("Clôture le", lambda c: c.closed_on),
+]
+
+
+def _register_filters():
+    """The register as filtered by the page's arguments (year, status, late): the page and its exports agree."""
     year = year_arg(default=None)
     status = request.args.get("statut")
     if status and status not in ComplaintStatus._value2member_map_:
         abort(404, "Statut inconnu.")
     late = request.args.get("retard") == "1"
-    stmt = complaints.register_query(year, ComplaintStatus(status) if status else None, late)
+    return year, status, late, complaints.register_query(year, ComplaintStatus(status) if status else None, late)
+
+
+@bp.route("/reclamations")
+@requires(Ability.MANAGE_QUALITY)
+def complaints_register():
+    page_arg()
+    year, status, late, stmt = _register_filters()
     page = paginate(stmt)
     goal = complaints.targets()
     rows = [(c, complaints.delays(c, goal=goal)) for c in page.items]
     return render_template(
         "quality/complaints.html", page=page, rows=rows, year=year, status=status, late=late, statuses=ComplaintStatus
     )
+
+
+@bp.route("/reclamations.<fmt>")
+@requires(Ability.MANAGE_QUALITY)
+def export_complaints(fmt: str):
+    stmt = _register_filters()[-1].options(selectinload(Complaint.cohort))
+    return export_query(fmt, "Registre des réclamations", EXPORT_FIELDS, stmt)
 
 
 @bp.route("/reclamations/nouvelle", methods=["GET", "POST"])
