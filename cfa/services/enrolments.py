@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, User
-from cfa.services import audit
+from cfa.services import audit, contracts
 from cfa.services.permissions import followed_enrolments_clause
 
 
@@ -71,6 +71,9 @@ def save(actor: User, enrolment: Enrolment | None, values: EnrolmentValues) -> E
         db.session.add(enrolment)
     for name, value in vars(values).items():
         setattr(enrolment, name, value)
+    db.session.flush()
+    db.session.refresh(enrolment, ["cohort"])
+    contracts.sync_running_period(enrolment)
     db.session.flush()
     audit.record_change(actor, enrolment, before)
     return enrolment
