@@ -50,6 +50,13 @@ def problems(values: EnrolmentValues, enrolment: Enrolment | None = None) -> lis
         tutor = db.session.get(User, values.tutor_id)
         if tutor is None or tutor.employer_id != values.employer_id:
             found.append(EnrolmentError("Ce·tte tuteur·rice n'appartient pas à l'employeur choisi.", "tutor_id"))
+    if enrolment is not None and enrolment.employer_periods and values.employer_id != enrolment.employer_id:
+        # A change of employer is a new contract: editing would rewrite the first one's history.
+        found.append(
+            EnrolmentError(
+                "Un changement d'employeur s'enregistre par une rupture puis un nouvel employeur.", "employer_id"
+            )
+        )
     if values.contract_end <= values.contract_start:
         found.append(EnrolmentError("La fin du contrat doit suivre son début.", "contract_end"))
     if (

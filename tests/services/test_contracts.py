@@ -214,3 +214,16 @@ def test_editing_the_enrolment_corrects_only_the_running_contract(admin, enrolme
     )
     assert (first.ends_on, first.ended_on) == (date(2027, 6, 30), date(2026, 1, 31))
     assert (again.starts_on, again.ends_on, again.tutor_id) == (date(2026, 3, 2), date(2027, 5, 31), None)
+
+
+def test_the_enrolment_form_does_not_overwrite_the_employer_of_a_contract(admin, enrolment):
+    from cfa.services import enrolments
+    from cfa.services.enrolments import EnrolmentError, EnrolmentValues
+
+    other = f.EmployerFactory()
+    values = EnrolmentValues(
+        enrolment.apprentice_id, enrolment.cohort_id, other.id, None, enrolment.contract_start, enrolment.contract_end
+    )
+    with pytest.raises(EnrolmentError, match="rupture puis un nouvel employeur"):
+        enrolments.save(admin, enrolment, values)
+    assert enrolment.employer_periods[0].employer_id != other.id

@@ -1,0 +1,91 @@
+"""After a rupture the old employer stops following the apprentice, and the documents split per contract."""
+
+from datetime import date
+from io import BytesIO
+from unittest import mock
+
+from pypdf import PdfReader
+
+from cfa.models import MarkStatus, RuptureCause, RuptureParty
+from cfa.services import contracts
+from cfa.services.contracts import PeriodValues
+from tests import factories as f
+
+RUPTURE = date(2026, 1, 30)
+LATER = date(2026, 2, 16)
+
+
+def apprentice_with_two_employers():
+    cohort = f.CohortFactory(start_date=date(2025, 9, 15), end_date=date(2027, 6, 30))
+    enrolment = f.EnrolmentFactory(
+        cohort=cohort, employer=f.EmployerFactory(name="Régie de quartier"), with_contract=True
+    )
+    first_tutor = enrolment.tutor
+    admin = f.UserFactory.admin()
+    contracts.record_rupture(admin, enrolment, RUPTURE, RuptureParty.BOTH, RuptureCause.MUTUAL_AGREEMENT)
+    employer = f.EmployerFactory(name="Maison de la médiation")
+    tutor = f.UserFactory.tutor(employer=employer)
+    contracts.new_employer(admin, enrolment, PeriodValues(employer.id, tutor.id, date(2026, 3, 2), date(2027, 6, 30)))
+    return enrolment, first_tutor, tutor
+
+
+def absent_on(enrolment, day):
+    sheet = f.AttendanceSheetFactory(session=f.SessionFactory(cohort=enrolment.cohort, date=day))
+    return f.AttendanceMarkFactory(sheet=sheet, enrolment=enrolment, status=MarkStatus.ABSENT)
+
+
+def test_the_old_tutor_no_longer_sees_the_apprentice_after_the_rupture(login):
+    cohort = f.CohortFactory(start_date=date(2025, 9, 15), end_date=date(2027, 6, 30))
+    enrolment = f.EnrolmentFactory(cohort=cohort, with_contract=True)
+    tutor = enrolment.tutor
+    colleague = f.UserFactory.tutor(employer=enrolment.employer)
+    with mock.patch("cfa.views.employer.absences.today_paris", return_value=LATER):
+        absent_on(enrolment, date(2026, 1, 12))
+        assert enrolment.apprentice.full_name in login(colleague).get("/employeur/absences").text
+    contracts.record_rupture(
+        f.UserFactory.admin(), enrolment, RUPTURE, RuptureParty.APPRENTICE, RuptureCause.RESIGNATION
+    )
+    absent_on(enrolment, LATER)
+    name = enrolment.apprentice.full_name
+    for person in (tutor, colleague):
+        client = login(person)
+        with mock.patch("cfa.views.employer.absences.today_paris", return_value=LATER):
+            assert name not in client.get("/employeur/absences").text
+        assert name not in client.get("/suivi/mes-apprentis").text
+        assert name not in client.get("/employeur/resultats").text
+        assert client.get(f"/suivi/apprentis/{enrolment.id}").status_code in (403, 404)
+        assert client.get(f"/employeur/resultats/{enrolment.id}").status_code == 404
+
+
+def test_the_new_tutor_follows_the_apprentice(login):
+    enrolment, _, tutor = apprentice_with_two_employers()
+    assert enrolment.apprentice.full_name in login(tutor).get("/suivi/mes-apprentis").text
+
+
+def test_the_certificat_de_realisation_splits_across_the_two_employers(login):
+    enrolment, _, _ = apprentice_with_two_employers()
+    f.OrganisationFactory()
+    client = login(f.UserFactory.admin())
+    response = client.get(
+        f"/emargement/inscriptions/{enrolment.id}/certificat-realisation.pdf?du=2026-01-01&au=2026-03-31"
+    )
+    pages = [p.extract_text() for p in PdfReader(BytesIO(response.data)).pages]
+    certificats = [p for p in pages if "Certificat de réalisation" in p and "Apprenti" in p]
+    assert len(certificats) == 3  # the first contract, the month without employer, the second contract
+    first, between, second = certificats
+    assert "Régie de quartier" in first and "01/01/2026" in first and "30/01/2026" in first
+    assert "sans employeur" in between and "31/01/2026" in between and "01/03/2026" in between
+    assert "Maison de la médiation" in second and "02/03/2026" in second and "31/03/2026" in second
+    assert "Régie de quartier" not in second
+
+
+def test_the_attestation_names_each_employer_for_its_dates(login):
+    enrolment, _, _ = apprentice_with_two_employers()
+    f.OrganisationFactory()
+    client = login(f.UserFactory.admin())
+    response = client.get(
+        f"/emargement/inscriptions/{enrolment.id}/attestation-assiduite.pdf?du=2025-09-15&au=2026-03-31"
+    )
+    text = " ".join(PdfReader(BytesIO(response.data)).pages[0].extract_text().split())
+    assert "Régie de quartier du 15/09/2025 au 30/01/2026" in text
+    assert "puis par Maison de la médiation du 02/03/2026 au 31/03/2026" in text
