@@ -251,7 +251,10 @@ def due_in_month(first: date) -> dict[str, list[DueItem]]:
     stmt = (
         sa.select(EmployerPeriod)
         .where(EmployerPeriod.starts_on <= last, last_day >= add_months(first, -BALANCE_MONTHS))
-        .options(selectinload(EmployerPeriod.employer), selectinload(EmployerPeriod.enrolment))
+        .options(
+            selectinload(EmployerPeriod.employer),
+            selectinload(EmployerPeriod.enrolment).selectinload(Enrolment.apprentice),
+        )
     )
     periods = list(db.session.scalars(stmt))
     payments = payments_by_period([p.id for p in periods])
@@ -261,3 +264,37 @@ def due_in_month(first: date) -> dict[str, list[DueItem]]:
             if milestone.payment is None and first <= milestone.due_on <= last:
                 found[period.opco or "OPCO non renseigné"].append(DueItem(period, milestone))
     return dict(sorted(found.items()))
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    period: EmployerPeriod
+    milestones: list[Milestone]
+
+
+def contract_file(enrolment: Enrolment) -> list[ContractLine]:
+    """The enrolment's contracts, oldest first, each with its milestones and what the OPCO paid (two queries)."""
+    stmt = (
+        sa.select(EmployerPeriod)
+        .where(EmployerPeriod.enrolment_id == enrolment.id)
+        .options(selectinload(EmployerPeriod.employer), selectinload(EmployerPeriod.tutor))
+        .order_by(EmployerPeriod.starts_on)
+    )
+    periods = list(db.session.scalars(stmt))
+    payments = payments_by_period([p.id for p in periods])
+    return [ContractLine(p, milestones(p, payments.get(p.id, []))) for p in periods]
+
+
+def searching(today: date) -> list[Enrolment]:
+    """The trainees without employer whose search is still open, nearest deadline first (the CFA's list)."""
+    stmt = (
+        sa.select(Enrolment)
+        .where(
+            Enrolment.without_employer_since.is_not(None),
+            Enrolment.search_outcome.is_(None),
+            Enrolment.status == EnrolmentStatus.ACTIVE,
+        )
+        .options(selectinload(Enrolment.apprentice), selectinload(Enrolment.cohort))
+        .order_by(Enrolment.without_employer_since)
+    )
+    return list(db.session.scalars(stmt))

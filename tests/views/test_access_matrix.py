@@ -36,7 +36,7 @@ def world():
     tutor = f.UserFactory.tutor(employer=employer)
     trainer = f.UserFactory.trainer()
     cohort = f.CohortFactory()
-    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor, referent=trainer)
+    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor, referent=trainer, with_contract=True)
     session = f.SessionFactory(cohort=cohort, trainer=trainer)
     f.AttendanceMarkFactory(sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolment)
     jury = f.JurySessionFactory(cohort=cohort)
@@ -79,6 +79,7 @@ def world():
         "job_id": f.ExportJobFactory().id,
         "step": "acknowledge",
         "item": "welcome",
+        "period_id": enrolment.employer_periods[0].id,
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -89,3 +89,35 @@ def test_the_attestation_names_each_employer_for_its_dates(login):
     text = " ".join(PdfReader(BytesIO(response.data)).pages[0].extract_text().split())
     assert "Régie de quartier du 15/09/2025 au 30/01/2026" in text
     assert "puis par Maison de la médiation du 02/03/2026 au 31/03/2026" in text
+
+
+def test_the_cfa_records_a_rupture_then_a_new_employer_from_the_enrolment_page(login):
+    cohort = f.CohortFactory(start_date=date(2025, 9, 15), end_date=date(2027, 6, 30))
+    enrolment = f.EnrolmentFactory(cohort=cohort, with_contract=True)
+    client = login(f.UserFactory.admin())
+    url = f"/admin/inscriptions/{enrolment.id}"
+    assert "Rupture du contrat" in client.get(url).text
+    refused = client.post(
+        f"{url}/rupture", data={"ended_on": "2025-01-01", "ended_by": "employer", "end_cause": "dismissal"}
+    )
+    assert refused.status_code == 422 and "précède le début du contrat" in refused.text
+    client.post(f"{url}/rupture", data={"ended_on": "2026-01-30", "ended_by": "employer", "end_cause": "dismissal"})
+    page = client.get(url).text
+    assert "Rompu le 30/01/2026" in page and "30 juillet 2026" in page and "Nouvel employeur" in page
+    employer = f.EmployerFactory(name="Maison de la médiation")
+    data = {"employer_id": employer.id, "tutor_id": "", "starts_on": "2026-03-02", "ends_on": "2027-06-30"}
+    assert client.post(f"{url}/nouvel-employeur", data=data).status_code == 302
+    page = client.get(url).text
+    assert "Maison de la médiation" in page and "Nouvel employeur trouvé" in page
+
+
+def test_the_due_list_shows_each_opcos_invoices_and_the_trainees_without_employer(login):
+    cohort = f.CohortFactory(start_date=date(2025, 9, 15), end_date=date(2027, 6, 30))
+    enrolment = f.EnrolmentFactory(cohort=cohort, employer=f.EmployerFactory(opco="Akto"), with_contract=True)
+    tutor = enrolment.tutor
+    contracts.record_rupture(f.UserFactory.admin(), enrolment, RUPTURE, RuptureParty.BOTH, RuptureCause.TRIAL_PERIOD)
+    assert login(tutor).get("/admin/contrats/echeances").status_code == 403
+    login(tutor).logout()
+    page = login(f.UserFactory.admin()).get("/admin/contrats/echeances?mois=2026-01").text
+    assert "Akto" in page and "Certificat de réalisation, avant le 30/05/2026" in page
+    assert "Dépassé : 30/07/2026" in page  # the six months are over and nothing was recorded

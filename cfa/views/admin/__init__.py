@@ -8,4 +8,4 @@ from cfa.views.access import require_blueprint
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 require_blueprint(bp, Ability.MANAGE_SETUP)
 
-from cfa.views.admin import centres, cohorts, employers, enrolments, programmes, users  # noqa: E402, F401
+from cfa.views.admin import centres, cohorts, contracts, employers, enrolments, programmes, users  # noqa: E402, F401
