@@ -298,3 +298,18 @@ def searching(today: date) -> list[Enrolment]:
         .order_by(Enrolment.without_employer_since)
     )
     return list(db.session.scalars(stmt))
+
+
+def former_contracts(user: User, current_ids: set[int]) -> dict[int, EmployerPeriod]:
+    """The broken contracts of the tutor's side (theirs, their employer's) of apprentices they no longer follow:
+    enrolment id -> the contract, whose rupture date bounds what they still see (what happened before it)."""
+    mine = [EmployerPeriod.tutor_id == user.id]
+    if user.employer_id is not None:
+        mine.append(EmployerPeriod.employer_id == user.employer_id)
+    stmt = (
+        sa.select(EmployerPeriod)
+        .where(EmployerPeriod.ended_on.is_not(None), sa.or_(*mine))
+        .options(selectinload(EmployerPeriod.enrolment).selectinload(Enrolment.apprentice))
+        .order_by(EmployerPeriod.ended_on)
+    )
+    return {p.enrolment_id: p for p in db.session.scalars(stmt) if p.enrolment_id not in current_ids}

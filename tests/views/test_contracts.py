@@ -34,14 +34,12 @@ def absent_on(enrolment, day):
     return f.AttendanceMarkFactory(sheet=sheet, enrolment=enrolment, status=MarkStatus.ABSENT)
 
 
-def test_the_old_tutor_no_longer_sees_the_apprentice_after_the_rupture(login):
+def test_the_old_tutor_sees_what_happened_before_the_rupture_and_nothing_after(login):
     cohort = f.CohortFactory(start_date=date(2025, 9, 15), end_date=date(2027, 6, 30))
     enrolment = f.EnrolmentFactory(cohort=cohort, with_contract=True)
     tutor = enrolment.tutor
     colleague = f.UserFactory.tutor(employer=enrolment.employer)
-    with mock.patch("cfa.views.employer.absences.today_paris", return_value=LATER):
-        absent_on(enrolment, date(2026, 1, 12))
-        assert enrolment.apprentice.full_name in login(colleague).get("/employeur/absences").text
+    absent_on(enrolment, date(2026, 1, 12))
     contracts.record_rupture(
         f.UserFactory.admin(), enrolment, RUPTURE, RuptureParty.APPRENTICE, RuptureCause.RESIGNATION
     )
@@ -50,11 +48,23 @@ def test_the_old_tutor_no_longer_sees_the_apprentice_after_the_rupture(login):
     for person in (tutor, colleague):
         client = login(person)
         with mock.patch("cfa.views.employer.absences.today_paris", return_value=LATER):
-            assert name not in client.get("/employeur/absences").text
+            absences = client.get("/employeur/absences").text
+        assert "12/01/2026" in absences and "16/02/2026" not in absences
         assert name not in client.get("/suivi/mes-apprentis").text
         assert name not in client.get("/employeur/resultats").text
         assert client.get(f"/suivi/apprentis/{enrolment.id}").status_code in (403, 404)
         assert client.get(f"/employeur/resultats/{enrolment.id}").status_code == 404
+        client.logout()
+
+
+def test_another_employers_tutor_sees_nothing_of_the_former_apprentice(login):
+    cohort = f.CohortFactory(start_date=date(2025, 9, 15), end_date=date(2027, 6, 30))
+    enrolment = f.EnrolmentFactory(cohort=cohort, with_contract=True)
+    absent_on(enrolment, date(2026, 1, 12))
+    contracts.record_rupture(f.UserFactory.admin(), enrolment, RUPTURE, RuptureParty.BOTH, RuptureCause.OTHER)
+    with mock.patch("cfa.views.employer.absences.today_paris", return_value=LATER):
+        page = login(f.UserFactory.tutor()).get("/employeur/absences").text
+    assert enrolment.apprentice.full_name not in page and "12/01/2026" not in page
 
 
 def test_the_new_tutor_follows_the_apprentice(login):
