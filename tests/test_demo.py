@@ -413,3 +413,24 @@ def test_the_demo_apprentice_is_followed_by_the_demo_trainer_with_a_livret_visit
         sa.select(sa.func.count(OnboardingCheck.id)).where(OnboardingCheck.enrolment_id == enrolment.id)
     )
     assert 0 < ticked < 4
+
+
+def test_the_demo_contracts_tell_a_rupture_with_a_new_employer_and_one_ending_in_leaving_the_cfa(demo):
+    from cfa.models import EmployerPeriod, SearchOutcome
+    from cfa.services import quality_indicators as qi
+
+    left = db.session.scalars(sa.select(Enrolment).where(Enrolment.search_outcome == SearchOutcome.LEFT)).all()
+    assert left and all(e.status == EnrolmentStatus.INTERRUPTED and e.employer_periods[0].broken for e in left)
+    two = db.session.scalars(sa.select(Enrolment).where(Enrolment.search_outcome == SearchOutcome.NEW_EMPLOYER)).all()
+    running_old_enough = any(
+        c.start + timedelta(weeks=9) <= demo.today <= c.end for c in demo.cohorts if not c.finished
+    )
+    assert len(two) == (1 if running_old_enough else 0)
+    for enrolment in two:
+        first, second = enrolment.employer_periods
+        assert first.broken and second.employer_id == enrolment.employer_id != first.employer_id
+    unfiled = sa.select(Enrolment.id).join(Cohort).join(Programme).where(Programme.kind == ProgrammeKind.APPRENTICESHIP)
+    filed = sa.select(EmployerPeriod.enrolment_id)
+    assert not db.session.scalars(unfiled.where(Enrolment.id.not_in(filed))).all()
+    broken = [qi.interruption_and_rupture(qi.Scope(year=year))[1].rate.numerator for year in (2024, 2025)]
+    assert sum(broken) == len(left)  # the contracts broken in the finished year, whenever the apprentice left

@@ -9,6 +9,7 @@ from cfa.demo import data
 from cfa.demo.assessment import seed_assessment
 from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
+from cfa.demo.contracts import seed_contracts
 from cfa.demo.followup import seed_followup
 from cfa.demo.foundation import seed_foundation
 from cfa.demo.planning import seed_planning
@@ -30,6 +31,7 @@ STEPS = [
     seed_surveys,
     seed_quality,
     seed_followup,
+    seed_contracts,
 ]
 
 
