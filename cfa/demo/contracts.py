@@ -13,6 +13,7 @@ from cfa.extensions import db
 from cfa.models import (
     Cohort,
     Employer,
+    EmployerPeriod,
     Enrolment,
     EnrolmentStatus,
     InterruptionKind,
@@ -64,6 +65,7 @@ def _left_after_search(enrolment: Enrolment) -> None:
     period.ended_on, period.ended_by = broken_on, RuptureParty.APPRENTICE
     period.end_cause = RuptureCause.TRIAL_PERIOD if early else RuptureCause.RESIGNATION
     enrolment.without_employer_since = broken_on + timedelta(days=1)
+    enrolment.employer_id = enrolment.tutor_id = None  # the employer follows them no more
     enrolment.search_outcome, enrolment.search_ended_on = SearchOutcome.LEFT, left_on
     enrolment.interruption_reason = "Pas de nouvel employeur trouvé : a quitté le CFA."
 
@@ -84,11 +86,14 @@ def _new_employer(rng: random.Random, calendar: DemoCalendar, enrolments: list[E
     broken_on = enrolment.contract_start + timedelta(weeks=5)
     old_employer = enrolment.employer_id
     contracts.record_rupture(None, enrolment, broken_on, RuptureParty.BOTH, RuptureCause.MUTUAL_AGREEMENT)
-    tutor = db.session.scalar(
+    city = db.session.get(Employer, old_employer).city
+    tutor = db.session.scalar(  # a tutor of another employer, in the same town when there is one
         sa.select(User)
         .join(UserRole)
-        .where(UserRole.role == Role.TUTOR, User.employer_id.is_not(None), User.employer_id != old_employer)
-        .order_by(User.id)
+        .join(Employer, Employer.id == User.employer_id)
+        .where(UserRole.role == Role.TUTOR, Employer.id != old_employer)
+        .where(Employer.id.in_(sa.select(EmployerPeriod.employer_id)))  # an apprentices' employer, not a client
+        .order_by(Employer.city != city, User.id)
         .limit(1)
     )
     employer = db.session.get(Employer, tutor.employer_id)
@@ -99,9 +104,9 @@ def _new_employer(rng: random.Random, calendar: DemoCalendar, enrolments: list[E
 
 
 def _advances(calendar: DemoCalendar, enrolments: list[Enrolment]) -> None:
-    """The OPCO paid the advance of the running contracts begun more than a month ago, except a few still due."""
+    """The OPCO paid the advance of the contracts begun more than a month ago, except a few still due."""
     for index, enrolment in enumerate(enrolments):
         for period in enrolment.employer_periods:
             due = period.starts_on
-            if period.ended_on is None and due + timedelta(days=30) <= calendar.today and index % 6:
+            if due + timedelta(days=30) <= calendar.today and index % 6:
                 contracts.record_payment(None, period, MilestoneKind.ADVANCE, due + timedelta(days=21), ADVANCE_CENTS)

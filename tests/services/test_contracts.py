@@ -182,7 +182,7 @@ def test_the_due_list_groups_unpaid_milestones_of_the_month_per_opco(admin, enro
     f.EnrolmentFactory(cohort=enrolment.cohort, employer=f.EmployerFactory(opco="Akto"), with_contract=True)
     with count_queries() as queries:
         due = contracts.due_in_month(date(2026, 3, 1))
-    assert len(queries) <= 4
+    assert len(queries) <= 6  # contracts, employers, enrolments, apprentices, payments: whatever their number
     assert list(due) == ["Akto", "OPCO Cohésion sociale"]  # Uniformation's was paid
     [item] = due["OPCO Cohésion sociale"]
     assert (item.milestone.kind, item.milestone.due_on) == (MilestoneKind.MONTH_7, date(2026, 3, 15))
