@@ -111,6 +111,29 @@ def record_rupture(
     return period
 
 
+def close_on_rupture(actor: User | None, enrolment: Enrolment, on: date) -> None:
+    """A rupture recorded as the enrolment's interruption (the apprentice leaves the CFA with it): the running
+    contract ends that day, its cause not detailed."""
+    period = running_period(enrolment)
+    if period is None or on < period.starts_on:
+        return
+    before = audit.snapshot(period)
+    period.ended_on, period.end_cause = on, RuptureCause.OTHER
+    db.session.flush()
+    audit.record_change(actor, period, before, action="rupture", context=_context(enrolment))
+
+
+def reopen_after_interruption(actor: User | None, enrolment: Enrolment, ended_on: date | None, reason: str) -> None:
+    """An interruption for rupture undone (entered by mistake): the contract it ended runs again."""
+    last = enrolment.employer_periods[-1] if enrolment.employer_periods else None
+    if last is None or last.ended_on != ended_on or last.end_cause != RuptureCause.OTHER or last.ended_by:
+        return  # a rupture recorded with its cause in the contract file stays: it is undone there
+    before = audit.snapshot(last)
+    last.ended_on = last.end_cause = None
+    db.session.flush()
+    audit.record_change(actor, last, before, action="reopen", reason=reason, context=_context(enrolment))
+
+
 def end_search(actor: User, enrolment: Enrolment, outcome: SearchOutcome, on: date, reason: str) -> None:
     """How the months without employer ended when no new contract came: the apprentice leaves the CFA on `on`."""
     deadline = search_deadline(enrolment)

@@ -93,6 +93,8 @@ def interrupt(actor: User, enrolment: Enrolment, on: date, kind: InterruptionKin
         enrolment.interrupt(on, kind, reason)
     except InvalidTransition as error:
         raise EnrolmentError(str(error), "interrupted_on") from error
+    if kind == InterruptionKind.RUPTURE:
+        contracts.close_on_rupture(actor, enrolment, on)  # the contract file and the rupture rate know it too
     db.session.flush()
     audit.record_change(actor, enrolment, before, action="interrupt", reason=enrolment.interruption_reason)
 
@@ -102,10 +104,13 @@ def reopen(actor: User, enrolment: Enrolment, reason: str) -> None:
     if not reason or not reason.strip():
         raise EnrolmentError("Dites pourquoi l'inscription est remise en cours.", "reason")
     before = audit.snapshot(enrolment)
+    ended_on, kind = enrolment.interrupted_on, enrolment.interruption_kind
     try:
         enrolment.reopen()
     except InvalidTransition as error:
         raise EnrolmentError(str(error)) from error
+    if kind == InterruptionKind.RUPTURE:
+        contracts.reopen_after_interruption(actor, enrolment, ended_on, reason.strip())
     db.session.flush()
     audit.record_change(actor, enrolment, before, action="reopen", reason=reason.strip())
 

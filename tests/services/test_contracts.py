@@ -227,3 +227,25 @@ def test_the_enrolment_form_does_not_overwrite_the_employer_of_a_contract(admin,
     with pytest.raises(EnrolmentError, match="rupture puis un nouvel employeur"):
         enrolments.save(admin, enrolment, values)
     assert enrolment.employer_periods[0].employer_id != other.id
+
+
+def test_a_rupture_entered_as_an_interruption_ends_the_contract_too(admin, enrolment):
+    from cfa.models import InterruptionKind
+    from cfa.services import enrolments
+
+    enrolments.interrupt(admin, enrolment, date(2026, 2, 13), InterruptionKind.RUPTURE, "Rupture, quitte le CFA")
+    [period] = enrolment.employer_periods
+    assert (period.ended_on, period.end_cause) == (date(2026, 2, 13), RuptureCause.OTHER)
+    interruption, rupture = qi.interruption_and_rupture(YEAR)
+    assert (rupture.rate.numerator, interruption.rate.numerator) == (1, 1)
+    enrolments.reopen(admin, enrolment, "Saisie erronée")
+    assert period.ended_on is None and period.end_cause is None
+
+
+def test_a_dropout_leaves_the_contract_as_it_was(admin, enrolment):
+    from cfa.models import InterruptionKind
+    from cfa.services import enrolments
+
+    enrolments.interrupt(admin, enrolment, date(2026, 2, 13), InterruptionKind.DROPOUT, "Abandon")
+    assert enrolment.employer_periods[0].ended_on is None
+    assert qi.interruption_and_rupture(YEAR)[1].rate.numerator == 0
