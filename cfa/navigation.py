@@ -57,6 +57,7 @@ NAV = [
     NavItem("Bilan annuel", "courses.figures", Ability.MANAGE_QUALITY, "Formations courtes"),
     NavItem("Promotions", "admin.cohorts", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Inscriptions", "admin.enrolments", Ability.MANAGE_SETUP, "Paramétrage"),
+    NavItem("Échéances des contrats", "admin.contracts_due", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Personnes", "admin.users", Ability.MANAGE_ACCOUNTS, "Paramétrage"),
     NavItem("Employeurs", "admin.employers", Ability.MANAGE_SETUP, "Paramétrage"),
     NavItem("Formations", "admin.programmes", Ability.MANAGE_SETUP, "Paramétrage"),

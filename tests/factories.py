@@ -208,6 +208,15 @@ class EnrolmentFactory(Base):
     contract_end = factory.LazyAttribute(lambda o: o.cohort.end_date)
     status = m.EnrolmentStatus.ACTIVE
 
+    @factory.post_generation
+    def with_contract(obj, create, extracted, **kwargs):
+        """`with_contract=True`: the contract's file opened as the enrolment form does (its employer period)."""
+        if create and extracted:
+            from cfa.services.contracts import sync_running_period
+
+            sync_running_period(obj)
+            db.session.flush()
+
 
 class ShortCourseRunFactory(CohortFactory):
     """A session de formation of a short course: a cohort of a short-course programme, lasting days."""

@@ -423,3 +423,24 @@ def test_the_demo_integration_token_reads_the_api_and_cannot_write(demo, client)
     assert programmes.status_code == 200 and programmes.json["data"]
     assert client.get("/api/sessions?limit=5", headers=headers).json["links"]["next"]
     assert client.post("/api/enrolments", json={}, headers=headers).status_code == 403
+
+
+def test_the_demo_contracts_tell_a_rupture_with_a_new_employer_and_one_ending_in_leaving_the_cfa(demo):
+    from cfa.models import EmployerPeriod, SearchOutcome
+    from cfa.services import quality_indicators as qi
+
+    left = db.session.scalars(sa.select(Enrolment).where(Enrolment.search_outcome == SearchOutcome.LEFT)).all()
+    assert left and all(e.status == EnrolmentStatus.INTERRUPTED and e.employer_periods[0].broken for e in left)
+    two = db.session.scalars(sa.select(Enrolment).where(Enrolment.search_outcome == SearchOutcome.NEW_EMPLOYER)).all()
+    running_old_enough = any(
+        c.start + timedelta(weeks=9) <= demo.today <= c.end for c in demo.cohorts if not c.finished
+    )
+    assert len(two) == (1 if running_old_enough else 0)
+    for enrolment in two:
+        first, second = enrolment.employer_periods
+        assert first.broken and second.employer_id == enrolment.employer_id != first.employer_id
+    unfiled = sa.select(Enrolment.id).join(Cohort).join(Programme).where(Programme.kind == ProgrammeKind.APPRENTICESHIP)
+    filed = sa.select(EmployerPeriod.enrolment_id)
+    assert not db.session.scalars(unfiled.where(Enrolment.id.not_in(filed))).all()
+    broken = [qi.interruption_and_rupture(qi.Scope(year=year))[1].rate.numerator for year in (2024, 2025)]
+    assert sum(broken) == len(left)  # the contracts broken in the finished year, whenever the apprentice left

@@ -9,6 +9,7 @@ from cfa.demo import data
 from cfa.demo.assessment import seed_assessment
 from cfa.demo.attendance import seed_attendance
 from cfa.demo.calendar import DemoCalendar, build_calendar
+from cfa.demo.contracts import seed_contracts
 from cfa.demo.followup import seed_followup
 from cfa.demo.foundation import seed_foundation
 from cfa.demo.integrations import seed_integrations
@@ -32,6 +33,7 @@ STEPS = [
     seed_quality,
     seed_followup,
     seed_integrations,
+    seed_contracts,
 ]
 
 

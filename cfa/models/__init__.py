@@ -25,6 +25,14 @@ from cfa.models.attendance import (
 )
 from cfa.models.audit import AuditEvent
 from cfa.models.centres import Centre, ClosurePeriod, Organisation, Room
+from cfa.models.contracts import (
+    EmployerPeriod,
+    FundingPayment,
+    MilestoneKind,
+    RuptureCause,
+    RuptureParty,
+    SearchOutcome,
+)
 from cfa.models.enrolments import Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, ObjectiveOutcome
 from cfa.models.livret import ActivityLevel, LivretActivity, LivretEntry
 from cfa.models.micro_requests import MicroCertRequest, MicroCertRequestDomain, RequestStatus
@@ -76,6 +84,12 @@ from cfa.models.visits import OnboardingCheck, OnboardingItem, Visit, VisitActio
 
 __all__ = [
     "ApiToken",
+    "EmployerPeriod",
+    "FundingPayment",
+    "MilestoneKind",
+    "RuptureCause",
+    "RuptureParty",
+    "SearchOutcome",
     "ActivityLevel",
     "LivretActivity",
     "LivretEntry",

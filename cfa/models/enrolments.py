@@ -8,6 +8,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type
+from cfa.models.contracts import EmployerPeriod, SearchOutcome
 
 if TYPE_CHECKING:
     from cfa.models.people import Employer, User
@@ -67,6 +68,11 @@ class Enrolment(TimestampMixin, db.Model):
     convened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     outcome: Mapped[ObjectiveOutcome | None] = mapped_column(enum_type(ObjectiveOutcome, "objective_outcome"))
     outcome_note: Mapped[str | None] = mapped_column(sa.Text)
+    # After a rupture the apprentice may stay up to six months as a trainee without employer (L.6222-18-2):
+    # from when, and how that search ended (a new employer, leaving the CFA...), on which day.
+    without_employer_since: Mapped[date | None]
+    search_outcome: Mapped["SearchOutcome | None"] = mapped_column(enum_type(SearchOutcome, "search_outcome"))
+    search_ended_on: Mapped[date | None]
 
     apprentice: Mapped["User"] = relationship(foreign_keys=[apprentice_id])
     registered_by: Mapped["User | None"] = relationship(foreign_keys=[registered_by_id])
@@ -74,6 +80,13 @@ class Enrolment(TimestampMixin, db.Model):
     referent: Mapped["User | None"] = relationship(foreign_keys=[referent_id])
     employer: Mapped["Employer | None"] = relationship()
     cohort: Mapped["Cohort"] = relationship(back_populates="enrolments")
+    # Its contracts, oldest first: employer_id and tutor_id above are the running one's (None between two).
+    employer_periods: Mapped[list["EmployerPeriod"]] = relationship(
+        back_populates="enrolment",
+        order_by="EmployerPeriod.starts_on",
+        cascade="all, delete-orphan",
+        passive_deletes=True,
+    )
 
     __table_args__ = (
         sa.UniqueConstraint("apprentice_id", "cohort_id"),

@@ -12,6 +12,7 @@ from cfa.extensions import db
 from cfa.models import (
     AttendanceMark,
     AttendanceSheet,
+    EmployerPeriod,
     Enrolment,
     Justification,
     JustificationStatus,
@@ -42,12 +43,25 @@ class SheetPage:
 
 @dataclass
 class Period:
-    """An apprentice's attendance over dates, for a certificat de réalisation or an attestation d'assiduité."""
+    """An apprentice's attendance over dates, for a certificat de réalisation or an attestation d'assiduité.
+
+    `by_contract`: the dates are one contract's (`contract`), or months without employer (`contract` None); else
+    the enrolment's current employer prints, with `employers` listing each contract's employer and dates over
+    the period when there were several."""
 
     enrolment: Enrolment
     start: date
     end: date
     rate: Rate
+    contract: EmployerPeriod | None = None
+    by_contract: bool = False
+    employers: list[tuple[str, date, date]] = field(default_factory=list)
+
+    @property
+    def employer_name(self) -> str | None:
+        if self.by_contract:
+            return self.contract.employer.name if self.contract else None
+        return self.enrolment.employer.name if self.enrolment.employer else None
 
 
 def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
@@ -138,12 +152,59 @@ def month_bounds(month: date) -> tuple[date, date]:
     return first, (first + timedelta(days=32)).replace(day=1) - timedelta(days=1)
 
 
-def periods_for(enrolments: list[Enrolment], start: date, end: date) -> list[Period]:
-    """Each apprentice's period, clipped to their contract, with the hours their marks prove."""
-    rates = rates_by_enrolment([e.id for e in enrolments], start, end)
-    periods = []
+def periods_for(enrolments: list[Enrolment], start: date, end: date, by_contract: bool = False) -> list[Period]:
+    """Each apprentice's period, clipped to their enrolment, with the hours their marks prove; `by_contract`: one
+    period per contract (and per stretch without employer) within the dates, since each contract has its funder.
+    One rates query per distinct span: a single one unless some apprentice changed employer within the dates."""
+    contracts = _contracts_of([e.id for e in enrolments])
+    spans: list[tuple[Enrolment, date, date, EmployerPeriod | None, bool]] = []
     for enrolment in enrolments:
         first, last = max(start, enrolment.contract_start), min(end, enrolment.last_day)
-        if first <= last:
-            periods.append(Period(enrolment, first, last, rates[enrolment.id]))
+        if first > last:
+            continue
+        if by_contract and contracts.get(enrolment.id):
+            spans += [(enrolment, a, b, c, True) for a, b, c in _split(contracts[enrolment.id], first, last)]
+        else:
+            spans.append((enrolment, first, last, None, False))
+    rates: dict[tuple[date, date], dict[int, Rate]] = {}
+    for first, last in {(a, b) for _, a, b, _, _ in spans}:
+        ids = {e.id for e, a, b, _, _ in spans if (a, b) == (first, last)}
+        rates[(first, last)] = rates_by_enrolment(ids, first, last)
+    periods = []
+    for enrolment, first, last, contract, split in spans:
+        period = Period(enrolment, first, last, rates[(first, last)][enrolment.id], contract, split)
+        if not split:
+            period.employers = [
+                (c.employer.name, max(first, c.starts_on), min(last, c.last_day))
+                for c in contracts.get(enrolment.id, [])
+                if c.starts_on <= last and c.last_day >= first
+            ]
+        periods.append(period)
     return periods
+
+
+def _contracts_of(enrolment_ids: list[int]) -> dict[int, list[EmployerPeriod]]:
+    found: dict[int, list[EmployerPeriod]] = {}
+    stmt = (
+        sa.select(EmployerPeriod)
+        .where(EmployerPeriod.enrolment_id.in_(enrolment_ids))
+        .options(selectinload(EmployerPeriod.employer))
+        .order_by(EmployerPeriod.starts_on)
+    )
+    for contract in db.session.scalars(stmt):
+        found.setdefault(contract.enrolment_id, []).append(contract)
+    return found
+
+
+def _split(contracts: list[EmployerPeriod], first: date, last: date):
+    """The spans of [first, last] under each contract, and the stretches between them (without employer)."""
+    day = first
+    for contract in contracts:
+        if contract.last_day < day or contract.starts_on > last:
+            continue
+        if contract.starts_on > day:
+            yield day, contract.starts_on - timedelta(days=1), None
+        yield max(day, contract.starts_on), min(last, contract.last_day), contract
+        day = contract.last_day + timedelta(days=1)
+    if day <= last:
+        yield day, last, None

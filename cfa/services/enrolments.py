@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, InvalidTransition, User
-from cfa.services import audit
+from cfa.services import audit, contracts
 from cfa.services.permissions import followed_enrolments_clause
 
 
@@ -50,6 +50,13 @@ def problems(values: EnrolmentValues, enrolment: Enrolment | None = None) -> lis
         tutor = db.session.get(User, values.tutor_id)
         if tutor is None or tutor.employer_id != values.employer_id:
             found.append(EnrolmentError("Ce·tte tuteur·rice n'appartient pas à l'employeur choisi.", "tutor_id"))
+    if enrolment is not None and enrolment.employer_periods and values.employer_id != enrolment.employer_id:
+        # A change of employer is a new contract: editing would rewrite the first one's history.
+        found.append(
+            EnrolmentError(
+                "Un changement d'employeur s'enregistre par une rupture puis un nouvel employeur.", "employer_id"
+            )
+        )
     if values.contract_end <= values.contract_start:
         found.append(EnrolmentError("La fin du contrat doit suivre son début.", "contract_end"))
     if (
@@ -73,6 +80,9 @@ def save(actor: User, enrolment: Enrolment | None, values: EnrolmentValues, reas
     for name, value in vars(values).items():
         setattr(enrolment, name, value)
     db.session.flush()
+    db.session.refresh(enrolment, ["cohort"])
+    contracts.sync_running_period(enrolment)
+    db.session.flush()
     audit.record_change(actor, enrolment, before, reason=reason)
     return enrolment
 
@@ -84,6 +94,8 @@ def interrupt(actor: User, enrolment: Enrolment, on: date, kind: InterruptionKin
         enrolment.interrupt(on, kind, reason)
     except InvalidTransition as error:
         raise EnrolmentError(str(error), "interrupted_on") from error
+    if kind == InterruptionKind.RUPTURE:
+        contracts.close_on_rupture(actor, enrolment, on)  # the contract file and the rupture rate know it too
     db.session.flush()
     audit.record_change(actor, enrolment, before, action="interrupt", reason=enrolment.interruption_reason)
 
@@ -93,10 +105,13 @@ def reopen(actor: User, enrolment: Enrolment, reason: str) -> None:
     if not reason or not reason.strip():
         raise EnrolmentError("Dites pourquoi l'inscription est remise en cours.", "reason")
     before = audit.snapshot(enrolment)
+    ended_on, kind = enrolment.interrupted_on, enrolment.interruption_kind
     try:
         enrolment.reopen()
     except InvalidTransition as error:
         raise EnrolmentError(str(error)) from error
+    if kind == InterruptionKind.RUPTURE:
+        contracts.reopen_after_interruption(actor, enrolment, ended_on, reason.strip())
     db.session.flush()
     audit.record_change(actor, enrolment, before, action="reopen", reason=reason.strip())
 

@@ -20,6 +20,7 @@ from cfa.models import (
     Complaint,
     DeclaredRate,
     DeclaredRateKind,
+    EmployerPeriod,
     Enrolment,
     EnrolmentStatus,
     ImprovementAction,
@@ -180,14 +181,32 @@ def _left_during(scope: Scope, kinds=None):
 
 
 def interruption_and_rupture(scope: Scope) -> tuple[Figure, Figure]:
-    """Interruption counts every apprentice who left the programme early (rupture included: they left it);
-    rupture counts the contracts broken. Apprenticeship cohorts only: short-course trainees hold no contract."""
-    ids = enrolled_during(scope).subquery()
+    """Interruption counts learners: every apprentice who left the programme early (rupture included: they left
+    it); rupture counts contracts: the contracts broken among those held, so a learner who broke one contract and
+    signed another counts two contracts and no interruption. An enrolment without a contract file (recorded before
+    contracts had one) is one contract. Apprenticeship cohorts only: short-course trainees hold no contract."""
+    ids = sa.select(enrolled_during(scope).subquery().c.id)
+    without_file = ~sa.exists().where(EmployerPeriod.enrolment_id == Enrolment.id)
+    left_broken = sa.and_(
+        Enrolment.status == EnrolmentStatus.INTERRUPTED,
+        Enrolment.interrupted_on.between(scope.start, scope.end),
+        Enrolment.interruption_kind == InterruptionKind.RUPTURE,
+        without_file,
+    )
     stmt = sa.select(
-        sa.func.count(Enrolment.id), _left_during(scope), _left_during(scope, [InterruptionKind.RUPTURE])
-    ).where(Enrolment.id.in_(sa.select(ids.c.id)))
-    enrolled, left, broken = db.session.execute(stmt).one()
-    return figure("interruption", left, enrolled), figure("rupture", broken, enrolled)
+        sa.func.count(Enrolment.id),
+        _left_during(scope),
+        sa.func.count(Enrolment.id).filter(without_file),
+        sa.func.count(Enrolment.id).filter(left_broken),
+    ).where(Enrolment.id.in_(ids))
+    enrolled, left, unfiled, unfiled_broken = db.session.execute(stmt).one()
+    last_day = sa.func.coalesce(EmployerPeriod.ended_on, EmployerPeriod.ends_on)
+    contracts = sa.select(
+        sa.func.count(EmployerPeriod.id),
+        sa.func.count(EmployerPeriod.id).filter(EmployerPeriod.ended_on.between(scope.start, scope.end)),
+    ).where(EmployerPeriod.enrolment_id.in_(ids), EmployerPeriod.starts_on <= scope.end, last_day >= scope.start)
+    held, broken = db.session.execute(contracts).one()
+    return figure("interruption", left, enrolled), figure("rupture", broken + unfiled_broken, held + unfiled)
 
 
 def attendance(scope: Scope, now=None) -> Figure:

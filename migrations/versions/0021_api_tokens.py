@@ -1,7 +1,7 @@
 """Integration tokens of the JSON API: name, hash of the secret, scopes, author, last use, revocation.
 
 Revision ID: 0021
-Revises: 0019
+Revises: 0020
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ import cfa.models.base
 
 
 revision = '0021'
-down_revision = '0019'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 

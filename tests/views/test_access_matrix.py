@@ -37,7 +37,7 @@ def world():
     tutor = f.UserFactory.tutor(employer=employer)
     trainer = f.UserFactory.trainer()
     cohort = f.CohortFactory()
-    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor, referent=trainer)
+    enrolment = f.EnrolmentFactory(cohort=cohort, employer=employer, tutor=tutor, referent=trainer, with_contract=True)
     session = f.SessionFactory(cohort=cohort, trainer=trainer)
     f.AttendanceMarkFactory(sheet=f.AttendanceSheetFactory(session=session), enrolment=enrolment)
     jury = f.JurySessionFactory(cohort=cohort)
@@ -83,6 +83,7 @@ def world():
         "item": "welcome",
         "import_kind": "apprentices",
         "api_token_id": create_token(f.UserFactory.admin(), "Site web", ["programmes:read"])[0].id,
+        "period_id": enrolment.employer_periods[0].id,
     }
     people = {
         "apprentice": enrolment.apprentice,

@@ -40,6 +40,28 @@ def _months(start: date, end: date) -> list[date]:
     return months
 
 
+def _contract_lines(enrolment) -> list:
+    """The apprentice's contracts: each employer and tutor for their dates (several after a change of employer)."""
+    name = f"Apprenti·e : <b>{text(enrolment.apprentice.full_name)}</b>"
+    contracts = enrolment.employer_periods
+    if len(contracts) <= 1:
+        employer = enrolment.employer.name if enrolment.employer else "–"
+        tutor = f" · maître d'apprentissage : {text(enrolment.tutor.full_name)}" if enrolment.tutor else ""
+        dates = f"contrat du {text(short_date(enrolment.contract_start))} au {text(short_date(enrolment.contract_end))}"
+        return [markup(f"{name} · employeur : <b>{text(employer)}</b>{tutor} · {dates}")]
+    lines = [markup(name)]
+    for contract in contracts:
+        tutor = f" · maître d'apprentissage : {text(contract.tutor.full_name)}" if contract.tutor else ""
+        ended = " (rompu)" if contract.broken else ""
+        lines.append(
+            markup(
+                f"Employeur : <b>{text(contract.employer.name)}</b>{tutor} · contrat du "
+                f"{text(short_date(contract.starts_on))} au {text(short_date(contract.last_day))}{ended}"
+            )
+        )
+    return lines
+
+
 def render_alternance_plan(
     calendar: CohortCalendar, identity: Identity, holidays: list[tuple[date, str]], enrolment=None
 ) -> bytes:
@@ -60,14 +82,7 @@ def render_alternance_plan(
         )
     )
     if enrolment is not None:
-        employer = enrolment.employer.name if enrolment.employer else "–"
-        tutor = f" · maître d'apprentissage : {text(enrolment.tutor.full_name)}" if enrolment.tutor else ""
-        story.append(
-            markup(
-                f"Apprenti·e : <b>{text(enrolment.apprentice.full_name)}</b> · employeur : <b>{text(employer)}</b>{tutor} · "
-                f"contrat du {text(short_date(enrolment.contract_start))} au {text(short_date(enrolment.contract_end))}",
-            )
-        )
+        story += _contract_lines(enrolment)
     hours = f"<b>{text(minutes_label(calendar.planned_minutes))}</b> au centre sur {text(minutes_label(programme.total_minutes))}"
     if calendar.missing_minutes > 0:
         hours += f" (<font color='#b42318'>il manque {text(minutes_label(calendar.missing_minutes))}</font>)"

@@ -62,7 +62,7 @@ def _certificate(period: Period, identity: Identity, issued_on: date) -> list:
         )
     )
     story.append(Spacer(1, 4 * mm))
-    employer = enrolment.employer.name if enrolment.employer else "–"
+    employer = period.employer_name or "– (sans employeur sur cette période)"
     programme = enrolment.cohort.programme
     short = programme.is_short_course
     nature_lines = _nature_lines(programme)
@@ -135,6 +135,14 @@ def render_certificats(periods: list[Period], identity: Identity, issued_on: dat
     )
 
 
+def _employers(period: Period) -> str:
+    """Who employed the apprentice: each contract's employer for its dates when there were several."""
+    if len(period.employers) > 1:
+        parts = [f"{text(name)} du {text(short_date(a))} au {text(short_date(b))}" for name, a, b in period.employers]
+        return ", employé·e par " + ", puis par ".join(parts)
+    return f", employé·e par {text(period.employer_name)}" if period.employer_name else ""
+
+
 def render_attestation(period: Period, identity: Identity, issued_on: date) -> bytes:
     """The attestation d'assiduité: what was scheduled, what was attended, the absences counted apart."""
     enrolment = period.enrolment
@@ -147,7 +155,7 @@ def render_attestation(period: Period, identity: Identity, issued_on: date) -> b
         Spacer(1, 4 * mm),
     ]
     learner = "stagiaire de la session" if enrolment.cohort.programme.is_short_course else "apprenti·e de la promotion"
-    employer = f", employé·e par {text(enrolment.employer.name)}" if enrolment.employer else ""
+    employer = _employers(period)
     story.append(
         markup(
             f"{text(identity.name)} atteste que <b>{text(enrolment.apprentice.full_name)}</b>, {learner} "

@@ -12,6 +12,7 @@ from cfa.views.admin import (  # noqa: E402, F401
     api_tokens,
     centres,
     cohorts,
+    contracts,
     employers,
     enrolments,
     imports,

@@ -8,10 +8,11 @@ from sqlalchemy.orm import aliased, selectinload
 from cfa.extensions import db
 from cfa.forms import choices
 from cfa.forms.admin import EnrolmentForm, InterruptionForm, ReopeningForm
+from cfa.forms.contracts import NewEmployerForm, PaymentForm, RuptureForm, SearchEndForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, Role, User
 from cfa.models.programmes import apprenticeship_programme_ids
 from cfa.renderers.spreadsheets import Field
-from cfa.services import enrolments
+from cfa.services import contracts, enrolments
 from cfa.services.audit import history
 from cfa.services.enrolments import EnrolmentError, EnrolmentValues
 from cfa.views.admin import bp
@@ -120,18 +121,35 @@ def _load(obj_id: int) -> Enrolment:
             selectinload(Enrolment.employer),
             selectinload(Enrolment.tutor),
             selectinload(Enrolment.referent),
+            selectinload(Enrolment.employer_periods),
         )
     ) or abort(404)
 
 
-def _page(enrolment: Enrolment, interruption=None, reopening=None, status: int = 200):
+def _page(enrolment: Enrolment, interruption=None, reopening=None, status: int = 200, **forms):
     return render_template(
         "admin/enrolment.html",
         enrolment=enrolment,
         form=interruption or InterruptionForm(formdata=None),
         reopening=reopening or ReopeningForm(formdata=None),
         events=history("enrolment", enrolment.id),
+        contract_file=contracts.contract_file(enrolment),
+        deadline=contracts.search_deadline(enrolment),
+        **contract_forms(forms),
     ), status
+
+
+def contract_forms(given: dict) -> dict:
+    """The contract file's forms, blank unless one comes back with its errors."""
+    new_employer = given.get("new_employer") or NewEmployerForm(formdata=None)
+    new_employer.employer_id.set_choices(choices.employers())
+    new_employer.tutor_id.set_choices(choices.tutors())
+    return {
+        "rupture": given.get("rupture") or RuptureForm(formdata=None),
+        "new_employer": new_employer,
+        "search_end": given.get("search_end") or SearchEndForm(formdata=None),
+        "payment": given.get("payment") or PaymentForm(formdata=None),
+    }
 
 
 @bp.route("/inscriptions/<int:obj_id>")

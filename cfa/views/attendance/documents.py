@@ -78,32 +78,30 @@ def _enrolment_for_documents(enrolment_id: int) -> Enrolment:
     return enrolment
 
 
-def _period(enrolment: Enrolment):
+def _periods(enrolment: Enrolment, by_contract: bool = False):
     start = date_arg("du", enrolment.contract_start)
     end = date_arg("au", min(enrolment.last_day, today_paris()))
-    if end < start:
+    periods = docs.periods_for([enrolment], start, end, by_contract) if start <= end else []
+    if not periods:
         abort(404)
-    (period,) = docs.periods_for([enrolment], start, end) or [None]
-    if period is None:
-        abort(404)
-    return period
+    return periods
 
 
 @bp.route("/inscriptions/<int:enrolment_id>/certificat-realisation.pdf")
 @signed_in
 def certificat(enrolment_id: int):
     enrolment = _enrolment_for_documents(enrolment_id)
-    period = _period(enrolment)
-    body = render_certificats([period], _identity(), today_paris())
+    periods = _periods(enrolment, by_contract=True)  # one certificat per contract: each has its funder
+    body = render_certificats(periods, _identity(), today_paris())
     name = secure_filename(enrolment.apprentice.full_name) or "apprenti"
-    return attachment(body, f"Certificat de réalisation {name} {period.start:%Y-%m-%d}.pdf", "application/pdf")
+    return attachment(body, f"Certificat de réalisation {name} {periods[0].start:%Y-%m-%d}.pdf", "application/pdf")
 
 
 @bp.route("/inscriptions/<int:enrolment_id>/attestation-assiduite.pdf")
 @signed_in
 def attestation(enrolment_id: int):
     enrolment = _enrolment_for_documents(enrolment_id)
-    period = _period(enrolment)
+    (period,) = _periods(enrolment)
     body = render_attestation(period, _identity(), today_paris())
     name = secure_filename(enrolment.apprentice.full_name) or "apprenti"
     return attachment(body, f"Attestation d'assiduité {name}.pdf", "application/pdf")
@@ -121,11 +119,11 @@ def cohort_certificats(cohort_id: int, month: str):
     if cohort is None:
         abort(404)
     start, end = docs.month_bounds(first)
-    periods = docs.periods_for(cohort_enrolments(cohort.id), start, end)
+    periods = docs.periods_for(cohort_enrolments(cohort.id), start, end, by_contract=True)
     identity, today = _identity(), today_paris()
     files = [
         (
-            f"{secure_filename(p.enrolment.apprentice.sort_name) or p.enrolment.id}-{month}.pdf",
+            f"{secure_filename(p.enrolment.apprentice.sort_name) or p.enrolment.id}-{month}-{p.start:%d}.pdf",
             render_certificats([p], identity, today),
         )
         for p in periods
