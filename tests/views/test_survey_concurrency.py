@@ -5,51 +5,22 @@ Like tests/views/test_attendance_concurrency.py, the data is committed in an app
 and each pair of requests starts together behind a barrier, from two threads with two real connections.
 """
 
-import os
 from datetime import timedelta
 from functools import partial
 
 import pytest
 import sqlalchemy as sa
 
-from cfa import create_app
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import SurveyInvitation, SurveyResponse
 from cfa.services.survey_campaigns import launch
 from tests import factories as f
-from tests.views.test_attendance_concurrency import _together
+from tests.views.test_attendance_concurrency import _together, shared_app
+
+__all__ = ["shared_app"]  # the fixture, imported to be used here
 
 PAIRS = 6
-POSTGRES = os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql")
-
-
-@pytest.fixture(
-    params=[
-        pytest.param(
-            "postgresql",
-            marks=[
-                pytest.mark.postgres_only,
-                pytest.mark.skipif(not POSTGRES, reason="needs PostgreSQL (TEST_DATABASE_URL)"),
-            ],
-        ),
-        "sqlite",
-    ]
-)
-def shared_app(request, tmp_path):
-    url = os.environ["TEST_DATABASE_URL"] if request.param == "postgresql" else f"sqlite:///{tmp_path}/shared.sqlite"
-    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url, PROPAGATE_EXCEPTIONS=False, UPLOAD_DIR=str(tmp_path / "u"))
-    with app.app_context():
-        db.create_all()
-    try:
-        yield app
-    finally:
-        with app.app_context():
-            db.session.remove()
-            with db.engine.begin() as connection:
-                for table in reversed(db.metadata.sorted_tables):
-                    connection.execute(table.delete())
-            db.engine.dispose()
 
 
 @pytest.mark.parametrize("anonymous", [True, False], ids=["anonymous", "named"])
