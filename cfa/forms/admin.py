@@ -143,7 +143,28 @@ class ClosureForm(FlaskForm):
             raise ValidationError("Le dernier jour ne peut pas précéder le premier.")
 
 
-class ProgrammeForm(FlaskForm):
+class TeachingTimesChecks:
+    """The checks of a programme's hours and half-day times, shared by titles and short courses (fields stay on each
+    form, in the order each page shows them)."""
+
+    def validate_total_minutes(self, field):
+        if field.data is not None and field.data <= 0:
+            raise ValidationError("La durée doit être positive.")
+
+    def validate_morning_end(self, field):
+        if self.morning_start.data and field.data and field.data <= self.morning_start.data:
+            raise ValidationError("La fin du matin doit suivre son début.")
+
+    def validate_afternoon_start(self, field):
+        if self.morning_end.data and field.data and field.data < self.morning_end.data:
+            raise ValidationError("L'après-midi commence après la fin du matin.")
+
+    def validate_afternoon_end(self, field):
+        if self.afternoon_start.data and field.data and field.data <= self.afternoon_start.data:
+            raise ValidationError("La fin de l'après-midi doit suivre son début.")
+
+
+class ProgrammeForm(TeachingTimesChecks, FlaskForm):
     code = StringField("Code", validators=[required(), Length(max=20)], description="Ex. MSADS")
     title = StringField("Intitulé", validators=[required(), Length(max=200)])
     level = IntegerField("Niveau", validators=[required(), NumberRange(1, 8, "Niveau de 1 à 8.")])
@@ -178,10 +199,6 @@ class ProgrammeForm(FlaskForm):
     afternoon_end = TimeField("Fin de l'après-midi", validators=[required()])
     active = BooleanField("Formation proposée", default=True)
 
-    def validate_total_minutes(self, field):
-        if field.data is not None and field.data <= 0:
-            raise ValidationError("La durée doit être positive.")
-
     def validate_rncp_valid_until(self, field):
         if self.rncp_valid_from.data and field.data and field.data <= self.rncp_valid_from.data:
             raise ValidationError("La fin d'enregistrement doit suivre son début.")
@@ -189,18 +206,6 @@ class ProgrammeForm(FlaskForm):
     def validate_centre_days(self, field):
         if not field.data:
             raise ValidationError("Cochez au moins un jour.")
-
-    def validate_morning_end(self, field):
-        if self.morning_start.data and field.data and field.data <= self.morning_start.data:
-            raise ValidationError("La fin du matin doit suivre son début.")
-
-    def validate_afternoon_start(self, field):
-        if self.morning_end.data and field.data and field.data < self.morning_end.data:
-            raise ValidationError("L'après-midi commence après la fin du matin.")
-
-    def validate_afternoon_end(self, field):
-        if self.afternoon_start.data and field.data and field.data <= self.afternoon_start.data:
-            raise ValidationError("La fin de l'après-midi doit suivre son début.")
 
 
 class SkillBlockForm(FlaskForm):

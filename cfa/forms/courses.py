@@ -14,12 +14,12 @@ from wtforms import (
 )
 from wtforms.validators import Email, Length, NumberRange, Optional, ValidationError
 
-from cfa.forms.admin import WEEKDAYS, required, typed
+from cfa.forms.admin import WEEKDAYS, TeachingTimesChecks, required, typed
 from cfa.forms.fields import DurationField, EurosField, MultiCheckboxField, OptionalSelectField
 from cfa.models import CourseAudience, ParticipationForm
 
 
-class ShortCourseForm(FlaskForm):
+class ShortCourseForm(TeachingTimesChecks, FlaskForm):
     """A short training action: what it publishes before enrolment and prints on its convention."""
 
     code = StringField("Code", validators=[required(), Length(max=20)], description="Ex. SOCLE")
@@ -46,22 +46,6 @@ class ShortCourseForm(FlaskForm):
     afternoon_start = TimeField("Début de l'après-midi", validators=[required()])
     afternoon_end = TimeField("Fin de l'après-midi", validators=[required()])
     active = BooleanField("Formation proposée", default=True)
-
-    def validate_total_minutes(self, field):
-        if field.data is not None and field.data <= 0:
-            raise ValidationError("La durée doit être positive.")
-
-    def validate_afternoon_start(self, field):
-        if self.morning_end.data and field.data and field.data < self.morning_end.data:
-            raise ValidationError("L'après-midi commence après la fin du matin.")
-
-    def validate_afternoon_end(self, field):
-        if self.afternoon_start.data and field.data and field.data <= self.afternoon_start.data:
-            raise ValidationError("La fin de l'après-midi doit suivre son début.")
-
-    def validate_morning_end(self, field):
-        if self.morning_start.data and field.data and field.data <= self.morning_start.data:
-            raise ValidationError("La fin du matin doit suivre son début.")
 
 
 class RunForm(FlaskForm):
