@@ -12,7 +12,15 @@ from werkzeug.http import dump_options_header
 
 from cfa.extensions import db
 from cfa.renderers import spreadsheets
+from cfa.renderers.pdf.base import Identity
 from cfa.renderers.spreadsheets import Field
+from cfa.services.organisation import current_organisation
+
+
+def cfa_identity() -> Identity:
+    """The CFA's identity printed on every document it issues."""
+    return Identity.from_organisation(current_organisation())
+
 
 CSV = "text/csv"  # Flask adds "; charset=utf-8"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -38,3 +38,13 @@ def year_arg(name: str = "annee", default: int | None = None) -> int | None:
     if not (raw.isdigit() and FIRST_DAY.year <= int(raw) <= LAST_DAY.year):
         abort(404, f"Année invalide : choisissez une année entre {FIRST_DAY:%Y} et {LAST_DAY:%Y}.")
     return int(raw)
+
+
+def id_arg(name: str) -> int | None:
+    """An id given as a filter in the query string (a centre, a programme...): digits only, or a French 404."""
+    raw = request.args.get(name, "")
+    if not raw:
+        return None
+    if not (raw.isdigit() and len(raw) <= 9):
+        abort(404, "Filtre invalide.")
+    return int(raw)

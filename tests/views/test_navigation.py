@@ -53,5 +53,7 @@ def test_each_role_lands_on_what_it_does_first(client, roles, landing):
     assert response.status_code == 302 and response.location == landing
 
 
-def test_the_administration_lands_on_what_needs_action(login):
-    assert "<h1" in login(f.UserFactory.admin()).get("/").text
+def test_the_administration_stays_on_its_summary_of_the_cfa(login):
+    f.EnrolmentFactory()
+    response = login(f.UserFactory.admin()).get("/")
+    assert response.status_code == 200 and "contrats en cours" in response.text

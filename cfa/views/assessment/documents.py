@@ -4,12 +4,11 @@ from flask import Response, current_app
 
 from cfa.models import Award
 from cfa.renderers.certificates_zip import render_certificates_zip
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
 from cfa.services.assessment_credentials import SigningKeyMissing, credential_url, sign_credential
 from cfa.services.organisation import current_organisation
 from cfa.urls import public_base_url
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 
 
 def verify_url(award: Award) -> str:
@@ -17,7 +16,7 @@ def verify_url(award: Award) -> str:
 
 
 def certificate_response(award: Award) -> Response:
-    identity = Identity.from_organisation(current_organisation())
+    identity = cfa_identity()
     data = render_certificate(award, identity, verify_url(award))
     return attachment(data, certificate_filename(award), "application/pdf")
 
@@ -33,5 +32,5 @@ def badge_response(award: Award) -> Response | None:
 
 
 def certificates_zip_response(awards: list[Award], filename: str) -> Response:
-    identity = Identity.from_organisation(current_organisation())
+    identity = cfa_identity()
     return attachment(render_certificates_zip(awards, identity, verify_url), filename, "application/zip")

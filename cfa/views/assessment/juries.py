@@ -9,7 +9,6 @@ from cfa.formatting import today_paris
 from cfa.forms import choices
 from cfa.forms.assessment import CorrectionForm, JurySessionForm
 from cfa.models import Award, Cohort, Decision, JurySession, JuryStatus
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.convocation import convocation_filename, render_convocations
 from cfa.services.assessment import AssessmentError
 from cfa.services.assessment_awards import cohort_awards, jury_awards
@@ -31,13 +30,12 @@ from cfa.services.jury_results import (
     record_jury_grid,
     results_closed_reason,
 )
-from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can
 from cfa.views.access import requires
 from cfa.views.assessment import bp
 from cfa.views.assessment.documents import certificates_zip_response
 from cfa.views.crud import commit_or_report
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.forms import form_page, posted
 
 
@@ -206,7 +204,7 @@ def convocations(jury_id: int, candidate_id: int | None = None):
     if not candidates:
         flash("Aucun·e candidat·e à convoquer.", "error")
         return redirect(url_for("assessment.jury", jury_id=jury.id))
-    data = render_convocations(candidates, Identity.from_organisation(current_organisation()))
+    data = render_convocations(candidates, cfa_identity())
     if candidate_id is not None:
         filename = convocation_filename(candidates[0])
     else:

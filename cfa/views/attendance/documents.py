@@ -11,13 +11,11 @@ from cfa.formatting import today_paris
 from cfa.models import Enrolment
 from cfa.renderers.archive import zip_of
 from cfa.renderers.pdf.attendance_sheet import render_attendance_sheets
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_attestation, render_certificats
 from cfa.services import attendance, calendar_queries
 from cfa.services import attendance_documents as docs
 from cfa.services.calendar_generation import monday_of
 from cfa.services.enrolments import cohort_enrolments
-from cfa.services.organisation import current_organisation
 from cfa.services.permissions import (
     Ability,
     can_get_attendance_documents,
@@ -26,13 +24,9 @@ from cfa.services.permissions import (
 )
 from cfa.views.access import requires, signed_in
 from cfa.views.attendance import bp
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.params import date_arg
 from cfa.views.planning import cohort_or_404
-
-
-def _identity() -> Identity:
-    return Identity.from_organisation(current_organisation())
 
 
 def _printable_session_or_404(session_id: int):
@@ -48,7 +42,7 @@ def _printable_session_or_404(session_id: int):
 @requires(Ability.TAKE_ATTENDANCE, Ability.MANAGE_QUALITY)
 def sheet_pdf(session_id: int):
     session = _printable_session_or_404(session_id)
-    body = render_attendance_sheets(docs.sheet_pages([session]), _identity())
+    body = render_attendance_sheets(docs.sheet_pages([session]), cfa_identity())
     return attachment(
         body,
         f"Émargement {session.cohort.name} {session.date:%Y-%m-%d} {session.half_day.label}.pdf",
@@ -62,7 +56,7 @@ def sheet_pdf(session_id: int):
 def week_pdf(cohort_id: int):
     cohort = cohort_or_404(cohort_id, can_print_cohort_sheets)
     monday = monday_of(date_arg("du", today_paris()))
-    body = render_attendance_sheets(docs.sheet_pages(docs.week_sessions(cohort.id, monday)), _identity())
+    body = render_attendance_sheets(docs.sheet_pages(docs.week_sessions(cohort.id, monday)), cfa_identity())
     return attachment(
         body, f"Émargement {cohort.name} semaine du {monday:%Y-%m-%d}.pdf", "application/pdf", inline=True
     )
@@ -92,7 +86,7 @@ def _periods(enrolment: Enrolment, by_contract: bool = False):
 def certificat(enrolment_id: int):
     enrolment = _enrolment_for_documents(enrolment_id)
     periods = _periods(enrolment, by_contract=True)  # one certificat per contract: each has its funder
-    body = render_certificats(periods, _identity(), today_paris())
+    body = render_certificats(periods, cfa_identity(), today_paris())
     name = secure_filename(enrolment.apprentice.full_name) or "apprenti"
     return attachment(body, f"Certificat de réalisation {name} {periods[0].start:%Y-%m-%d}.pdf", "application/pdf")
 
@@ -102,7 +96,7 @@ def certificat(enrolment_id: int):
 def attestation(enrolment_id: int):
     enrolment = _enrolment_for_documents(enrolment_id)
     (period,) = _periods(enrolment)
-    body = render_attestation(period, _identity(), today_paris())
+    body = render_attestation(period, cfa_identity(), today_paris())
     name = secure_filename(enrolment.apprentice.full_name) or "apprenti"
     return attachment(body, f"Attestation d'assiduité {name}.pdf", "application/pdf")
 
@@ -120,7 +114,7 @@ def cohort_certificats(cohort_id: int, month: str):
         abort(404)
     start, end = docs.month_bounds(first)
     periods = docs.periods_for(cohort_enrolments(cohort.id), start, end, by_contract=True)
-    identity, today = _identity(), today_paris()
+    identity, today = cfa_identity(), today_paris()
     files = [
         (
             f"{secure_filename(p.enrolment.apprentice.sort_name) or p.enrolment.id}-{month}-{p.start:%d}.pdf",

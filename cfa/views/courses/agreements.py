@@ -7,18 +7,16 @@ from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.course_documents import AgreementForm, CancelForm, NewAgreementForm, SignForm
 from cfa.models import Employer, User
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.training_agreement import render_agreement
 from cfa.services import agreements
 from cfa.services.agreements import AgreementError, AgreementValues
 from cfa.services.course_documents import agreement_document
-from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.courses import bp
 from cfa.views.courses.loading import agreement_or_404, run_or_404
 from cfa.views.crud import commit_or_report
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.forms import form_page
 from cfa.views.planning import known_id
 
@@ -158,6 +156,6 @@ def cancel_agreement(cohort_id: int, agreement_id: int):
 @requires(Ability.MANAGE_SETUP)
 def agreement_pdf(cohort_id: int, agreement_id: int):
     agreement = agreement_or_404(cohort_id, agreement_id)
-    body = render_agreement(agreement_document(agreement), Identity.from_organisation(current_organisation()))
+    body = render_agreement(agreement_document(agreement), cfa_identity())
     kind = "Contrat" if agreement.is_contract else "Convention"
     return attachment(body, f"{kind} de formation {agreement.number}.pdf", "application/pdf", inline=True)

@@ -10,7 +10,6 @@ from cfa.formatting import today_paris
 from cfa.forms.course_documents import parse_outcomes
 from cfa.models import ObjectiveOutcome
 from cfa.renderers.archive import zip_of
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificat_realisation import render_certificats
 from cfa.renderers.pdf.course_documents import render_course_convocations, render_end_of_course_attestations
 from cfa.renderers.spreadsheets import csv_of
@@ -22,14 +21,10 @@ from cfa.views.access import requires, signed_in
 from cfa.views.courses import bp
 from cfa.views.courses.loading import run_or_404, trainee_or_404
 from cfa.views.crud import commit_or_report
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.forms import posted
 
 SURVEY_HEADER = ["Stagiaire", "E-mail", "Employeur", "Formation", "Session", "Fin de session"]
-
-
-def _identity() -> Identity:
-    return Identity.from_organisation(current_organisation())
 
 
 def _page_url(cohort_id: int) -> str:
@@ -76,7 +71,7 @@ def convocations_pdf(cohort_id: int):
     if request.args.get("papier") == "1":
         trainees = [e for e in trainees if not e.apprentice.email]
     convocations = docs.convocations(cohort, trainees, docs.contact_line(current_organisation()))
-    body = render_course_convocations(convocations, _identity(), today_paris())
+    body = render_course_convocations(convocations, cfa_identity(), today_paris())
     return attachment(body, f"Convocations {cohort.name}.pdf", "application/pdf", inline=True)
 
 
@@ -99,7 +94,7 @@ def record_outcomes(cohort_id: int):
 
 
 def _run_files(cohort, render, label: str) -> list[tuple[str, bytes]]:
-    identity, today = _identity(), today_paris()
+    identity, today = cfa_identity(), today_paris()
     return [
         (
             f"{label}-{secure_filename(p.enrolment.apprentice.sort_name) or p.enrolment.id}.pdf",
@@ -130,7 +125,7 @@ def certificats_zip(cohort_id: int):
 def trainee_convocation(cohort_id: int, enrolment_id: int):
     enrolment = trainee_or_404(cohort_id, enrolment_id)
     convocations = docs.convocations(enrolment.cohort, [enrolment], docs.contact_line(current_organisation()))
-    body = render_course_convocations(convocations, _identity(), today_paris())
+    body = render_course_convocations(convocations, cfa_identity(), today_paris())
     name = secure_filename(enrolment.apprentice.full_name) or "stagiaire"
     return attachment(body, f"Convocation {name}.pdf", "application/pdf")
 
@@ -142,7 +137,7 @@ def trainee_attestation(cohort_id: int, enrolment_id: int):
     if today_paris() < enrolment.cohort.end_date:
         abort(404, "L'attestation de fin de formation est délivrée à partir du dernier jour de la session.")
     periods = docs.end_of_course_periods([enrolment], enrolment.cohort)
-    body = render_end_of_course_attestations(periods, _identity(), today_paris())
+    body = render_end_of_course_attestations(periods, cfa_identity(), today_paris())
     name = secure_filename(enrolment.apprentice.full_name) or "stagiaire"
     return attachment(body, f"Attestation de fin de formation {name}.pdf", "application/pdf")
 

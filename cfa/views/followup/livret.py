@@ -9,15 +9,13 @@ from flask_login import current_user
 from cfa.formatting import today_paris
 from cfa.forms import followup as forms
 from cfa.models import ActivityLevel
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.livret import render_livret
 from cfa.services import followup, livret
 from cfa.services.block_progress import programme_blocks
-from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can_read_followup, is_referent_side, is_tutor_side
 from cfa.views.access import requires, signed_in
 from cfa.views.crud import commit_or_report
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.followup import bp
 from cfa.views.followup.apprentices import enrolment_or_404
 from cfa.views.forms import form_page
@@ -103,7 +101,7 @@ def _save(form, enrolment, period, tutor: bool) -> None:
 def livret_pdf(enrolment_id: int):
     enrolment = enrolment_or_404(enrolment_id, can_read_followup)
     summary = followup.summary_of(enrolment, today_paris())
-    body = render_livret(summary, Identity.from_organisation(current_organisation()), today_paris())
+    body = render_livret(summary, cfa_identity(), today_paris())
     name = f"Livret d'apprentissage {enrolment.apprentice.full_name}.pdf"
     return attachment(body, name, "application/pdf", inline=request.args.get("telecharger") is None)
 

@@ -11,13 +11,11 @@ from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import Cohort, Enrolment
 from cfa.renderers.pdf.alternance_plan import render_alternance_plan
-from cfa.renderers.pdf.base import Identity
 from cfa.services import calendar_queries
 from cfa.services.calendar_generation import french_holidays, monday_of
-from cfa.services.organisation import current_organisation
 from cfa.services.permissions import Ability, can, can_view_cohort_calendar, can_view_enrolment, teaches_cohort_clause
 from cfa.views.access import requires, signed_in
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.feeds import cohort_feed_url
 from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
 
@@ -88,7 +86,7 @@ def year_plan_pdf(cohort_id: int):
             abort(404)
     body = render_alternance_plan(
         calendar_queries.cohort_calendar(cohort),
-        Identity.from_organisation(current_organisation()),
+        cfa_identity(),
         sorted(french_holidays(cohort.start_date, cohort.end_date).items()),
         enrolment,
     )

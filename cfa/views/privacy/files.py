@@ -8,14 +8,12 @@ from werkzeug.utils import secure_filename
 from cfa.formatting import today_paris
 from cfa.models import User
 from cfa.renderers.archive import zip_of
-from cfa.renderers.pdf.base import Identity
 from cfa.renderers.pdf.certificate import certificate_filename, render_certificate
 from cfa.renderers.pdf.course_documents import render_end_of_course_attestations
 from cfa.services import course_documents as docs
-from cfa.services.organisation import current_organisation
 from cfa.services.personal_data import person_documents, person_record
 from cfa.views.assessment.documents import verify_url
-from cfa.views.downloads import attachment
+from cfa.views.downloads import attachment, cfa_identity
 
 
 def _base_name(person: User) -> str:
@@ -32,7 +30,7 @@ def data_response(person: User) -> Response:
 
 def documents_response(person: User) -> Response:
     """One ZIP: the JSON, the proofs of absence as uploaded, each certificate and each attestation de fin de formation."""
-    today, identity = today_paris(), Identity.from_organisation(current_organisation())
+    today, identity = today_paris(), cfa_identity()
     held = person_documents(person, current_app.config["UPLOAD_DIR"], today)
     files = [("donnees.json", _json(person))]
     files += [(name, path.read_bytes()) for name, path in held.proofs]

@@ -5,7 +5,7 @@ Each page group lives in a module of this package; every route states who may op
 the public results are open on purpose).
 """
 
-from flask import Blueprint, abort, request
+from flask import Blueprint
 
 bp = Blueprint("quality", __name__, url_prefix="/qualite")
 
@@ -21,22 +21,3 @@ MODULES: list[str] = [
     "exports",
     "public",
 ]
-
-
-def year_arg(name: str = "annee", default: int | None = None) -> int | None:
-    """A year of the query string; out of range or unreadable: a French 404, never a 500."""
-    raw = request.args.get(name, "")
-    if not raw:
-        return default
-    if not (raw.isdigit() and 2000 <= int(raw) <= 2099):
-        abort(404, "Année invalide.")
-    return int(raw)
-
-
-def id_arg(name: str) -> int | None:
-    raw = request.args.get(name, "")
-    if not raw:
-        return None
-    if not (raw.isdigit() and len(raw) <= 9):
-        abort(404, "Filtre invalide.")
-    return int(raw)

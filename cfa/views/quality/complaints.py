@@ -17,8 +17,8 @@ from cfa.views.access import requires, signed_in
 from cfa.views.crud import paginate
 from cfa.views.downloads import export_query
 from cfa.views.forms import form_page
-from cfa.views.params import page_arg
-from cfa.views.quality import bp, year_arg
+from cfa.views.params import page_arg, year_arg
+from cfa.views.quality import bp
 
 STEP_LABELS = {
     "acknowledge": "Accuser réception",

@@ -15,7 +15,8 @@ from cfa.services import quality_referential
 from cfa.services.permissions import Ability
 from cfa.services.quality_declared import DeclaredError, save_declared
 from cfa.views.access import requires
-from cfa.views.quality import bp, id_arg, year_arg
+from cfa.views.params import id_arg, year_arg
+from cfa.views.quality import bp
 
 
 @bp.route("/referentiel")
