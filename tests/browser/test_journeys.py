@@ -144,7 +144,7 @@ def test_an_apprentice_sees_their_next_days_and_the_absence_to_justify(phone, li
 
 def test_a_tutor_sees_their_apprentices_and_absences(page, live_server, world):
     log_in(page, live_server, "tuteur@parcours.test", TEST_PASSWORD)
-    row = page.locator("#mes-apprentis tr", has_text=world["absent_name"])
+    row = page.locator("#mes-apprentis li", has_text=world["absent_name"])
     assert "1 demi-journée" in row.inner_text()
     row.get_by_role("link", name=world["absent_name"]).click()
     assert page.locator("h1").inner_text() == world["absent_name"]
