@@ -103,8 +103,10 @@ def test_a_trainer_takes_a_whole_sheet_on_a_phone_from_their_home(phone, live_se
     assert _fits_a_phone(phone)
     today = phone.locator("#aujourdhui")
     assert today.get_by_text("À émarger").count() >= 1
-    assert phone.get_by_role("link", name="Afficher le QR code d'auto-émargement").is_visible()
-    today.get_by_role("link", name="Parcours 390").first.click()
+    # The shortcut opens the sheet with its self sign-in code already showing.
+    phone.get_by_role("link", name="Afficher le QR code d'auto-émargement").click()
+    phone.locator("[data-code]").filter(has_not_text="–").wait_for()
+    assert phone.locator("[data-qr] svg").count() == 1
     phone.get_by_role("button", name="Tous présents").click()
     phone.locator(".roster-row").nth(1).locator(".mark-absent span").click()
     phone.get_by_role("button", name="Enregistrer", exact=True).click()
@@ -120,8 +122,15 @@ def test_a_trainer_takes_a_whole_sheet_on_a_phone_from_their_home(phone, live_se
     assert phone.locator("#a-terminer").get_by_role("link", name="Parcours 390").is_visible()
 
 
+def _menu_lines(page) -> int:
+    tops = page.locator(".mainnav > ul > li").evaluate_all("items => items.map(i => i.getBoundingClientRect().top)")
+    return len(set(round(top) for top in tops))
+
+
 def test_an_admin_decides_a_justification_from_their_home(page, live_server, world):
+    page.set_viewport_size({"width": 1280, "height": 800})
     log_in(page, live_server, "admin@parcours.test", TEST_PASSWORD)
+    assert _menu_lines(page) == 1  # the whole menu on one line at 1280 px
     page.get_by_role("link", name="Décider des justificatifs").click()
     row = page.locator("#justificatifs tr", has_text=world["justifying"])
     row.get_by_role("button", name="Accepter").click()
