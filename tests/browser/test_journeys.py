@@ -124,7 +124,7 @@ def test_a_trainer_takes_a_whole_sheet_on_a_phone_from_their_home(phone, live_se
 
 def _menu_lines(page) -> int:
     tops = page.locator(".mainnav > ul > li").evaluate_all("items => items.map(i => i.getBoundingClientRect().top)")
-    return len(set(round(top) for top in tops))
+    return len({round(top) for top in tops})
 
 
 def test_an_admin_decides_a_justification_from_their_home(page, live_server, world):

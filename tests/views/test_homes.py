@@ -109,3 +109,15 @@ def test_a_home_runs_the_same_number_of_queries_whatever_the_rows(login, count_q
     for i in range(1, 5):
         grow(i)
     assert measure() == first
+
+
+def test_a_trainer_home_names_a_recent_change_to_their_planning(login):
+    from cfa.extensions import db
+    from cfa.services import audit
+
+    trainer = f.UserFactory.trainer()
+    session = f.SessionFactory(trainer=trainer, date=today_paris() + timedelta(days=5), cohort=_today_cohort())
+    audit.record(trainer, "session", session.id, "cancel", before={}, after={})
+    db.session.flush()
+    page = login(trainer).get("/").text
+    assert f"{session.cohort.name} : annulée" in page
