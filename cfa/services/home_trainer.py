@@ -10,13 +10,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
+from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.formatting import PARIS
-from cfa.models import AttendanceSheet, AuditEvent, Session, SessionRelease, SessionStatus, User
+from cfa.models import AttendanceSheet, AuditEvent, MarkStatus, Session, SessionRelease, SessionStatus, User
 from cfa.services import attendance_queries, calendar_queries
 from cfa.services.attendance import session_end, session_start
 from cfa.services.attendance_codes import OPENS_BEFORE
@@ -52,12 +53,14 @@ class TrainerHome:
     today_sessions: list[Session]
     week_sessions: list[Session]  # the next WEEK_DAYS days, today excluded
     sheets: dict[int, AttendanceSheet]
+    counts: dict[int, dict]  # marks per status of today's half-days
     to_finish: list[Session]
     to_finish_total: int
     running: Session | None  # the half-day whose self sign-in is open now
     changes: list[PlanningChange]
     changes_total: int
     recent_days: int = RECENT_DAYS
+    statuses: ClassVar = MarkStatus  # what the day's tiles count
 
 
 def recent_changes(trainer: User, now: datetime, limit: int = CHANGES_SHOWN) -> tuple[list[PlanningChange], int]:
@@ -119,6 +122,7 @@ def trainer_home(trainer: User, now: datetime | None = None) -> TrainerHome:
         today_sessions=today_sessions,
         week_sessions=[s for s in week if s.date > today],
         sheets=attendance_queries.sheets_by_session(s.id for s in today_sessions),
+        counts=attendance_queries.mark_counts([s.id for s in today_sessions]),
         to_finish=to_finish,
         to_finish_total=to_finish_total,
         running=_running(today_sessions, now),
