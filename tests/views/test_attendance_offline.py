@@ -181,9 +181,11 @@ def test_only_the_trainer_s_own_sheets_of_today_are_kept_offline(login):
     trainer = f.UserFactory.trainer()
     mine = f.SessionFactory(date=today_paris(), trainer=trainer)
     theirs = f.SessionFactory(date=today_paris(), trainer=f.UserFactory.trainer())
-    page = login(f.UserFactory.admin()).get("/emargement/aujourdhui").text
-    assert "data-offline-page" not in page  # an admin sees every sheet of the day but keeps none of others'
-    db.session.commit()
+    client = login(f.UserFactory.admin())
+    page = client.get("/emargement/aujourdhui").text
+    assert f"/emargement/seances/{theirs.id}" in page  # an admin sees every sheet of the day
+    assert "data-offline-page>" not in page  # but keeps none of others' on the device
+    client.logout()
     page = login(trainer).get("/emargement/aujourdhui").text
-    assert f'href="/emargement/seances/{mine.id}" data-offline-page' in page
+    assert f'href="/emargement/seances/{mine.id}" data-offline-page>' in page
     assert f"/emargement/seances/{theirs.id}" not in page

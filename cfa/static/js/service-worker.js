@@ -38,7 +38,14 @@ function kept(url) {
 function keep(path, response) {
   // A redirect (to the log-in page) or an error page is never kept in place of the sheet.
   if (!response.ok || response.redirected || response.type !== "basic") return Promise.resolve(false);
-  return caches.open(PAGES).then(function (cache) { return cache.put(path, response); }).then(function () { return true; });
+  var headers = new Headers(response.headers);  // the page's security policy goes with its copy
+  headers.delete("Content-Length");
+  headers.set("X-Cadence-Copy", new Date().toISOString());
+  return response.text().then(function (html) {
+    // A one-time message ("Signature enregistrée") is not shown again each time the copy opens offline.
+    var copy = new Response(html.replace(/<div class="flashes"[\s\S]*?<\/div>/, ""), { headers: headers });
+    return caches.open(PAGES).then(function (cache) { return cache.put(path, copy); });
+  }).then(function () { return true; });
 }
 
 function offlinePage() {
