@@ -119,11 +119,13 @@ def test_nobody_but_the_sheet_s_trainer_may_send_to_it(login, session, enrolment
         ({**body(1), "device_at": "hier"}, "Heure de l'appareil illisible"),
         ({**body(1), "device_at": "2026-11-16T09:10:00"}, "sans fuseau"),
         ({**body(1), "version": "1"}, "Modification illisible"),
-        ({**body(1), "fields": {"status-1": "perhaps"}}, "Statut de présence inconnu"),
+        ({**body(1), "fields": {"status-ENROLMENT": "perhaps"}}, "Statut de présence inconnu"),
     ],
 )
-def test_a_malformed_write_is_refused_in_french_and_writes_nothing(login, session, taken, payload, message):  # noqa: F811
+def test_a_malformed_write_is_refused_in_french_and_writes_nothing(login, session, enrolments, taken, payload, message):  # noqa: F811
     client = login(session.trainer)
+    if isinstance(payload, dict) and "status-ENROLMENT" in payload.get("fields", {}):
+        payload = {**payload, "fields": {f"status-{enrolments[0].id}": "perhaps"}}
     response = client.post(
         f"/emargement/seances/{session.id}/synchroniser",
         data=payload if isinstance(payload, str) else json.dumps(payload),
