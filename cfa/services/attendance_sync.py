@@ -19,7 +19,7 @@ from datetime import datetime
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.formatting import PARIS
+from cfa.formatting import date_time
 from cfa.models import OfflineWrite, Session, SignatureMethod, User
 from cfa.models.base import utcnow
 from cfa.services import attendance, audit
@@ -66,10 +66,6 @@ def check_write(write: QueuedWrite) -> None:
 
 def _delivered(client_id: str) -> OfflineWrite | None:
     return db.session.scalar(sa.select(OfflineWrite).where(OfflineWrite.client_id == client_id))
-
-
-def _hhmm(moment: datetime) -> str:
-    return moment.astimezone(PARIS).strftime("%d/%m %H:%M")
 
 
 def _apply(session: Session, actor: User, write: QueuedWrite, user_agent: str | None, received: datetime) -> dict:
@@ -137,8 +133,8 @@ def replay(
             sheet.id,
             "sync",
             after={
-                "label": f"{KINDS[write.kind]} saisi(e) hors ligne le {_hhmm(write.device_at)} (heure de "
-                f"l'appareil), reçu(e) le {_hhmm(received)}"
+                "label": f"{KINDS[write.kind]} saisi(e) hors ligne le {date_time(write.device_at)} (heure de "
+                f"l'appareil), reçu(e) le {date_time(received)}"
             },
             reason=SYNC_REASON,
             context=("attendance_sheet", sheet.id),

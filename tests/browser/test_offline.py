@@ -61,6 +61,7 @@ def _open_for_the_day(browser, live_server, cohort_name):
     expect(phone.locator("html")).to_have_attribute("data-offline-kept", re.compile(r"^\d+$"))
     assert int(phone.locator("html").get_attribute("data-offline-kept")) >= 3  # the list and both sheets
     expect(phone.locator("[data-offline-ready]")).to_contain_text("2 feuilles du jour disponibles hors ligne")
+    _shot(phone, "offline-today-390.png")
     phone.get_by_role("link", name=cohort_name).click()
     phone.get_by_role("button", name="Tous présents").click()
     expect(phone.locator(".flash").first).to_contain_text("marqué·e(s) présent·e(s)")
@@ -120,6 +121,7 @@ def test_a_sheet_taken_offline_survives_a_reload_and_reaches_the_server(browser,
     assert all(w.outcome["status"] == "saved" for w in writes)
     phone.goto(f"{live_server}/emargement/seances/{session_id}/historique")
     expect(phone.locator("table")).to_contain_text("saisi(e) hors ligne")
+    _shot(phone, "offline-history-390.png")
     context.close()
 
 
