@@ -8,6 +8,7 @@ from datetime import time
 
 import pytest
 import sqlalchemy as sa
+from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import expect
 
 from cfa.formatting import today_paris
@@ -159,4 +160,24 @@ def test_a_mark_changed_meanwhile_elsewhere_is_shown_as_a_conflict_and_kept(
     expect(outcomes).to_contain_text("vous : absent·e")
     phone.get_by_role("button", name="J'ai vérifié").click()
     expect(outcomes).to_have_count(0)
+    context.close()
+
+
+def test_logging_out_leaves_no_sheet_on_the_device(browser, live_server, day_sheets):
+    context, page = _new_page(browser)
+    log_in(page, live_server, TRAINER, TEST_PASSWORD)
+    page.goto(f"{live_server}/emargement/aujourdhui")
+    expect(page.locator("html")).to_have_attribute("data-offline-kept", re.compile(r"^[1-9]\d*$"))
+    kept = "() => caches.open('cadence-pages').then((cache) => cache.keys()).then((keys) => keys.length)"
+    assert page.evaluate(kept) >= 3
+    page.evaluate("document.querySelector('form[action=\"/deconnexion\"]').requestSubmit()")
+    expect(page.locator(".flash").first).to_contain_text("Vous êtes déconnecté·e")
+    assert page.evaluate(kept) == 0
+    context.set_offline(True)
+    try:  # nothing left to open without the account: the browser's own "no network" page, or the worker's
+        response = page.goto(f"{live_server}/emargement/seances/{day_sheets['Terrain A'][0]}")
+    except PlaywrightError as error:
+        assert "ERR_INTERNET_DISCONNECTED" in str(error)
+    else:
+        assert response.status == 503 and "Terrain A" not in page.content()
     context.close()
