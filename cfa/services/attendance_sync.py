@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
 from cfa.formatting import date_time
@@ -139,17 +140,20 @@ def replay(
             reason=SYNC_REASON,
             context=("attendance_sheet", sheet.id),
         )
-    db.session.add(
-        OfflineWrite(
-            client_id=write.client_id,
-            user_id=actor.id,
-            session_id=session.id,
-            kind=write.kind,
-            based_on_version=write.based_on_version,
-            device_at=write.device_at,
-            received_at=received,
-            outcome=outcome,
-        )
-    )
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(
+                OfflineWrite(
+                    client_id=write.client_id,
+                    user_id=actor.id,
+                    session_id=session.id,
+                    kind=write.kind,
+                    based_on_version=write.based_on_version,
+                    device_at=write.device_at,
+                    received_at=received,
+                    outcome=outcome,
+                )
+            )
+    except IntegrityError:  # the same id sent for another sheet at this very instant: the caller rolls back
+        raise AttendanceError("Identifiant de modification déjà utilisé pour une autre feuille.") from None
     return {**outcome, "replayed": False}

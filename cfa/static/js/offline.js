@@ -208,7 +208,9 @@
       body: JSON.stringify(body)
     }).then(function (response) {
       var json = (response.headers.get("Content-Type") || "").indexOf("application/json") === 0;
-      if (response.redirected || !json) throw new Error("session");
+      if (response.redirected) throw new Error("session");  // sent to the log-in page
+      // A server or proxy in trouble is not an answer about the write: it stays queued for the next try.
+      if (!json || response.status >= 500 || response.status === 429) throw new Error("later");
       return response.json().then(function (data) { data.http = response.status; return data; });
     });
   }
@@ -251,7 +253,9 @@
     }, function (error) {
       blocked = error && error.message === "session"
         ? "Session expirée : reconnectez-vous pour envoyer " + plural(pending, "modification") + " en attente."
-        : "";
+        : error && error.message === "later"
+          ? "Le serveur ne répond pas : " + plural(pending, "modification") + " en attente, nouvel essai dans un instant."
+          : "";
     }).then(function () {
       sending = false;
       return showState();
@@ -333,6 +337,8 @@
   });
 
   window.addEventListener("online", send);
+  // A write left waiting by a server that did not answer is tried again while the page stays open.
+  window.setInterval(function () { if (pending && navigator.onLine) send(); }, 30000);
   window.addEventListener("offline", showState);
   var ready = store("queue", "readonly", function (s) { return s.getAll(); }).then(function (writes) {
     writes.filter(function (w) { return w.user === user; }).forEach(applyLocally);
