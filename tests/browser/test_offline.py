@@ -112,14 +112,30 @@ def test_a_sheet_taken_offline_survives_a_reload_and_reaches_the_server(browser,
     expect(rows.nth(1).locator('input[value="absent"]')).to_be_checked()
     expect(rows.first.locator("[data-signed]")).to_have_text("✓ signé (en attente d'envoi)")
 
+    # The trainer signs and closes, still offline: the last one signed the paper sheet.
+    phone.get_by_role("button", name="Tous : « A signé sur papier »").click()
+    phone.get_by_label("Motif de la clôture avant 23 h 55").fill("Fin du chantier plus tôt que prévu")
+    draw(phone, phone.locator(".signature-form canvas"))
+    phone.get_by_role("button", name="Signer et clore").click()
+    expect(banner).to_contain_text("Hors ligne — 3 modifications en attente")
+    expect(phone.get_by_text("la clôture sera envoyée au retour du réseau")).to_be_visible()
+
     context.set_offline(False)
-    expect(rows.first.locator("[data-signed]")).to_contain_text("✓ signé (sur l'appareil du formateur)")
+    expect(phone.locator(".page-head")).to_contain_text("Close le")
+    expect(rows.first).to_contain_text("Présent·e")
     expect(banner).to_be_hidden()
     marks, writes = _marks(live_app, session_id)
     assert marks[second][0] == MarkStatus.ABSENT
     assert marks[first][1] is not None and marks[first][2] is not None and marks[first][2] <= marks[first][1]
-    assert sorted(w.kind for w in writes) == ["marks", "sign"]
-    assert all(w.outcome["status"] == "saved" for w in writes)
+    assert [w.kind for w in sorted(writes, key=lambda w: w.id)] == ["marks", "sign", "close"]
+    assert all(w.outcome["status"] == "saved" for w in writes), [w.outcome for w in writes]
+    with live_app.app_context():
+        from cfa.extensions import db
+        from cfa.models import AttendanceSheet
+
+        sheet = db.session.scalar(sa.select(AttendanceSheet).where(AttendanceSheet.session_id == session_id))
+        assert sheet.trainer_signed_on_device_at <= sheet.closed_at  # drawn offline, received later
+        assert sheet.early_close_reason == "Fin du chantier plus tôt que prévu"
     phone.goto(f"{live_server}/emargement/seances/{session_id}/historique")
     expect(phone.locator("table")).to_contain_text("saisi(e) hors ligne")
     _shot(phone, "offline-history-390.png")
