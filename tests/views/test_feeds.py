@@ -12,7 +12,6 @@ from cfa.models import HalfDay, PeriodKind, Role, SessionStatus
 from cfa.services.calendar_queries import cohort_sessions
 from tests import factories as f
 
-
 TODAY = date(2026, 9, 1)  # the feeds' window starts three months earlier, on 1 June 2026
 
 
@@ -370,7 +369,9 @@ def test_a_cohort_feed_answers_304_and_changes_with_its_field_weeks(client, enro
     # Re-planning deletes and inserts periods, as here: the version changes although no session row is newer.
     period = next(p for p in cohort.periods if p.kind == PeriodKind.FIELD)
     cohort.periods.remove(period)
-    cohort.periods.append(CalendarPeriod(kind=PeriodKind.FIELD, start_date=date(2026, 9, 21), end_date=date(2026, 10, 4)))
+    cohort.periods.append(
+        CalendarPeriod(kind=PeriodKind.FIELD, start_date=date(2026, 9, 21), end_date=date(2026, 10, 4))
+    )
     db.session.flush()
     new_etag, body = _etag_and_body(client, url)
     assert new_etag != etag and b"DTEND;VALUE=DATE:20261005" in body
