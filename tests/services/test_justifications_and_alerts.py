@@ -14,6 +14,7 @@ from cfa.models import JustificationStatus, MarkStatus, OutboxMessage
 from cfa.services import attendance as att
 from cfa.services import justifications, notifications
 from cfa.services.attendance import MarkInput
+from cfa.storage import LocalFolderStore
 from tests import factories as f
 
 DAY = date(2026, 11, 16)
@@ -38,7 +39,14 @@ def day_sessions(enrolment):
 
 def submit(enrolment, data, tmp_path, filename="arret.pdf"):
     return justifications.submit(
-        enrolment, enrolment.apprentice, DAY, DAY, "Arrêt maladie", filename, io.BytesIO(data), str(tmp_path)
+        enrolment,
+        enrolment.apprentice,
+        DAY,
+        DAY,
+        "Arrêt maladie",
+        filename,
+        io.BytesIO(data),
+        LocalFolderStore(tmp_path),
     )
 
 
@@ -65,7 +73,7 @@ def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contrac
         "Rendez-vous",
         "a.pdf",
         io.BytesIO(PDF + b"0" * 600),
-        str(tmp_path),
+        LocalFolderStore(tmp_path),
         quota_bytes=1000,
     )
     kept = justifications.stored_bytes(enrolment.apprentice_id)
@@ -78,7 +86,7 @@ def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contrac
             "Arrêt",
             "b.pdf",
             io.BytesIO(PDF + b"0" * 600),
-            str(tmp_path),
+            LocalFolderStore(tmp_path),
             quota_bytes=1000,
         )
     assert justifications.stored_bytes(enrolment.apprentice_id) == kept
@@ -93,7 +101,7 @@ def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contrac
         "Arrêt",
         "c.pdf",
         io.BytesIO(PDF + b"0" * 600),
-        str(tmp_path),
+        LocalFolderStore(tmp_path),
         quota_bytes=1000,
     )
 
