@@ -138,3 +138,29 @@ def test_counters_kept_in_a_worker_s_memory_are_not_shared(network):
     alone = _limited(settings, "memory://", "cadence-test")
     assert _server(alone, "failed-logins", "6") == [200] * 6
     assert _server(alone, "failed-logins", "6") == [200] * 6
+
+
+@pytest.mark.parametrize(
+    "storage, secret, warned",
+    [
+        ("memory://", "k" * 40, ["Limites de tentatives"]),
+        ("redis://127.0.0.1:6379/0", None, ["SECRET_KEY absente"]),
+        ("redis://127.0.0.1:6379/0", "k" * 40, []),
+    ],
+)
+def test_gunicorn_start_up_says_what_its_workers_would_not_share(monkeypatch, caplog, storage, secret, warned):
+    from flask import Flask
+
+    from cfa.extensions import _warn_of_what_workers_would_not_share
+
+    monkeypatch.setattr(sys, "argv", ["/srv/cadence/.venv/bin/gunicorn", "wsgi:app"])
+    if secret:
+        monkeypatch.setenv("SECRET_KEY", secret)
+    else:
+        monkeypatch.delenv("SECRET_KEY", raising=False)
+    app = Flask("cadence-warnings")
+    app.config.update(RATELIMIT_ENABLED=True, RATELIMIT_STORAGE_URI=storage)
+    with caplog.at_level("WARNING"):
+        _warn_of_what_workers_would_not_share(app)
+    messages = [record.getMessage() for record in caplog.records]
+    assert len(messages) == len(warned) and all(w in m for w, m in zip(warned, messages, strict=True))
