@@ -19,10 +19,12 @@ TABLES = ('centre', 'room', 'module')
 
 
 def upgrade():
+    # Existing rows get the migration's time, in UTC as the column stores it (SQLite's CURRENT_TIMESTAMP is UTC).
+    utc_now = sa.text("(now() at time zone 'utc')") if op.get_bind().dialect.name == 'postgresql' else sa.func.now()
     for table in TABLES:
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.add_column(
-                sa.Column('updated_at', cfa.models.base.UTCDateTime(), nullable=False, server_default=sa.func.now())
+                sa.Column('updated_at', cfa.models.base.UTCDateTime(), nullable=False, server_default=utc_now)
             )
         with op.batch_alter_table(table, schema=None) as batch_op:
             batch_op.alter_column('updated_at', server_default=None)
