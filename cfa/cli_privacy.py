@@ -14,9 +14,10 @@ def register_privacy_commands(app: Flask) -> None:
     def backup_command(destination):
         """Write one archive with the database, the uploaded files and the signing keys (a folder: dated name)."""
         from cfa.services.backups import BackupError, create_backup
+        from cfa.storage import uploads
 
         try:
-            summary = create_backup(db.engine, destination, app.config["UPLOAD_DIR"], app.config["KEYS_DIR"])
+            summary = create_backup(db.engine, destination, uploads(), app.config["KEYS_DIR"])
         except BackupError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"Sauvegarde écrite : {summary.path}")
@@ -30,10 +31,11 @@ def register_privacy_commands(app: Flask) -> None:
     def restore_command(archive, force):
         """Put a backup back: database, uploaded files and signing keys. Refuses a non-empty database."""
         from cfa.services.backups import BackupError, restore_backup
+        from cfa.storage import uploads
 
         db.session.remove()
         try:
-            summary = restore_backup(db.engine, archive, app.config["UPLOAD_DIR"], app.config["KEYS_DIR"], force=force)
+            summary = restore_backup(db.engine, archive, uploads(), app.config["KEYS_DIR"], force=force)
         except BackupError as error:
             raise click.ClickException(str(error)) from error
         click.echo(f"Sauvegarde restaurée : {sum(summary.rows.values())} lignes, {summary.files} fichiers.")
@@ -45,6 +47,7 @@ def register_privacy_commands(app: Flask) -> None:
         PROOF_RETENTION_YEARS (run it each night with --apply); audited."""
         from cfa.formatting import today_paris
         from cfa.services import retention
+        from cfa.storage import uploads
 
         years, proof_years = app.config["RETENTION_YEARS"], app.config["PROOF_RETENTION_YEARS"]
         today = today_paris()
@@ -60,7 +63,7 @@ def register_privacy_commands(app: Flask) -> None:
                 f"Simulation : {len(due.people)} personne(s) à anonymiser, {len(due.proofs)} pièce(s) à supprimer."
             )
             return
-        report = retention.apply(None, today, years, proof_years, app.config["UPLOAD_DIR"])
+        report = retention.apply(None, today, years, proof_years)
         db.session.commit()
-        retention.delete_files(report.files_to_delete)
+        retention.delete_files(uploads(), report.files_to_delete)
         click.echo(f"{report.anonymised} personne(s) anonymisée(s), {report.proofs_deleted} pièce(s) supprimée(s).")

@@ -68,6 +68,7 @@ def register_extensions(app) -> None:
         return user
 
     _warn_of_sqlite_under_several_workers(app)
+    _warn_of_what_workers_would_not_share(app)
     if not getattr(Engine, "_cadence_sqlite_hooks", False):
         Engine._cadence_sqlite_hooks = True
 
@@ -103,6 +104,26 @@ def _warn_of_sqlite_under_several_workers(app) -> None:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite") and "gunicorn" in sys.argv[0]:
         app.logger.warning(
             "Cadence tourne sur SQLite sous gunicorn : avec plusieurs workers, utilisez PostgreSQL (DATABASE_URL)."
+        )
+
+
+def _warn_of_what_workers_would_not_share(app) -> None:
+    """Under gunicorn, workers (and app servers) share nothing but what the settings point them to: said at start-up
+    when failed log-ins would be counted per worker, or when each worker would sign cookies with a key of its own."""
+    import os
+    import sys
+
+    if "gunicorn" not in sys.argv[0]:
+        return
+    if app.config.get("RATELIMIT_ENABLED", True) and app.config["RATELIMIT_STORAGE_URI"].startswith("memory://"):
+        app.logger.warning(
+            "Limites de tentatives comptées par worker (pas de REDIS_URL) : définissez REDIS_URL pour les partager "
+            "entre workers et serveurs."
+        )
+    if not os.environ.get("SECRET_KEY"):
+        app.logger.warning(
+            "SECRET_KEY absente : chaque worker signe les cookies avec sa propre clé ; définissez la même SECRET_KEY "
+            "sur chaque serveur."
         )
 
 

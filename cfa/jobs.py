@@ -1,11 +1,11 @@
 """Long exports run outside the request: on an RQ queue over Redis when REDIS_URL is set (a worker runs
 `rq worker cadence-exports`), else inline, so that development and tests need no Redis. The job row tells the
-page its progress; the finished file stays in EXPORT_DIR for download."""
-
-from pathlib import Path
+page its progress; the finished file stays in the exports store (cfa/storage.py, EXPORT_DIR) for download, which
+the worker and every app server share."""
 
 from flask import current_app, has_app_context
 
+from cfa import storage
 from cfa.extensions import db
 from cfa.models import ExportJob, ExportStatus
 from cfa.services import audit_export
@@ -53,10 +53,8 @@ def run_export(job_id: int) -> None:
         data = audit_export.build(job.parameters["year"], job.parameters.get("centre_id"), progress)
         renderer, suffix = (audit_xlsx, "xlsx") if job.kind == "audit_xlsx" else (quality_report, "pdf")
         content = renderer.render(data)
-        folder = Path(current_app.config["EXPORT_DIR"])
-        folder.mkdir(parents=True, exist_ok=True)
         name = f"audit-qualiopi-{data.year}-{job.id}.{suffix}"
-        (folder / name).write_bytes(content)
+        storage.exports().put(name, content)
         audit_export.mark(job, ExportStatus.DONE, 100, file_path=name)
     except Exception as error:  # a failed export is shown on the page, never left "running"
         db.session.rollback()

@@ -11,9 +11,9 @@ import random
 from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
-from flask import current_app
 from PIL import Image, ImageDraw
 
+from cfa import storage
 from cfa.demo import data
 from cfa.demo.calendar import DemoCalendar
 from cfa.extensions import db
@@ -256,7 +256,7 @@ def _demo_apprentice_story(demo: User | None, calendar: DemoCalendar, signatures
         "Rendez-vous médical (spécialiste)",
         "certificat-medical.pdf",
         io.BytesIO(_proof_pdf(demo.full_name, absent.date)),
-        current_app.config["UPLOAD_DIR"],
+        storage.uploads(),
     )
 
 

@@ -62,3 +62,10 @@ def enum_type(enum_cls: type[enum.Enum], name: str) -> sa.Enum:
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, nullable=False)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)
+
+
+class ChangedAtMixin:
+    """The time of a row's last change, for reference rows whose names calendar feeds show (centre, room,
+    module): a rename moves it, so the feed's ETag, computed without rendering, changes too."""
+
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, onupdate=utcnow, nullable=False)

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from cfa.extensions import db
+from cfa.models.base import ChangedAtMixin
 from cfa.services.identifiers import checked_siret, checked_uai
 
 
@@ -47,7 +48,7 @@ class Organisation(db.Model):
         return checked_siret(value)
 
 
-class Centre(db.Model):
+class Centre(ChangedAtMixin, db.Model):
     __tablename__ = "centre"
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -72,7 +73,7 @@ class Centre(db.Model):
         return checked_uai(value)
 
 
-class Room(db.Model):
+class Room(ChangedAtMixin, db.Model):
     __tablename__ = "room"
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from cfa.extensions import db
-from cfa.models.base import LabelledEnum, TimestampMixin, enum_type
+from cfa.models.base import ChangedAtMixin, LabelledEnum, TimestampMixin, enum_type
 
 if TYPE_CHECKING:
     from cfa.models.people import User
@@ -147,7 +147,7 @@ class SkillBlock(db.Model):
         return f"<SkillBlock {self.code}>"
 
 
-class Module(db.Model):
+class Module(ChangedAtMixin, db.Model):
     """A teaching unit with an hour budget, placed in order by calendar generation."""
 
     __tablename__ = "module"

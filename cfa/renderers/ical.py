@@ -2,7 +2,8 @@
 
 The output depends only on the events: DTSTAMP is each event's last change, events are sorted by UID, and
 the time zone is written as a rule rather than as a list of transitions. The same calendar therefore always
-gives the same bytes, and a hash of them is a correct ETag.
+gives the same bytes; the feed's ETag, though, is read before rendering (services/feeds.py), so that an unchanged
+feed costs no rendering at all.
 """
 
 from __future__ import annotations

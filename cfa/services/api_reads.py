@@ -1,7 +1,10 @@
 """What the JSON API reads: pages of rows in id order (a cursor is the last id seen, so a row added while an
 integration pages through never shifts the next page), and the write of an enrolment by an integration.
 
-Each listing is one query per page, whatever the page size; attendance is summed in SQL by attendance_rates."""
+Each listing is one query per page, whatever the page size; attendance is summed in SQL by attendance_rates.
+The listings whose items are a table's own columns (programmes, cohorts, sessions, enrolments) also say what a
+page holds without loading it (`page_version`), so that an integration polling an unchanged page gets its 304
+after one small query."""
 
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -36,37 +39,76 @@ class Page:
     next_after: int | None  # the cursor of the next page, None on the last one
 
 
-def _page(stmt, id_column, after: int | None, limit: int) -> Page:
+def _window(stmt, id_column, after: int | None, limit: int):
+    """The page's rows in order, one more than the page to tell whether another follows."""
     limit = max(1, min(limit, MAX_LIMIT))
     if after is not None:
         stmt = stmt.where(id_column > after)
-    rows = list(db.session.scalars(stmt.order_by(id_column).limit(limit + 1)))
+    return stmt.order_by(id_column).limit(limit + 1), limit
+
+
+def _page(stmt, id_column, after: int | None, limit: int) -> Page:
+    stmt, limit = _window(stmt, id_column, after, limit)
+    rows = list(db.session.scalars(stmt))
     more = len(rows) > limit
     rows = rows[:limit]
     return Page(rows, rows[-1].id if more else None)
 
 
-def programmes(after: int | None, limit: int) -> Page:
-    return _page(sa.select(Programme), Programme.id, after, limit)
+def page_version(listing, after: int | None, limit: int, **filters) -> tuple:
+    """What a page of `listing` (programmes, cohorts, sessions or enrolment_page) holds, in one aggregate over
+    its ids and last changes: the count and sum of the ids change when a row comes or goes (new ids are never
+    below old ones; an id SQLite reuses comes with a newer `updated_at`), the greatest `updated_at` when one
+    changes. Each listed item is its row's own columns, so nothing else can change the page."""
+    model = _LISTINGS[listing]
+    stmt, _ = _window(_statements[listing](**filters), model.id, after, limit)
+    rows = stmt.with_only_columns(model.id.label("id"), model.updated_at.label("changed")).subquery()
+    figures = sa.select(
+        sa.func.count(rows.c.id), sa.func.coalesce(sa.func.sum(rows.c.id), 0), sa.func.max(rows.c.changed)
+    )
+    return tuple(db.session.execute(figures).one())
 
 
-def cohorts(after: int | None, limit: int, programme_id: int | None = None) -> Page:
+def _programmes():
+    return sa.select(Programme)
+
+
+def _cohorts(programme_id: int | None = None):
     stmt = sa.select(Cohort)
     if programme_id is not None:
         stmt = stmt.where(Cohort.programme_id == programme_id)
-    return _page(stmt, Cohort.id, after, limit)
+    return stmt
+
+
+def _sessions(cohort_id: int | None = None, changed_since: datetime | None = None):
+    stmt = sa.select(Session)
+    if cohort_id is not None:
+        stmt = stmt.where(Session.cohort_id == cohort_id)
+    if changed_since is not None:
+        stmt = stmt.where(Session.updated_at >= changed_since)
+    return stmt
+
+
+def _enrolments(cohort_id: int | None = None):
+    stmt = sa.select(Enrolment)
+    if cohort_id is not None:
+        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
+    return stmt
+
+
+def programmes(after: int | None, limit: int) -> Page:
+    return _page(_programmes(), Programme.id, after, limit)
+
+
+def cohorts(after: int | None, limit: int, programme_id: int | None = None) -> Page:
+    return _page(_cohorts(programme_id), Cohort.id, after, limit)
 
 
 def sessions(
     after: int | None, limit: int, cohort_id: int | None = None, changed_since: datetime | None = None
 ) -> Page:
     """Cancelled sessions are listed too (with their status), so a calendar that copied them can drop them."""
-    stmt = sa.select(Session)
-    if cohort_id is not None:
-        stmt = stmt.where(Session.cohort_id == cohort_id)
-    if changed_since is not None:
-        stmt = stmt.where(Session.updated_at >= changed_since)
-    return _page(stmt, Session.id, after, limit)
+    return _page(_sessions(cohort_id, changed_since), Session.id, after, limit)
 
 
 def results(after: int | None, limit: int, cohort_id: int | None = None) -> Page:
@@ -94,10 +136,11 @@ def awards(after: int | None, limit: int, learner_id: int | None = None) -> Page
 
 
 def enrolment_page(after: int | None, limit: int, cohort_id: int | None = None) -> Page:
-    stmt = sa.select(Enrolment)
-    if cohort_id is not None:
-        stmt = stmt.where(Enrolment.cohort_id == cohort_id)
-    return _page(stmt, Enrolment.id, after, limit)
+    return _page(_enrolments(cohort_id), Enrolment.id, after, limit)
+
+
+_LISTINGS = {programmes: Programme, cohorts: Cohort, sessions: Session, enrolment_page: Enrolment}
+_statements = {programmes: _programmes, cohorts: _cohorts, sessions: _sessions, enrolment_page: _enrolments}
 
 
 def attendance(enrolment_id: int, start: date | None, end: date | None) -> Rate | None:

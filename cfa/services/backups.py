@@ -2,7 +2,8 @@
 
 SQLite is copied through its online backup API (a consistent copy while the app runs); PostgreSQL through
 pg_dump's custom format and pg_restore. The archive is a .tar.gz holding `manifest.json` (what it holds, the row
-count of each table), the database, `uploads/` and `keys/`.
+count of each table), the database, `uploads/` and `keys/`. The uploaded files are read from, and put back into,
+the uploads store (cfa/storage.py), whatever holds it; the keys stay a folder of the server.
 """
 
 import io
@@ -17,6 +18,8 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import sqlalchemy as sa
+
+from cfa.storage import FileStore, StorageError
 
 # Alembic's own bookkeeping is not data: an empty database may already carry its revision.
 _NOT_DATA = {"alembic_version"}
@@ -79,7 +82,20 @@ def _add_folder(archive: tarfile.TarFile, folder: str | None, name: str) -> int:
     return sum(1 for p in Path(folder).rglob("*") if p.is_file())
 
 
-def create_backup(engine: sa.Engine, destination: Path, upload_dir: str | None, keys_dir: str | None) -> BackupSummary:
+def _add_store(archive: tarfile.TarFile, store: FileStore | None, name: str) -> int:
+    """Each file of the store under `name/`, its key as the rest of the path; one file in memory at a time."""
+    files, now = 0, int(datetime.now(UTC).timestamp())
+    for key, data in store.iter() if store is not None else ():
+        info = tarfile.TarInfo(f"{name}/{key}")
+        info.size, info.mtime, info.mode = len(data), now, 0o600
+        archive.addfile(info, io.BytesIO(data))
+        files += 1
+    return files
+
+
+def create_backup(
+    engine: sa.Engine, destination: Path, uploads: FileStore | None, keys_dir: str | None
+) -> BackupSummary:
     """Write the archive to `destination` (a .tar.gz file name; anything else is a folder, created if need be,
     where the archive gets a dated name) and say what it holds."""
     destination = Path(destination)
@@ -91,7 +107,7 @@ def create_backup(engine: sa.Engine, destination: Path, upload_dir: str | None, 
         database_file = _dump_database(engine, Path(tmp))
         with tarfile.open(destination, "w:gz") as archive:
             archive.add(Path(tmp) / database_file, arcname=database_file)
-            files = _add_folder(archive, upload_dir, "uploads") + _add_folder(archive, keys_dir, "keys")
+            files = _add_store(archive, uploads, "uploads") + _add_folder(archive, keys_dir, "keys")
             manifest = {
                 "created_at": datetime.now(UTC).isoformat(),
                 "dialect": engine.dialect.name,
@@ -137,8 +153,19 @@ def _replace_folder(source: Path, target: str | None) -> None:
     shutil.copytree(source, target, dirs_exist_ok=True)
 
 
+def _refill_store(source: Path, store: FileStore | None) -> None:
+    if store is None or not source.is_dir():
+        return
+    for path in sorted(p for p in source.rglob("*") if p.is_file()):
+        key = path.relative_to(source).as_posix()
+        try:
+            store.put(key, path.read_bytes())
+        except StorageError as error:
+            raise BackupError(f"Fichier de la sauvegarde au nom refusé : uploads/{key}.") from error
+
+
 def restore_backup(
-    engine: sa.Engine, archive_path: Path, upload_dir: str | None, keys_dir: str | None, *, force: bool = False
+    engine: sa.Engine, archive_path: Path, uploads: FileStore | None, keys_dir: str | None, *, force: bool = False
 ) -> BackupSummary:
     """Put the archive's database and files back; a database holding rows is refused unless `force`."""
     archive_path = Path(archive_path)
@@ -157,6 +184,6 @@ def restore_backup(
         except (OSError, ValueError) as error:
             raise BackupError("Ce fichier n'est pas une sauvegarde de Cadence (manifest.json manquant).") from error
         _restore_database(engine, folder, manifest)
-        _replace_folder(folder / "uploads", upload_dir)
+        _refill_store(folder / "uploads", uploads)
         _replace_folder(folder / "keys", keys_dir)
     return BackupSummary(archive_path, row_counts(engine), manifest.get("files", 0))

@@ -12,9 +12,10 @@ import re
 import zipfile
 from dataclasses import dataclass
 from datetime import date, datetime
-from pathlib import Path
 
 from openpyxl import load_workbook
+
+from cfa.storage import FileStore, MissingFile
 
 # Enough lines for the Sniffer to see the separator, however wide the header.
 SNIFF_SAMPLE = 64 * 1024
@@ -132,28 +133,32 @@ STAGING = "imports"
 STAGED_FOR = 24 * 3600  # seconds; files of dry runs never confirmed are removed after this
 
 
-def stage(upload_dir: str, data: bytes, now: float) -> str:
-    folder = Path(upload_dir) / STAGING
-    folder.mkdir(parents=True, exist_ok=True)
-    for old in folder.iterdir():
-        if old.stat().st_mtime < now - STAGED_FOR:
-            old.unlink(missing_ok=True)
+def stage(store: FileStore, data: bytes, now: float) -> str:
+    for old in store.list(STAGING + "/"):
+        try:
+            if store.modified(old) < now - STAGED_FOR:
+                store.delete(old)
+        except MissingFile:  # removed meanwhile by another app server
+            continue
     name = hashlib.sha256(data).hexdigest()
-    (folder / name).write_bytes(data)
+    store.put(f"{STAGING}/{name}", data)
     return name
 
 
-def staged(upload_dir: str, digest: str) -> bytes:
+def staged(store: FileStore, digest: str) -> bytes:
     """The file a dry run read, or ImportFileError when it is gone (or the name was forged)."""
-    path = Path(upload_dir) / STAGING / digest
-    if not re.fullmatch(r"[0-9a-f]{64}", digest or "") or not path.is_file():
-        raise ImportFileError("Le fichier de l'essai n'est plus disponible : déposez-le à nouveau.")
-    data = path.read_bytes()
+    gone = ImportFileError("Le fichier de l'essai n'est plus disponible : déposez-le à nouveau.")
+    if not re.fullmatch(r"[0-9a-f]{64}", digest or ""):
+        raise gone
+    try:
+        data = store.get(f"{STAGING}/{digest}")
+    except MissingFile:
+        raise gone from None
     if hashlib.sha256(data).hexdigest() != digest:
         raise ImportFileError("Le fichier de l'essai a été modifié : déposez-le à nouveau.")
     return data
 
 
-def unstage(upload_dir: str, digest: str) -> None:
+def unstage(store: FileStore, digest: str) -> None:
     if re.fullmatch(r"[0-9a-f]{64}", digest or ""):
-        (Path(upload_dir) / STAGING / digest).unlink(missing_ok=True)
+        store.delete(f"{STAGING}/{digest}")

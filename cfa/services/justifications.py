@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -13,6 +12,7 @@ from cfa.models import AttendanceMark, Enrolment, Justification, JustificationSt
 from cfa.models.base import utcnow
 from cfa.services import audit
 from cfa.services.attendance import AttendanceError
+from cfa.storage import FileStore
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
 # The type is read from the file's first bytes, never from its name or the browser's say-so.
@@ -38,7 +38,7 @@ def submit(
     reason: str,
     filename: str | None,
     stream,
-    upload_dir: str,
+    store: FileStore,
     quota_bytes: int | None = None,
 ) -> Justification:
     """File a justification; its proof counts against the apprentice's quota of stored proofs (all contracts)."""
@@ -64,11 +64,9 @@ def submit(
                 f"Vos justificatifs occupent déjà presque tout l'espace autorisé ({quota_bytes // (1024 * 1024)} Mo) : "
                 "envoyez un fichier plus léger ou adressez-vous au CFA."
             )
-        folder = Path(upload_dir) / "justificatifs"
-        folder.mkdir(parents=True, exist_ok=True)
-        name = f"{secrets.token_hex(16)}.{kind[1]}"
-        (folder / name).write_bytes(data)
-        stored = (f"justificatifs/{name}", kind[0], len(data))
+        key = f"justificatifs/{secrets.token_hex(16)}.{kind[1]}"
+        store.put(key, data)
+        stored = (key, kind[0], len(data))
     justification = Justification(
         enrolment_id=enrolment.id,
         start_date=start,

@@ -12,7 +12,7 @@ from __future__ import annotations
 import smtplib
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time
+from datetime import UTC, date, datetime, time, timedelta
 from email.message import EmailMessage
 
 import sqlalchemy as sa
@@ -26,6 +26,8 @@ from cfa.services.attendance_followup import unfinished_clause
 
 LATE_ALERT_MINUTES = 15
 SEND_AT = time(18, 0)
+# How long a sender keeps the messages it took before another may take them (if it died sending them).
+CLAIM_LEASE = timedelta(minutes=5)
 
 
 def _noteworthy(mark: AttendanceMark) -> bool:
@@ -164,21 +166,15 @@ def send_outbox(
     """Send what is due through SMTP (STARTTLS or SSL, text with its HTML part when there is one); a failure is
     kept with its error and tried again next time.
 
-    The caller commits: `after_each` runs after every message (the mail command commits there, so that one
-    message's fate never depends on the next one's).
+    The caller commits: `after_each` runs once the messages are claimed (`_claim`), then after every message
+    (the mail command commits there, so that one message's fate never depends on the next one's).
     """
     now = now or datetime.now(UTC)
-    due = list(
-        db.session.scalars(
-            sa.select(OutboxMessage)
-            .where(OutboxMessage.sent_at.is_(None), OutboxMessage.send_after <= now, OutboxMessage.attempts < 10)
-            .order_by(OutboxMessage.id)
-            .limit(limit)
-        )
-    )
+    due = _claim(now, limit)
     report = SendReport()
     if not due:
         return report
+    after_each()  # the claim is committed before anything is sent: another sender now skips these messages
     try:
         smtp = _connect(config)
     except (OSError, smtplib.SMTPException) as error:
@@ -203,6 +199,26 @@ def send_outbox(
             db.session.flush()
             after_each()
     return report
+
+
+def _claim(now: datetime, limit: int) -> list[OutboxMessage]:
+    """The due messages this sender takes, in one conditional UPDATE: their `send_after` moves `CLAIM_LEASE`
+    ahead, so that `flask send-mail` run at once on several app servers never sends a message twice (a second
+    UPDATE waits for the first's row locks, then finds them no longer due). A sender that dies mid-way leaves its
+    messages due again once the lease is over: a message is sent at least once, never lost."""
+    due = (OutboxMessage.sent_at.is_(None), OutboxMessage.send_after <= now, OutboxMessage.attempts < 10)
+    batch = sa.select(OutboxMessage.id).where(*due).order_by(OutboxMessage.id).limit(limit)
+    claimed = db.session.scalars(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id.in_(batch.scalar_subquery()), *due)
+        .values(send_after=now + CLAIM_LEASE)
+        .returning(OutboxMessage.id)
+        .execution_options(synchronize_session=False)
+    ).all()
+    if not claimed:
+        return []
+    stmt = sa.select(OutboxMessage).where(OutboxMessage.id.in_(claimed)).order_by(OutboxMessage.id)
+    return list(db.session.scalars(stmt.execution_options(populate_existing=True)))
 
 
 def _connect(config) -> smtplib.SMTP:

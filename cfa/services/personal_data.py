@@ -7,7 +7,7 @@ part of it by construction.
 
 from dataclasses import dataclass
 from datetime import date
-from pathlib import Path
+from pathlib import PurePosixPath
 
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
@@ -35,6 +35,7 @@ from cfa.models import (
 )
 from cfa.services.assessment_awards import award_options
 from cfa.services.audit import snapshot
+from cfa.storage import FileStore
 
 # Never exported: they open doors (tokens) or describe the server (paths), they say nothing about the person.
 _HIDDEN = frozenset({"token", "proof_path", "verification_secret"})
@@ -175,12 +176,12 @@ class PersonDocuments:
     """The files to put in the person's archive: their proofs as stored, the awards and short courses whose
     certificate or attestation a renderer draws."""
 
-    proofs: list[tuple[str, Path]]
+    proofs: list[tuple[str, str]]  # (name in the archive, key in the uploads store)
     awards: list[Award]
     finished_courses: list[Enrolment]
 
 
-def person_documents(person: User, upload_dir: str, today: date) -> PersonDocuments:
+def person_documents(person: User, store: FileStore, today: date) -> PersonDocuments:
     ids = _enrolment_ids(person)
     justifications = db.session.scalars(
         sa.select(Justification)
@@ -189,9 +190,10 @@ def person_documents(person: User, upload_dir: str, today: date) -> PersonDocume
     )
     proofs = []
     for j in justifications:
-        path = Path(upload_dir) / j.proof_path
-        if path.is_file():  # a proof deleted after its retention period is no longer held
-            proofs.append((f"justificatifs/{j.id}-{Path(j.proof_filename or path.name).name}", path))
+        if store.exists(j.proof_path):  # a proof deleted after its retention period is no longer held
+            proofs.append(
+                (f"justificatifs/{j.id}-{PurePosixPath(j.proof_filename or j.proof_path).name}", j.proof_path)
+            )
     awards = db.session.scalars(
         sa.select(Award)
         .where(Award.learner_id == person.id, Award.revoked_at.is_(None))

@@ -14,7 +14,6 @@ Files are deleted by the caller after the commit (`delete_files`): a rollback ne
 
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -39,6 +38,7 @@ from cfa.models import (
     Visit,
 )
 from cfa.services.audit import record, record_change, snapshot
+from cfa.storage import FileStore, StorageError
 
 ANONYMOUS_FIRST_NAME = "Personne"
 ANONYMISED_TEXT = "[anonymisé]"
@@ -87,7 +87,7 @@ class RetentionPlan:
 class RetentionReport:
     anonymised: int = 0
     proofs_deleted: int = 0
-    files_to_delete: list[Path] = field(default_factory=list)
+    files_to_delete: list[str] = field(default_factory=list)  # keys in the uploads store
 
 
 def _anonymised_ids():
@@ -213,15 +213,16 @@ def anonymise(actor: User | None, person: User, reason: str) -> None:
     anonymise_all(actor, [(person, reason)])
 
 
-def delete_proof(actor: User | None, justification: Justification, upload_dir: str, reason: str) -> Path:
-    """Forget the proof's file (returned, for the caller to delete after the commit); the justification stays."""
+def delete_proof(actor: User | None, justification: Justification, reason: str) -> str:
+    """Forget the proof's file (its key returned, for the caller to delete after the commit); the justification
+    stays."""
     before = snapshot(justification)
-    path = Path(upload_dir) / justification.proof_path
+    key = justification.proof_path
     justification.proof_path = justification.proof_filename = None
     justification.proof_mimetype = justification.proof_size = None
     db.session.flush()
     record_change(actor, justification, before, action="delete_proof", reason=reason)
-    return path
+    return key
 
 
 def apply(
@@ -229,7 +230,6 @@ def apply(
     today: date,
     years: int,
     proof_years: int,
-    upload_dir: str,
     confirmed: tuple[set[int], set[int]] | None = None,
 ) -> RetentionReport:
     """Do what the dry run lists. `confirmed` (people ids, justification ids) limits the run to what the person
@@ -242,7 +242,7 @@ def apply(
     report = RetentionReport()
     for item in proofs:
         proof_reason = f"Pièce justificative conservée {proof_years} ans après la période couverte."
-        report.files_to_delete.append(delete_proof(actor, item.justification, upload_dir, proof_reason))
+        report.files_to_delete.append(delete_proof(actor, item.justification, proof_reason))
         report.proofs_deleted += 1
     reasons = [
         (item.person, f"Dernière formation terminée le {item.last_day:%d/%m/%Y}, plus de {years} ans.")
@@ -254,13 +254,12 @@ def apply(
     return report
 
 
-def delete_files(paths: list[Path]) -> int:
-    """Delete the files of a committed retention run; one already gone is not an error."""
+def delete_files(store: FileStore, keys: list[str]) -> int:
+    """Delete the files of a committed retention run; one already gone (or never storable) is not an error."""
     deleted = 0
-    for path in paths:
+    for key in keys:
         try:
-            path.unlink()
-            deleted += 1
-        except FileNotFoundError:
+            deleted += store.delete(key)
+        except StorageError:
             continue
     return deleted

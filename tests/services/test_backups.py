@@ -13,6 +13,7 @@ from cfa.demo.foundation import valid_siret
 from cfa.extensions import db
 from cfa.models import AuditEvent, Employer, EmployerKind, Role, User, UserRole
 from cfa.services.backups import BackupError, create_backup, restore_backup, row_counts
+from cfa.storage import LocalFolderStore
 
 TEST_URL = os.environ.get("TEST_DATABASE_URL", "")
 
@@ -82,11 +83,11 @@ def test_a_backup_restored_into_an_empty_database_finds_every_row_and_file(kind,
     (keys / "badge-signing-key.pem").write_bytes(b"-----BEGIN PRIVATE KEY-----")
     with _empty_database(kind, tmp_path) as source, _empty_database(kind, tmp_path) as target:
         _fill(source)
-        summary = create_backup(source, tmp_path, str(uploads), str(keys))
+        summary = create_backup(source, tmp_path, LocalFolderStore(uploads), str(keys))
         assert summary.files == 2 and summary.rows["user"] == 1
 
         restored_uploads, restored_keys = tmp_path / "r-uploads", tmp_path / "r-keys"
-        restored = restore_backup(target, summary.path, str(restored_uploads), str(restored_keys))
+        restored = restore_backup(target, summary.path, LocalFolderStore(restored_uploads), str(restored_keys))
 
         assert restored.rows == row_counts(source)
         assert _rows(target) == _rows(source)

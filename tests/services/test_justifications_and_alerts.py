@@ -14,6 +14,7 @@ from cfa.models import JustificationStatus, MarkStatus, OutboxMessage
 from cfa.services import attendance as att
 from cfa.services import justifications, notifications
 from cfa.services.attendance import MarkInput
+from cfa.storage import LocalFolderStore
 from tests import factories as f
 
 DAY = date(2026, 11, 16)
@@ -38,7 +39,14 @@ def day_sessions(enrolment):
 
 def submit(enrolment, data, tmp_path, filename="arret.pdf"):
     return justifications.submit(
-        enrolment, enrolment.apprentice, DAY, DAY, "Arrêt maladie", filename, io.BytesIO(data), str(tmp_path)
+        enrolment,
+        enrolment.apprentice,
+        DAY,
+        DAY,
+        "Arrêt maladie",
+        filename,
+        io.BytesIO(data),
+        LocalFolderStore(tmp_path),
     )
 
 
@@ -65,7 +73,7 @@ def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contrac
         "Rendez-vous",
         "a.pdf",
         io.BytesIO(PDF + b"0" * 600),
-        str(tmp_path),
+        LocalFolderStore(tmp_path),
         quota_bytes=1000,
     )
     kept = justifications.stored_bytes(enrolment.apprentice_id)
@@ -78,7 +86,7 @@ def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contrac
             "Arrêt",
             "b.pdf",
             io.BytesIO(PDF + b"0" * 600),
-            str(tmp_path),
+            LocalFolderStore(tmp_path),
             quota_bytes=1000,
         )
     assert justifications.stored_bytes(enrolment.apprentice_id) == kept
@@ -93,7 +101,7 @@ def test_an_apprentice_s_proofs_stop_at_the_quota_counted_over_all_their_contrac
         "Arrêt",
         "c.pdf",
         io.BytesIO(PDF + b"0" * 600),
-        str(tmp_path),
+        LocalFolderStore(tmp_path),
         quota_bytes=1000,
     )
 
@@ -284,7 +292,7 @@ def test_a_message_with_an_html_body_travels_with_its_text_part_and_each_is_comm
     committed = []
     config = dict(app.config, MAIL_SERVER="127.0.0.1", MAIL_PORT=port, MAIL_USERNAME=None, MAIL_USE_TLS=False)
     assert notifications.send_outbox(config, after_each=lambda: committed.append(1)).sent == 1
-    assert committed == [1]
+    assert committed == [1, 1]  # the claim, then the message
     for _ in range(50):
         if received:
             break
@@ -292,6 +300,37 @@ def test_a_message_with_an_html_body_travels_with_its_text_part_and_each_is_comm
     (mail,) = received
     assert mail.get_content_type() == "multipart/alternative"
     assert [part.get_content_type() for part in mail.get_payload()] == ["text/plain", "text/html"]
+
+
+def test_a_second_sender_running_meanwhile_never_sends_the_same_message(app, monkeypatch):
+    """`flask send-mail` on two app servers at once: what one has claimed, the other does not take."""
+    for n in range(2):
+        db.session.add(OutboxMessage(recipient=f"t{n}@exemple.test", subject="Planning", body_text="Lundi."))
+    db.session.flush()
+    now, delivered, meanwhile = datetime.now(UTC), [], []
+
+    class Smtp:
+        def __enter__(self):
+            return self
+
+        def __exit__(self, *exc):
+            return False
+
+        def send_message(self, message):
+            if not meanwhile:
+                meanwhile.append(notifications.send_outbox(app.config, now=now))
+            delivered.append(message["To"])
+
+    monkeypatch.setattr(notifications, "_connect", lambda config: Smtp())
+    assert notifications.send_outbox(app.config, now=now).sent == 2
+    assert meanwhile[0].sent == 0 and sorted(delivered) == ["t0@exemple.test", "t1@exemple.test"]
+    # A sender that dies after its claim: the message waits for the lease to end, then goes (once).
+    db.session.add(OutboxMessage(recipient="t2@exemple.test", subject="Planning", body_text="Mardi.", send_after=now))
+    db.session.flush()
+    assert len(notifications._claim(now, 10)) == 1
+    assert notifications.send_outbox(app.config, now=now).sent == 0
+    assert notifications.send_outbox(app.config, now=now + notifications.CLAIM_LEASE * 2).sent == 1
+    assert delivered[-1] == "t2@exemple.test" and len(delivered) == 3
 
 
 def test_implicit_tls_is_used_when_asked(monkeypatch):

@@ -4,6 +4,7 @@ from datetime import date
 
 from cfa.models import MarkStatus
 from cfa.services.personal_data import person_documents, person_record
+from cfa.storage import LocalFolderStore
 from tests import factories as f
 from tests.services.test_attendance_rates import mark
 
@@ -35,7 +36,7 @@ def test_the_export_runs_the_same_number_of_queries_for_two_or_five_days_of_reco
     for person in (few, many):
         with count_queries() as queries:
             person_record(person, date(2026, 11, 29))
-            person_documents(person, app.config["UPLOAD_DIR"], date(2026, 11, 29))
+            person_documents(person, LocalFolderStore(app.config["UPLOAD_DIR"]), date(2026, 11, 29))
         counts.append(len(queries))
     assert counts[0] == counts[1] > 10, counts
 

@@ -13,6 +13,7 @@ from cfa.services import attendance_documents as docs
 from cfa.services import retention
 from cfa.services.attendance_rates import rates_by_cohort
 from cfa.services.public_results import public_results
+from cfa.storage import LocalFolderStore
 from tests import factories as f
 from tests.services.test_attendance_rates import mark, pdf_text
 
@@ -83,7 +84,7 @@ def test_anonymisation_keeps_the_published_rates_and_the_certificat_hours(old_ap
     before = _figures(old_apprentice)
     assert before[1] and before[0].attended == 400  # two half-days of 3 h 30, 20 minutes late
 
-    report = retention.apply(None, TODAY, 5, 6, str(tmp_path))
+    report = retention.apply(None, TODAY, 5, 6)
     db.session.expire_all()
 
     assert (report.anonymised, report.proofs_deleted) == (1, 1)
@@ -105,22 +106,22 @@ def test_anonymisation_keeps_the_published_rates_and_the_certificat_hours(old_ap
 
 
 def test_the_proof_file_goes_only_once_the_run_is_committed(old_apprentice, tmp_path):
-    report = retention.apply(None, TODAY, 5, 6, str(tmp_path))
+    report = retention.apply(None, TODAY, 5, 6)
     assert (tmp_path / "proofs" / "arret.pdf").exists()
-    assert retention.delete_files(report.files_to_delete) == 1
+    assert retention.delete_files(LocalFolderStore(tmp_path), report.files_to_delete) == 1
     assert not (tmp_path / "proofs" / "arret.pdf").exists()
-    assert retention.delete_files(report.files_to_delete) == 0
+    assert retention.delete_files(LocalFolderStore(tmp_path), report.files_to_delete) == 0
 
 
 def test_a_second_run_leaves_anonymised_people_alone(old_apprentice, tmp_path):
-    retention.apply(None, TODAY, 5, 6, str(tmp_path))
+    retention.apply(None, TODAY, 5, 6)
     assert retention.plan(TODAY, 5, 6).people == []
     with pytest.raises(retention.RetentionError, match="déjà anonymisé"):
         retention.anonymise(None, old_apprentice.apprentice, "encore")
 
 
 def test_a_confirmed_run_applies_only_what_the_dry_run_showed(old_apprentice, tmp_path):
-    report = retention.apply(None, TODAY, 5, 6, str(tmp_path), confirmed=(set(), set()))
+    report = retention.apply(None, TODAY, 5, 6, confirmed=(set(), set()))
     assert (report.anonymised, report.proofs_deleted) == (0, 0)
     assert old_apprentice.apprentice.email is not None
 

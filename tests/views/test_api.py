@@ -270,3 +270,53 @@ def test_each_token_has_its_own_rate_limit(tmp_path, monkeypatch):
         assert client.get("/api/programmes", headers=quiet).status_code == 200
         db.session.remove()
         db.engine.dispose()
+
+
+def test_an_unchanged_page_of_sessions_answers_304_without_loading_it(client, bearer, count_queries):
+    from unittest import mock
+
+    headers, _ = bearer("sessions:read")
+    sessions = [f.SessionFactory(date=date(2025, 9, 15 + n)) for n in range(3)]
+    db.session.commit()
+    url = f"/api/sessions?limit=2&cohort_id={sessions[0].cohort_id}"
+    etag = client.get(url, headers=headers).headers["ETag"]
+    other = f.SessionFactory()  # another cohort's session: not on this page, the page is unchanged
+    db.session.commit()
+    with (
+        mock.patch("cfa.services.api_reads._page", side_effect=AssertionError("page loaded")),
+        count_queries() as queries,
+    ):
+        unchanged = client.get(url, headers={**headers, "If-None-Match": etag})
+    assert unchanged.status_code == 304 and sum("count(" in q.lower() for q in queries) == 1
+    assert not any("FROM session" in q and "count(" not in q.lower() for q in queries)
+    assert other.id not in [s["id"] for s in client.get(url, headers=headers).json["data"]]
+
+
+@pytest.mark.parametrize(
+    "change, limit, same",
+    [
+        ("moved", 2, False),
+        ("deleted", 2, False),
+        ("added to a short page", 5, False),
+        ("added after a full last page", 3, False),  # its next link appears
+        ("added two pages on", 1, True),  # page 1 of 1 row already had a next link: nothing on it changed
+    ],
+)
+def test_every_change_of_a_page_of_sessions_changes_its_etag_and_only_those(client, bearer, change, limit, same):
+    headers, _ = bearer("sessions:read")
+    cohort = f.CohortFactory()
+    sessions = [f.SessionFactory(cohort=cohort, date=date(2025, 9, 15 + n)) for n in range(3)]
+    db.session.commit()
+    url = f"/api/sessions?limit={limit}&cohort_id={cohort.id}"
+    first = client.get(url, headers=headers)
+    if change == "moved":
+        sessions[0].start_time = sessions[0].start_time.replace(hour=10)
+    elif change == "deleted":
+        db.session.delete(sessions[1])
+    else:
+        f.SessionFactory(cohort=cohort, date=date(2025, 9, 25))
+    db.session.commit()
+    second = client.get(url, headers={**headers, "If-None-Match": first.headers["ETag"]})
+    assert second.status_code == (304 if same else 200)
+    if not same:
+        assert second.headers["ETag"] != first.headers["ETag"] and second.json != first.json

@@ -13,6 +13,7 @@ from cfa.models import JustificationStatus, MarkStatus, Role
 from cfa.services import attendance as att
 from cfa.services import attendance_codes as codes
 from cfa.services.attendance import MarkInput
+from cfa.storage import LocalFolderStore
 from tests import factories as f
 
 DAY = date(2026, 11, 16)
@@ -243,7 +244,7 @@ def test_the_proof_is_not_shown_to_the_employer_or_other_apprentices(client, enr
 
     enrolment = enrolments[0]
     justification = justifications.submit(
-        enrolment, enrolment.apprentice, DAY, DAY, "Malade", "a.pdf", BytesIO(b"%PDF-1.4 x"), str(tmp_path)
+        enrolment, enrolment.apprentice, DAY, DAY, "Malade", "a.pdf", BytesIO(b"%PDF-1.4 x"), LocalFolderStore(tmp_path)
     )
     for user in (enrolment.tutor, enrolments[1].apprentice):
         client.login(user)
@@ -256,8 +257,12 @@ def test_the_admin_accepts_or_refuses_justifications(login, session, enrolments,
 
     enrolment = enrolments[0]
     att.save_marks(session, session.trainer, {enrolment.id: MarkInput(MarkStatus.ABSENT)}, {})
-    first = justifications.submit(enrolment, enrolment.apprentice, DAY, DAY, "Malade", None, None, str(tmp_path))
-    second = justifications.submit(enrolment, enrolment.apprentice, DAY, DAY, "Panne", None, None, str(tmp_path))
+    first = justifications.submit(
+        enrolment, enrolment.apprentice, DAY, DAY, "Malade", None, None, LocalFolderStore(tmp_path)
+    )
+    second = justifications.submit(
+        enrolment, enrolment.apprentice, DAY, DAY, "Panne", None, None, LocalFolderStore(tmp_path)
+    )
     client = login(f.UserFactory.admin())
     assert "Malade" in client.get("/emargement/").text
     client.post(f"/emargement/justificatifs/{first.id}/accepter")

@@ -1,6 +1,7 @@
 """Calendar subscription links: the token is the only key, each person sees only their own events."""
 
 from datetime import date, time
+from unittest import mock
 
 import pytest
 import vobject
@@ -10,6 +11,15 @@ from cfa.formatting import PARIS
 from cfa.models import HalfDay, PeriodKind, Role, SessionStatus
 from cfa.services.calendar_queries import cohort_sessions
 from tests import factories as f
+
+TODAY = date(2026, 9, 1)  # the feeds' window starts three months earlier, on 1 June 2026
+
+
+@pytest.fixture(autouse=True)
+def today():
+    """The day the feeds are read: fixed, so that the dated sessions below stay in the window whenever the tests run."""
+    with mock.patch("cfa.views.feeds.today_paris", return_value=TODAY) as patched:
+        yield patched
 
 
 @pytest.fixture
@@ -239,3 +249,179 @@ def test_showing_a_calendar_page_never_creates_a_link_a_post_does(client):
     assert created.status_code == 302 and created.location == "/planning/mon-agenda"
     db.session.refresh(trainer)
     assert trainer.calendar_token and trainer.calendar_token in client.get("/planning/mon-agenda").text
+
+
+def _etag_and_body(client, url: str) -> tuple[str, bytes]:
+    response = client.get(url)
+    assert response.status_code == 200
+    return response.headers["ETag"], response.data
+
+
+@pytest.fixture
+def taught():
+    """A trainer's feed of two sessions, with module, room, centre and cohort names printed in the events."""
+    trainer = f.UserFactory.trainer()
+    cohort = f.CohortFactory(start_date=date(2026, 6, 1), end_date=date(2027, 6, 30))
+    module, room = f.ModuleFactory(programme=cohort.programme), f.RoomFactory(centre=cohort.centre)
+    sessions = [
+        f.SessionFactory(cohort=cohort, trainer=trainer, module=module, room=room, date=date(2026, 9, day))
+        for day in (15, 16)
+    ]
+    trainer.regenerate_calendar_token()
+    db.session.flush()
+    return trainer, sessions
+
+
+def _changes():
+    """Every kind of change that alters what a trainer's feed shows, as a function of (trainer, sessions)."""
+    from cfa.services import planning_edits
+
+    def moved(trainer, sessions):
+        session = sessions[0]
+        planning_edits.update_session(
+            session,
+            None,
+            day=date(2026, 9, 17),
+            half_day=session.half_day,
+            start_time=session.start_time,
+            end_time=session.end_time,
+            trainer_id=trainer.id,
+            room_id=session.room_id,
+            module_id=session.module_id,
+            accept_warnings=True,
+            today=TODAY,
+        )
+
+    def renamed(attribute):
+        def change(trainer, sessions):
+            row = attribute(sessions[0])
+            setattr(row, "title" if hasattr(row, "title") else "name", "Nouveau nom")
+
+        return change
+
+    return {
+        "session moved": moved,
+        "session cancelled": lambda t, s: planning_edits.cancel_session(s[0], None, "Grève", today=TODAY),
+        "room renamed": renamed(lambda s: s.room),
+        "module renamed": renamed(lambda s: s.module),
+        "centre renamed": renamed(lambda s: s.cohort.centre),
+        "cohort renamed": renamed(lambda s: s.cohort),
+        "new session": lambda t, s: f.SessionFactory(cohort=s[0].cohort, trainer=t, date=date(2026, 9, 18)),
+        "session deleted": lambda t, s: db.session.delete(s[1]),
+        "trainer taken off": lambda t, s: _give_to(s[0], f.UserFactory.trainer()),
+        "trainer renamed": lambda t, s: setattr(t, "last_name", "Autre-Nom"),
+    }
+
+
+@pytest.mark.parametrize("change", list(_changes()))
+def test_every_change_of_what_a_feed_shows_changes_its_etag(client, taught, change):
+    trainer, sessions = taught
+    url = f"/agenda/{trainer.calendar_token}.ics"
+    etag, body = _etag_and_body(client, url)
+    assert _etag_and_body(client, url) == (etag, body)  # nothing changed: same version, same bytes
+    _changes()[change](trainer, sessions)
+    db.session.flush()
+    new_etag, new_body = _etag_and_body(client, url)
+    assert new_body != body and new_etag != etag
+    assert client.get(url, headers={"If-None-Match": etag}).status_code == 200
+
+
+def test_the_window_rolling_on_changes_the_etag_and_drops_what_left_it(client, taught, today):
+    trainer, sessions = taught
+    url = f"/agenda/{trainer.calendar_token}.ics"
+    etag, _ = _etag_and_body(client, url)
+    today.return_value = date(2026, 12, 16)  # the window now starts on 16 September
+    new_etag, body = _etag_and_body(client, url)
+    assert new_etag != etag
+    events = vobject.readOne(body.decode()).vevent_list
+    assert [e.uid.value.split("@")[0] for e in events] == [f"session-{sessions[1].id}"]
+
+
+def test_an_unchanged_feed_answers_304_after_one_statement_and_builds_nothing(client, taught, count_queries):
+    trainer, _ = taught
+    url = f"/agenda/{trainer.calendar_token}.ics"
+    etag = client.get(url).headers["ETag"]
+    db.session.expire_all()  # as in a new request: nothing of the owner held in memory
+    with (
+        mock.patch("cfa.views.feeds.ical.render", side_effect=AssertionError("rendered")),
+        mock.patch("cfa.services.feeds._sessions", side_effect=AssertionError("sessions loaded")),
+        count_queries() as queries,
+    ):
+        response = client.get(url, headers={"If-None-Match": etag})
+    assert response.status_code == 304 and response.data == b"" and response.headers["ETag"] == etag
+    # The token's owner, their roles, then the feed's version: every figure in one statement.
+    assert len(queries) == 3
+    assert sum("count(" in q.lower() for q in queries) == 1
+
+
+def test_a_cohort_feed_answers_304_and_changes_with_its_field_weeks(client, enrolment, count_queries):
+    from cfa.models import CalendarPeriod
+
+    cohort = enrolment.cohort
+    token = cohort.regenerate_calendar_token()
+    db.session.flush()
+    url = f"/agenda/promotion/{token}.ics"
+    etag, _ = _etag_and_body(client, url)
+    db.session.expire_all()
+    with count_queries() as queries:
+        assert client.get(url, headers={"If-None-Match": etag}).status_code == 304
+    assert len(queries) == 2  # the token's cohort, the feed's version
+    # Re-planning deletes and inserts periods, as here: the version changes although no session row is newer.
+    period = next(p for p in cohort.periods if p.kind == PeriodKind.FIELD)
+    cohort.periods.remove(period)
+    cohort.periods.append(
+        CalendarPeriod(kind=PeriodKind.FIELD, start_date=date(2026, 9, 21), end_date=date(2026, 10, 4))
+    )
+    db.session.flush()
+    new_etag, body = _etag_and_body(client, url)
+    assert new_etag != etag and b"DTEND;VALUE=DATE:20261005" in body
+
+
+def test_an_apprentice_feed_changes_with_their_employer_s_name_and_their_rupture(client, enrolment):
+    apprentice = enrolment.apprentice
+    token = apprentice.regenerate_calendar_token()
+    db.session.flush()
+    url = f"/agenda/{token}.ics"
+    etag, _ = _etag_and_body(client, url)
+    enrolment.employer.name = "Autre employeur"
+    db.session.flush()
+    renamed, body = _etag_and_body(client, url)
+    assert renamed != etag and "Autre employeur" in body.decode()
+    enrolment.interrupted_on = date(2026, 9, 14)
+    db.session.flush()
+    cut, body = _etag_and_body(client, url)
+    assert cut != renamed and b"20261012" not in body
+
+
+def test_a_feed_holds_the_last_three_months_and_everything_ahead(client):
+    trainer = f.UserFactory.trainer()
+    cohort = f.CohortFactory(start_date=date(2025, 9, 1), end_date=date(2028, 6, 30))
+    old = f.SessionFactory(cohort=cohort, trainer=trainer, date=date(2026, 5, 29))
+    recent = f.SessionFactory(cohort=cohort, trainer=trainer, date=date(2026, 6, 1))
+    ahead = f.SessionFactory(cohort=cohort, trainer=trainer, date=date(2028, 3, 1))
+    f.CalendarPeriodFactory(
+        cohort=cohort, kind=PeriodKind.FIELD, start_date=date(2026, 5, 25), end_date=date(2026, 6, 7)
+    )
+    f.CalendarPeriodFactory(
+        cohort=cohort, kind=PeriodKind.FIELD, start_date=date(2026, 5, 4), end_date=date(2026, 5, 17)
+    )
+    uids = [e.uid.value.split("@")[0] for e in feed(client, trainer)]
+    assert sorted(uids) == sorted([f"session-{recent.id}", f"session-{ahead.id}"]) and f"session-{old.id}" not in uids
+    token = cohort.regenerate_calendar_token()
+    db.session.flush()
+    events = vobject.readOne(client.get(f"/agenda/promotion/{token}.ics").text).vevent_list
+    field = [(e.dtstart.value, e.dtend.value) for e in events if e.uid.value.startswith("entreprise-")]
+    assert field == [(date(2026, 5, 25), date(2026, 6, 8))]  # the weeks astride the window's first day, whole
+
+
+def test_the_subscription_card_says_what_the_feed_holds(client):
+    client.login(f.UserFactory.trainer())
+    assert "trois derniers mois et tout ce qui est prévu ensuite" in client.get("/planning/mon-agenda").text
+
+
+def test_the_window_starts_the_same_day_three_months_back():
+    from cfa.services.feeds import window_start
+
+    assert window_start(date(2026, 9, 1)) == date(2026, 6, 1)
+    assert window_start(date(2026, 5, 31)) == date(2026, 2, 28)
+    assert window_start(date(2026, 2, 15)) == date(2025, 11, 15)

@@ -3,9 +3,10 @@ kept on the server under its SHA-256, then imported all at once when the admin c
 
 import time
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from cfa import storage
 from cfa.extensions import db
 from cfa.forms.imports import ImportConfirmForm, ImportUploadForm
 from cfa.renderers.import_template import render_import_template
@@ -32,7 +33,7 @@ def _dry_run(form):
         form.upload.errors.append(str(error))
         return None
     if report.ok:
-        stage(current_app.config["UPLOAD_DIR"], data, time.time())
+        stage(storage.uploads(), data, time.time())
     return report
 
 
@@ -54,9 +55,9 @@ def confirm_import():
     if not form.validate_on_submit():
         flash("Essai d'import inconnu : déposez le fichier à nouveau.", "error")
         return redirect(url_for("admin.imports"))
-    upload_dir = current_app.config["UPLOAD_DIR"]
+    store = storage.uploads()
     try:
-        data = staged(upload_dir, form.digest.data)
+        data = staged(store, form.digest.data)
         report = run_import(current_user, KINDS[form.kind.data], form.filename.data, data, apply=True)
     except ImportFileError as error:
         flash(str(error), "error")
@@ -65,7 +66,7 @@ def confirm_import():
         db.session.rollback()
         return _report_page(report)
     db.session.commit()
-    unstage(upload_dir, report.digest)
+    unstage(store, report.digest)
     counts = report.counts
     flash(f"Import terminé : {counts['create']} création(s), {counts['update']} mise(s) à jour.", "success")
     return redirect(url_for("admin.imports", type=report.kind))

@@ -1,12 +1,13 @@
 """The CFA's follow-up: sheets to regularise, justifications to decide, attendance rates per cohort."""
 
+import io
 from datetime import timedelta
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import abort, current_app, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, request, send_file, url_for
 from flask_login import current_user
 
+from cfa import storage
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms.attendance import RefusalForm
@@ -16,6 +17,7 @@ from cfa.services.attendance import AttendanceError
 from cfa.services.attendance_followup import sheets_to_finish
 from cfa.services.attendance_rates import Rate, rates_by_cohort
 from cfa.services.permissions import Ability, can
+from cfa.storage import StorageError
 from cfa.views.access import requires, signed_in
 from cfa.views.attendance import bp
 from cfa.views.crud import paginate
@@ -108,7 +110,10 @@ def proof(justification_id: int):
     own = justification.enrolment.apprentice_id == current_user.id
     if not (can(current_user, Ability.MANAGE_ATTENDANCE) or own) or justification.proof_path is None:
         abort(404)
-    path = Path(current_app.config["UPLOAD_DIR"]) / justification.proof_path
-    if not path.is_file():
+    try:
+        data = storage.uploads().get(justification.proof_path)
+    except StorageError:  # gone (retention), or a path no store may hold
         abort(404)
-    return send_file(path, mimetype=justification.proof_mimetype, download_name=justification.proof_filename, max_age=0)
+    return send_file(
+        io.BytesIO(data), mimetype=justification.proof_mimetype, download_name=justification.proof_filename, max_age=0
+    )

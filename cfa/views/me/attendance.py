@@ -3,6 +3,7 @@
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from cfa import storage
 from cfa.extensions import db, limiter, per_person
 from cfa.formatting import long_date, today_paris
 from cfa.forms.attendance import JustificationForm, SignInForm
@@ -27,7 +28,7 @@ def _submitted(enrolment, form) -> bool:
             form.reason.data,
             upload.filename if upload else None,
             upload.stream if upload else None,
-            current_app.config["UPLOAD_DIR"],
+            storage.uploads(),
             quota_bytes=current_app.config["UPLOAD_QUOTA_BYTES"],
         )
     except AttendanceError as error:

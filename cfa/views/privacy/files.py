@@ -2,9 +2,10 @@
 
 import json
 
-from flask import Response, current_app
+from flask import Response
 from werkzeug.utils import secure_filename
 
+from cfa import storage
 from cfa.formatting import today_paris
 from cfa.models import User
 from cfa.renderers.archive import zip_of
@@ -31,9 +32,14 @@ def data_response(person: User) -> Response:
 def documents_response(person: User) -> Response:
     """One ZIP: the JSON, the proofs of absence as uploaded, each certificate and each attestation de fin de formation."""
     today, identity = today_paris(), cfa_identity()
-    held = person_documents(person, current_app.config["UPLOAD_DIR"], today)
+    store = storage.uploads()
+    held = person_documents(person, store, today)
     files = [("donnees.json", _json(person))]
-    files += [(name, path.read_bytes()) for name, path in held.proofs]
+    for name, key in held.proofs:
+        try:
+            files.append((name, store.get(key)))
+        except storage.MissingFile:  # deleted by a retention run since it was listed
+            continue
     files += [
         (f"certificats/{certificate_filename(a)}", render_certificate(a, identity, verify_url(a))) for a in held.awards
     ]

@@ -4,6 +4,7 @@ applies exactly that list."""
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from cfa import storage
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.services import retention
@@ -35,9 +36,8 @@ def apply_retention():
         flash("Formulaire expiré : rien n'a été modifié.", "error")
         return redirect(url_for("privacy.retention_plan"))
     confirmed = (_ids("personne"), _ids("justificatif"))
-    config = current_app.config
-    report = retention.apply(current_user, today_paris(), *_years(), config["UPLOAD_DIR"], confirmed)
+    report = retention.apply(current_user, today_paris(), *_years(), confirmed)
     db.session.commit()
-    retention.delete_files(report.files_to_delete)
+    retention.delete_files(storage.uploads(), report.files_to_delete)
     flash(f"{report.anonymised} personne(s) anonymisée(s), {report.proofs_deleted} pièce(s) supprimée(s).", "success")
     return redirect(url_for("privacy.retention_plan"))

@@ -1,10 +1,11 @@
 """The Qualiopi audit export: asked here, run as a job (queue or inline), its progress shown, its file kept."""
 
-from pathlib import Path
+from pathlib import PurePosixPath
 
-from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask import abort, flash, redirect, render_template, url_for
 from flask_login import current_user
 
+from cfa import storage
 from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.forms import choices
@@ -13,6 +14,7 @@ from cfa.jobs import enqueue
 from cfa.models import ExportJob, ExportStatus
 from cfa.services import audit_export
 from cfa.services.permissions import Ability
+from cfa.storage import StorageError
 from cfa.views.access import requires
 from cfa.views.downloads import attachment
 from cfa.views.quality import bp
@@ -49,8 +51,9 @@ def export_file(job_id: int):
     job = db.session.get(ExportJob, job_id)
     if job is None or job.status != ExportStatus.DONE or not job.file_path:
         abort(404, "Ce fichier n'est pas (ou plus) disponible.")
-    path = Path(current_app.config["EXPORT_DIR"]) / Path(job.file_path).name
-    if not path.is_file():
+    name = PurePosixPath(job.file_path).name
+    try:
+        data = storage.exports().get(name)
+    except StorageError:
         abort(404, "Ce fichier n'est plus disponible : relancez l'export.")
-    suffix = path.suffix.lstrip(".")
-    return attachment(path.read_bytes(), path.name, MIMETYPES[suffix])
+    return attachment(data, name, MIMETYPES[PurePosixPath(name).suffix.lstrip(".")])
