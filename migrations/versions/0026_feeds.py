@@ -11,7 +11,7 @@ import cfa.models.base
 
 
 revision = '0026'
-down_revision = '0021'
+down_revision = '0024'
 branch_labels = None
 depends_on = None
 
