@@ -23,6 +23,8 @@ pytestmark = pytest.mark.browser
 AXE = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" / "axe.min.js"
 DESKTOP, PHONE = {"width": 1280, "height": 900}, {"width": 390, "height": 844}
 BLOCKING = ("serious", "critical")
+# Pages whose tables fit a phone without scrolling sideways (the apprentice's absences).
+FIT_ON_PHONE = {"/moi/presences"}
 ROLES = ("admin", "qualite", "formateur", "apprenti", "tuteur", "stagiaire", "public")
 
 
@@ -55,11 +57,6 @@ def pages_of(role: str, ids: dict) -> list[str]:
             "/",
             "/admin/promotions",
             "/admin/inscriptions",
-            "/admin/personnes",
-            f"/admin/personnes/{ids['user']}",
-            f"/admin/centres/{ids['centre']}",
-            "/admin/integrations",
-            "/api/docs",
             "/emargement/",
             f"/planning/promotions/{ids['cohort']}",
         ],
@@ -77,6 +74,20 @@ def pages_of(role: str, ids: dict) -> list[str]:
         "stagiaire": ["/", "/moi/formations", "/moi/presences", "/moi/certificats"],
         "public": ["/connexion", f"/qualite/resultats/{ids['programme']}", "/verify"],
     }[role]
+
+
+def phone_pages_of(role: str, ids: dict) -> list[str]:
+    """The main pages, and the set-up pages that used to be wider than a phone."""
+    extra = {
+        "admin": [
+            "/admin/personnes",
+            f"/admin/personnes/{ids['user']}",
+            f"/admin/centres/{ids['centre']}",
+            "/admin/integrations",
+            "/api/docs",
+        ]
+    }
+    return pages_of(role, ids) + extra.get(role, [])
 
 
 @pytest.fixture(scope="module")
@@ -122,15 +133,19 @@ def axe_violations(page) -> list[dict]:
     )
 
 
+def resize(page, viewport: dict):
+    """A new width, once cadence.js has seen it (it marks the tables that scroll on the next frame)."""
+    page.set_viewport_size(viewport)
+    page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+
+
 def open_page(page, base: str, path: str):
     response = page.goto(f"{base}{path}")
     assert response.status == 200, f"{path}: {response.status}"
 
 
 @pytest.mark.parametrize("role", ROLES)
-def test_axe_finds_nothing_serious_or_critical_at_desktop_and_phone_widths(
-    as_role, demo_server, ids, figures, role
-):
+def test_axe_finds_nothing_serious_or_critical_at_desktop_and_phone_widths(as_role, demo_server, ids, figures, role):
     if not AXE.exists():
         pytest.fail(f"{AXE} is missing: run `npm ci` (make test does)")
     page = as_role(role)
@@ -138,9 +153,9 @@ def test_axe_finds_nothing_serious_or_critical_at_desktop_and_phone_widths(
     for path in pages_of(role, ids):
         open_page(page, demo_server, path)
         for name, viewport in (("1280", DESKTOP), ("390", PHONE)):
-            page.set_viewport_size(viewport)
+            resize(page, viewport)
             violations = axe_violations(page)
-            counts = {impact: 0 for impact in ("critical", "serious", "moderate", "minor")}
+            counts = dict.fromkeys(("critical", "serious", "moderate", "minor"), 0)
             for v in violations:
                 counts[v["impact"]] += v["count"]
             figures.setdefault(f"{role} {path}", {})[name] = counts
@@ -149,21 +164,55 @@ def test_axe_finds_nothing_serious_or_critical_at_desktop_and_phone_widths(
                 for v in violations
                 if v["impact"] in BLOCKING
             ]
-        page.set_viewport_size(DESKTOP)
+        resize(page, DESKTOP)
     assert not blocking, "\n".join(blocking)
 
 
 @pytest.mark.parametrize("role", ROLES)
 def test_no_page_is_wider_than_a_390_px_phone(as_role, demo_server, ids, role):
     page = as_role(role)
-    page.set_viewport_size(PHONE)
+    resize(page, PHONE)
     too_wide = []
     try:
-        for path in pages_of(role, ids):
+        for path in phone_pages_of(role, ids):
             open_page(page, demo_server, path)
             width = page.evaluate("document.documentElement.scrollWidth")
             if width > page.evaluate("window.innerWidth"):
                 too_wide.append(f"{path}: {width} px")
+            if path in FIT_ON_PHONE:
+                scrolling = page.evaluate(
+                    "[...document.querySelectorAll('.table-wrap')].filter(w => w.scrollWidth > w.clientWidth).length"
+                )
+                if scrolling:
+                    too_wide.append(f"{path}: {scrolling} table(s) scroll sideways")
     finally:
-        page.set_viewport_size(DESKTOP)
+        resize(page, DESKTOP)
     assert not too_wide, too_wide
+
+
+def test_the_phone_menu_button_has_a_name_tells_its_state_and_hides_its_links_when_closed(browser, demo_server):
+    context, page = _new_page(browser, viewport=PHONE)
+    context.add_init_script(path=AXE)
+    log_in(page, demo_server, data.DEMO_TRAINER, data.DEMO_PASSWORD)
+    toggle = page.get_by_role("button", name="Menu")
+    nav = page.get_by_role("navigation", name="Navigation principale")
+    assert toggle.get_attribute("aria-expanded") == "false" and not nav.is_visible()
+    focused = "document.activeElement.closest('main, nav, header') && document.activeElement.closest('main, nav, header').tagName"
+    page.keyboard.press("Tab")  # the skip link
+    page.keyboard.press("Tab")  # Cadence, home
+    page.keyboard.press("Tab")
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Menu"
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "MAIN", "a closed menu's links take no keyboard stop"
+
+    toggle.focus()
+    page.keyboard.press("Enter")
+    assert toggle.get_attribute("aria-expanded") == "true" and nav.is_visible()
+    page.keyboard.press("Tab")
+    assert page.evaluate(focused) == "NAV"
+    blocking = [v for v in axe_violations(page) if v["impact"] in BLOCKING]
+    assert not blocking, blocking  # the open menu, its current page included, reads at 4.5:1
+    page.keyboard.press("Escape")
+    assert toggle.get_attribute("aria-expanded") == "false" and not nav.is_visible()
+    assert page.evaluate("document.activeElement.textContent.trim()") == "Menu"
+    context.close()
