@@ -113,6 +113,7 @@ def as_role(browser, demo_server):
     def get(role: str):
         if role not in contexts:
             contexts[role] = _new_page(browser, viewport=DESKTOP)
+            contexts[role][1].set_default_timeout(30_000)  # the demo's fullest pages, on a busy machine
             if AXE.exists():
                 # An init script runs before the page's own, outside its Content-Security-Policy.
                 contexts[role][0].add_init_script(path=AXE)
