@@ -17,9 +17,10 @@ class NavItem:
 
 NAV = [
     NavItem("Aujourd'hui", "attendance.today", Ability.TAKE_ATTENDANCE),
-    NavItem("Mon agenda", "planning.trainer_agenda", Ability.TAKE_ATTENDANCE),
+    NavItem("Mon agenda", "planning.trainer_agenda", Ability.TAKE_ATTENDANCE, role=Role.TRAINER),
     NavItem("Mon planning", "me.schedule", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes formations", "me.courses", Ability.VIEW_OWN_TRAINING, role=Role.LEARNER),
+    NavItem("J'émarge", "me.sign_in", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes présences", "me.attendance", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes résultats", "me.results", Ability.VIEW_OWN_TRAINING),
     NavItem("Mes certificats", "me.certificates", Ability.VIEW_OWN_TRAINING),
@@ -42,9 +43,10 @@ NAV = [
     NavItem("Référentiel Qualiopi", "quality.referential", Ability.MANAGE_QUALITY, "Qualité"),
     NavItem("Taux déclarés", "quality.declared", Ability.MANAGE_QUALITY, "Qualité"),
     NavItem("Export d'audit", "quality.exports", Ability.MANAGE_QUALITY, "Qualité"),
-    NavItem("Évaluations", "assessment.index", Ability.ASSESS),
-    NavItem("Jurys", "assessment.juries", Ability.MANAGE_JURY),
-    NavItem("Micro-certifications", "assessment.awards", Ability.AWARD_MICRO_CERTIFICATIONS),
+    # One menu, so that the administration's bar holds on one line at 1280 px.
+    NavItem("Évaluations", "assessment.index", Ability.ASSESS, "Évaluation"),
+    NavItem("Jurys", "assessment.juries", Ability.MANAGE_JURY, "Évaluation"),
+    NavItem("Micro-certifications", "assessment.awards", Ability.AWARD_MICRO_CERTIFICATIONS, "Évaluation"),
     NavItem("Sessions de formation", "courses.runs", Ability.MANAGE_SETUP, "Formations courtes"),
     NavItem(
         "Demandes de micro-certification",

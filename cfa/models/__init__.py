@@ -20,6 +20,7 @@ from cfa.models.attendance import (
     Justification,
     JustificationStatus,
     MarkStatus,
+    OfflineWrite,
     SignatureMethod,
     UnsignedReason,
 )
@@ -116,6 +117,7 @@ __all__ = [
     "Answer",
     "AttendanceMark",
     "AttendanceSheet",
+    "OfflineWrite",
     "Audience",
     "AuditEvent",
     "Award",

@@ -54,6 +54,8 @@ class AttendanceSheet(TimestampMixin, db.Model):
     trainer_signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # PNG
     trainer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trainer_signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # Signed on a device without network: the device's clock when drawn; trainer_signed_at is the reception.
+    trainer_signed_on_device_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Why the trainer closed before the half-day's planned end (an auditor's red flag otherwise).
     early_close_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
@@ -87,6 +89,8 @@ class AttendanceMark(TimestampMixin, db.Model):
     signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     signature_method: Mapped[SignatureMethod | None] = mapped_column(enum_type(SignatureMethod, "signature_method"))
     signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # Signed on a device without network: the device's clock when drawn; signed_at is the reception.
+    signed_on_device_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Recorded by the trainer at closing for an attending learner who did not sign.
     unsigned_reason: Mapped[UnsignedReason | None] = mapped_column(enum_type(UnsignedReason, "unsigned_reason"))
     unsigned_note: Mapped[str | None] = mapped_column(sa.String(300))
@@ -117,6 +121,26 @@ class AttendanceMark(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<AttendanceMark {self.session_id}/{self.enrolment_id} {self.status}>"
+
+
+class OfflineWrite(db.Model):
+    """A write a device made without network and sent later: its id, chosen by the device, makes a retry answer
+    what the first delivery did instead of writing twice."""
+
+    __tablename__ = "offline_write"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    client_id: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"), index=True)
+    session_id: Mapped[int] = mapped_column(sa.ForeignKey("session.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(sa.String(16))
+    based_on_version: Mapped[int]
+    device_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    received_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    outcome: Mapped[dict] = mapped_column(sa.JSON)  # the answer given, given again to a retry
+
+    def __repr__(self) -> str:
+        return f"<OfflineWrite {self.client_id} {self.kind}>"
 
 
 class JustificationStatus(LabelledEnum):

@@ -228,6 +228,7 @@ def save_marks(
     seen: dict[int, MarkInput | None],
     user_agent: str | None = None,
     now: datetime | None = None,
+    reason: str = "Modifié pendant l'émargement",
 ) -> SaveResult:
     """Record a device's marks. `seen` is what the device showed when it loaded the sheet: a row the device
     did not change is left as it is now, a row changed meanwhile by another device is not overwritten, and a
@@ -260,7 +261,7 @@ def save_marks(
         if mark is not None and mark.signed_at is not None:
             result.signed.append(f"{name} ({describe(now_state)})")
             continue
-        apply_mark(mark, sheet, session, enrolment_id, entry, actor, "update", "Modifié pendant l'émargement")
+        apply_mark(mark, sheet, session, enrolment_id, entry, actor, "update", reason)
         result.saved += 1
     if result.saved:
         sheet.version += 1

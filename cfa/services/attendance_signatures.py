@@ -57,8 +57,10 @@ def sign(
     user_agent: str | None,
     actor: User,
     now: datetime | None = None,
+    device_at: datetime | None = None,
 ) -> AttendanceMark:
-    """The apprentice's signature for a half-day; signing makes them present if nobody marked them yet."""
+    """The apprentice's signature for a half-day; signing makes them present if nobody marked them yet.
+    `device_at`: when it was drawn on a device without network; `signed_at` stays the time it was received."""
     check_started(session, now)
     sheet = lock_sheet(session)
     if is_locked(sheet, session, now):
@@ -81,6 +83,7 @@ def sign(
         db.session.add(mark)
     mark.signature = png
     mark.signed_at = now or utcnow()
+    mark.signed_on_device_at = device_at
     mark.signature_method = method
     mark.signature_user_agent = (user_agent or "")[:300]
     sheet.version += 1
@@ -114,11 +117,15 @@ def close(
     now: datetime | None = None,
     unsigned: dict[int, Unsigned] | None = None,
     early_reason: str | None = None,
+    device_at: datetime | None = None,
 ) -> None:
     """The trainer signs and closes the sheet. Every apprentice must have a mark; each one counted as attending
-    has signed or has a reason recorded for not signing; closing before the half-day's end needs a reason."""
+    has signed or has a reason recorded for not signing; closing before the half-day's end needs a reason.
+    Closed on a device without network (`device_at`), the sheet counts as closed at the earlier of the device's
+    time and the reception for that rule: a late delivery does not excuse an early closing."""
     check_started(session, now)
     moment = now or utcnow()
+    closed_when = min(moment, device_at) if device_at else moment
     sheet = lock_sheet(session)
     if sheet.closed_at is not None:
         raise AttendanceError("Cette feuille est déjà close.")
@@ -141,7 +148,7 @@ def close(
         )
     early_reason = (early_reason or "").strip()
     end = session_end(session)
-    if moment < end and len(early_reason) < 5:
+    if closed_when < end and len(early_reason) < 5:
         raise AttendanceError(
             f"La demi-journée se termine à {hhmm(session.end_time)} : pour clore la feuille avant, "
             "indiquez pourquoi (5 caractères au moins)."
@@ -163,16 +170,17 @@ def close(
     sheet.trainer_signature = png
     sheet.trainer_signed_at = moment
     sheet.trainer_signature_user_agent = (user_agent or "")[:300]
+    sheet.trainer_signed_on_device_at = device_at
     sheet.closed_at = moment
     sheet.closed_by_id = actor.id
-    sheet.early_close_reason = early_reason[:300] if moment < end else None
+    sheet.early_close_reason = early_reason[:300] if closed_when < end else None
     sheet.version += 1
     audit.record(
         actor,
         "attendance_sheet",
         sheet.id,
         "close",
-        after={"label": "close avant la fin prévue" if moment < end else "close"},
+        after={"label": "close avant la fin prévue" if closed_when < end else "close"},
         reason=sheet.early_close_reason,
         context=("attendance_sheet", sheet.id),
     )

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from datetime import date, time
 
 import sqlalchemy as sa
+from sqlalchemy.orm import aliased
 
 from cfa.extensions import db
 from cfa.formatting import long_date
@@ -124,3 +125,37 @@ def describe_conflicts(conflicts: list[Conflict]) -> list[str]:
         f"de {c.start_time:%H:%M} à {c.end_time:%H:%M}, déjà réservé·e pour {names.get(('cohort', c.cohort_ids[1]), '?')}"
         for c in conflicts
     ]
+
+
+def upcoming_double_bookings(today: date, limit: int) -> tuple[list[Conflict], int]:
+    """Live half-days from today on that share a trainer or a room with another overlapping one (each pair once,
+    soonest first, the first `limit`), and how many pairs there are: accepted clashes stay here until resolved."""
+    first, second = aliased(Session), aliased(Session)
+    same_trainer = sa.and_(first.trainer_id.is_not(None), first.trainer_id == second.trainer_id)
+    same_room = sa.and_(first.room_id.is_not(None), first.room_id == second.room_id)
+    stmt = (
+        sa.select(first, second.cohort_id, second.id, same_trainer.label("trainer"))
+        .join(second, sa.and_(second.date == first.date, second.id > first.id))
+        .where(
+            first.date >= today,
+            first.status == SessionStatus.PLANNED,
+            second.status == SessionStatus.PLANNED,
+            first.start_time < second.end_time,
+            second.start_time < first.end_time,
+            sa.or_(same_trainer, same_room),
+        )
+    )
+    total = db.session.scalar(sa.select(sa.func.count()).select_from(stmt.subquery()))
+    rows = db.session.execute(stmt.order_by(first.date, first.start_time, first.id).limit(limit))
+    return [
+        Conflict(
+            "trainer" if by_trainer else "room",
+            a.trainer_id if by_trainer else a.room_id,
+            a.date,
+            a.start_time,
+            a.end_time,
+            (a.cohort_id, other_cohort),
+            (a.id, other_id),
+        )
+        for a, other_cohort, other_id, by_trainer in rows
+    ], total

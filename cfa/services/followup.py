@@ -84,8 +84,8 @@ def _load(stmt) -> sa.Select:
     )
 
 
-def followed(scope, active_only: bool = True) -> list[Enrolment]:
-    """The apprenticeship enrolments within `scope` (a SQL condition), by apprentice name."""
+def followed(scope, active_only: bool = True, limit: int | None = None) -> list[Enrolment]:
+    """The apprenticeship enrolments within `scope` (a SQL condition), by apprentice name (the first `limit`)."""
     stmt = (
         sa.select(Enrolment)
         .join(User, Enrolment.apprentice_id == User.id)
@@ -94,7 +94,14 @@ def followed(scope, active_only: bool = True) -> list[Enrolment]:
     )
     if active_only:
         stmt = stmt.where(Enrolment.status == EnrolmentStatus.ACTIVE)
-    return list(db.session.scalars(_load(stmt)))
+    return list(db.session.scalars(_load(stmt).limit(limit)))
+
+
+def followed_count(scope, active_only: bool = True) -> int:
+    stmt = sa.select(sa.func.count(Enrolment.id)).where(scope, apprenticeship_clause())
+    if active_only:
+        stmt = stmt.where(Enrolment.status == EnrolmentStatus.ACTIVE)
+    return db.session.scalar(stmt)
 
 
 def _week_places(enrolment: Enrolment, course: list[CalendarPeriod], mondays: list[date]) -> list[WeekPlace]:

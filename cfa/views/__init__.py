@@ -19,6 +19,7 @@ BLUEPRINT_MODULES = [
     "verify",
     "privacy",
     "api",
+    "app_shell",
 ]
 
 

@@ -60,7 +60,10 @@ def logout():
         db.session.commit()
     logout_user()
     flash("Vous êtes déconnecté·e.", "info")
-    return redirect(url_for("auth.login"))
+    response = redirect(url_for("auth.login"))
+    # The sheets kept for use without network, and anything else of this account, leave the device with it.
+    response.headers["Clear-Site-Data"] = '"cache", "storage"'
+    return response
 
 
 @bp.route("/mot-de-passe", methods=["GET", "POST"])

@@ -1,34 +1,38 @@
-"""The home page: each role lands on what it does first (the first landing that applies, in this order)."""
+"""The home page: what each person has to do now, for the first of their roles that applies (in this order)."""
 
-from flask import Blueprint, redirect, render_template, url_for
+from flask import Blueprint, render_template
 from flask_login import current_user
 
-from cfa.models import Role
+from cfa.formatting import today_paris
 from cfa.navigation import nav_for
-from cfa.services.dashboard import admin_summary
+from cfa.services.home_admin import admin_home
+from cfa.services.home_learner import learner_home
+from cfa.services.home_quality import quality_home
+from cfa.services.home_trainer import trainer_home
+from cfa.services.home_tutor import tutor_home
 from cfa.services.permissions import Ability, can
 from cfa.views.access import signed_in
+from cfa.views.feeds import my_feed_url
 
 bp = Blueprint("main", __name__)
 
-# A trainer starts with the day's sheets, the quality officer with the indicators, a tutor with their apprentices,
-# an apprentice with their next days at the centre, a short-course trainee with their sessions.
-LANDINGS = [
-    (Ability.TAKE_ATTENDANCE, None, "attendance.today"),
-    (Ability.MANAGE_QUALITY, None, "quality.dashboard"),
-    (Ability.FOLLOW_APPRENTICES, None, "followup.my_apprentices"),
-    (Ability.VIEW_OWN_TRAINING, Role.APPRENTICE, "me.schedule"),
-    (Ability.VIEW_OWN_TRAINING, Role.LEARNER, "me.courses"),
+# The administration first (it holds every ability), then a trainer's day, the quality officer's register, a tutor's
+# apprentices, and last the person's own training (an apprentice's or a short-course trainee's).
+HOMES = [
+    (Ability.MANAGE_SETUP, "main/admin_home.html", lambda user, today: admin_home(today)),
+    (Ability.TAKE_ATTENDANCE, "main/trainer_home.html", lambda user, today: trainer_home(user)),
+    (Ability.MANAGE_QUALITY, "main/quality_home.html", lambda user, today: quality_home(today)),
+    (Ability.FOLLOW_APPRENTICES, "main/tutor_home.html", tutor_home),
+    (Ability.VIEW_OWN_TRAINING, "main/learner_home.html", learner_home),
 ]
 
 
 @bp.route("/")
 @signed_in
 def home():
-    if can(current_user, Ability.MANAGE_SETUP):
-        return render_template("main/admin_home.html", summary=admin_summary())
-    for ability, role, endpoint in LANDINGS:
-        if can(current_user, ability) and (role is None or current_user.has_role(role)):
-            return redirect(url_for(endpoint))
+    today = today_paris()
+    for ability, template, build in HOMES:
+        if can(current_user, ability):
+            return render_template(template, home=build(current_user, today), today=today, feed_url=my_feed_url())
     entries = [item for _group, items in nav_for(current_user) for item in items]
     return render_template("main/home.html", entries=entries)

@@ -37,20 +37,20 @@ def test_an_apprentice_is_not_shown_the_short_courses_page_that_a_trainee_is(app
 
 
 @pytest.mark.parametrize(
-    ("roles", "landing"),
+    ("roles", "heading"),
     [
-        ([Role.TRAINER], "/emargement/aujourdhui"),
-        ([Role.QUALITY], "/qualite/"),
-        ([Role.TRAINER, Role.QUALITY], "/emargement/aujourdhui"),
-        ([Role.TUTOR], "/suivi/mes-apprentis"),
-        ([Role.APPRENTICE], "/moi/planning"),
-        ([Role.LEARNER], "/moi/formations"),
+        ([Role.TRAINER], "Mes feuilles à terminer"),
+        ([Role.QUALITY], "Réclamations à traiter"),
+        ([Role.TRAINER, Role.QUALITY], "Mes feuilles à terminer"),
+        ([Role.TUTOR], "Mes apprenti·es"),
+        ([Role.APPRENTICE], "Mes présences"),
+        ([Role.LEARNER], "Mes présences"),
     ],
 )
-def test_each_role_lands_on_what_it_does_first(client, roles, landing):
+def test_each_role_has_a_home_of_what_it_does_first(client, roles, heading):
     client.login(f.UserFactory(roles=roles, employer=f.EmployerFactory() if Role.TUTOR in roles else None))
     response = client.get("/")
-    assert response.status_code == 302 and response.location == landing
+    assert response.status_code == 200 and heading in response.text
 
 
 def test_the_administration_stays_on_its_summary_of_the_cfa(login):

@@ -96,6 +96,8 @@
       window.clearTimeout(codeTimer);
       if (selfsign.open) refreshCode();
     });
+    // The trainer's home links here to show the code at once.
+    if (window.location.hash === "#auto-emargement") selfsign.open = true;
   }
 
   // --- Sign-ins from phones appear on the trainer's sheet; rows the trainer touched are left alone.

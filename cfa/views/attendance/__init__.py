@@ -11,7 +11,7 @@ from cfa.services.permissions import can_take_attendance
 
 bp = Blueprint("attendance", __name__, url_prefix="/emargement")
 
-MODULES = ["sheets", "overview", "documents", "controls", "exports"]
+MODULES = ["sheets", "offline", "overview", "documents", "controls", "exports"]
 
 
 def session_or_404(session_id: int):
