@@ -138,11 +138,25 @@ def cohort_skill_blocks(cohort: Cohort) -> list:
 # --- The calendar week by week -----------------------------------------------------------------
 
 
+DAY_KIND_NAMES = {
+    "course": "au centre",
+    "field": "en entreprise",
+    "holiday": "jour férié ou congés",
+    "closure": "fermeture du centre",
+    "outside": "hors de la formation",
+}
+
+
 @dataclass
 class DayCell:
     day: date
     kind: str  # course, field, holiday, closure, outside
     label: str | None = None
+
+    @property
+    def kind_name(self) -> str:
+        """What the cell's colour means, in words (read by screen readers)."""
+        return DAY_KIND_NAMES[self.kind]
 
 
 @dataclass

@@ -24,9 +24,7 @@ def _transaction():
     yield
 
 
-@pytest.fixture(scope="session")
-def live_app():
-    tmpdir = tempfile.mkdtemp(prefix="cadence-browser-")
+def _browser_app(tmpdir: str):
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmpdir}/browser.sqlite",
@@ -36,15 +34,46 @@ def live_app():
     )
     with app.app_context():
         db.create_all()
-    yield app
+    return app
+
+
+def _serve(app):
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    return server
+
+
+@pytest.fixture(scope="session")
+def live_app():
+    tmpdir = tempfile.mkdtemp(prefix="cadence-browser-")
+    yield _browser_app(tmpdir)
     shutil.rmtree(tmpdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
 def live_server(live_app):
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
+    server = _serve(live_app)
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+
+
+@pytest.fixture(scope="session")
+def demo_app(browser):
+    """The demo CFA of `flask seed-demo`, in a database of its own: every role's pages full, as people see them."""
+    from cfa.demo import seed_demo
+
+    tmpdir = tempfile.mkdtemp(prefix="cadence-demo-")
+    app = _browser_app(tmpdir)
+    with app.app_context():
+        seed_demo()
+        db.session.commit()
+    yield app
+    shutil.rmtree(tmpdir, ignore_errors=True)
+
+
+@pytest.fixture(scope="session")
+def demo_server(demo_app):
+    server = _serve(demo_app)
     yield f"http://127.0.0.1:{server.server_port}"
     server.shutdown()
 
