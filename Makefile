@@ -37,7 +37,7 @@ node_modules/axe-core/axe.min.js:
 	npm ci --no-audit --no-fund
 
 test: $(VENV)/.dev-installed | node_modules/axe-core/axe.min.js
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
 	$(BIN)/ruff check cfa tests scripts migrations config.py wsgi.py

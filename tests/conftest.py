@@ -4,6 +4,7 @@ import os
 import tempfile
 
 import pytest
+import sqlalchemy as sa
 from flask.testing import FlaskClient
 
 from cfa import create_app
@@ -11,6 +12,36 @@ from cfa.extensions import db
 from tests import factories
 
 TEST_PASSWORD = factories.TEST_PASSWORD
+
+
+def pytest_configure(config):
+    """Under pytest-xdist every worker gets its own PostgreSQL database, made beside the one given: the tests of
+    two workers must not drop each other's tables. Set before collection, so every module reads the worker's URL."""
+    worker, url = os.environ.get("PYTEST_XDIST_WORKER"), os.environ.get("TEST_DATABASE_URL", "")
+    if not (worker and url.startswith("postgresql")):
+        return
+    given = sa.engine.make_url(url)
+    name = f"{given.database}_{worker}"
+    _run_on(given, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)', f'CREATE DATABASE "{name}"')
+    os.environ["TEST_DATABASE_URL"] = given.set(database=name).render_as_string(hide_password=False)
+    config.stash[_WORKER_DATABASE] = (given, name)
+
+
+def pytest_unconfigure(config):
+    if _WORKER_DATABASE in config.stash:
+        given, name = config.stash[_WORKER_DATABASE]
+        _run_on(given, f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+_WORKER_DATABASE = pytest.StashKey[tuple]()
+
+
+def _run_on(url, *statements: str) -> None:
+    engine = sa.create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        for statement in statements:
+            connection.execute(sa.text(statement))
+    engine.dispose()
 
 
 def _database_url(tmpdir: str) -> str:
