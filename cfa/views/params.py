@@ -40,6 +40,17 @@ def year_arg(name: str = "annee", default: int | None = None) -> int | None:
     return int(raw)
 
 
+ALL_YEARS = "toutes"
+
+
+def year_filter(name: str = "annee", default: int | None = None) -> int | None:
+    """A list's year filter: the default year (the current one, so the first screen stays small) unless another
+    year, or every year (`toutes`), is chosen."""
+    if request.args.get(name) == ALL_YEARS:
+        return None
+    return year_arg(name, default)
+
+
 def id_arg(name: str) -> int | None:
     """An id given as a filter in the query string (a centre, a programme...): digits only, or a French 404."""
     raw = request.args.get(name, "")
