@@ -87,14 +87,15 @@ def ended_clause(now: datetime | None = None):
 def _recorded(key, keys: list[int] | sa.Select, start: date | None, end: date | None, total: bool = False):
     """Sums per half-day first, then per key: the minutes of a half-day are computed once per session,
     not once per mark (the attended minutes of a half-day: its minutes times the marks present, less the late
-    and early minutes, which a save keeps below the half-day's length). `total`: one row for all the keys."""
+    and early minutes, which a save keeps below the half-day's length). `total`: one row for all the keys, summed
+    per half-day of all of them (a network's year of marks makes as many groups as sessions, not as marks)."""
     absent = AttendanceMark.status == MarkStatus.ABSENT
     # Nested so that the justification look-up runs for absences only, not for every mark.
     justified = sa.case((absent, sa.case((justified_clause(), 1), else_=0)), else_=0)
     late_or_early = sa.or_(AttendanceMark.minutes_late > 0, AttendanceMark.minutes_left_early > 0)
     per_half_day = _in_period(
         sa.select(
-            key.label("key"),
+            *(() if total else (key.label("key"),)),
             Session.start_time,
             Session.end_time,
             sa.func.count().label("half_days"),
@@ -108,7 +109,7 @@ def _recorded(key, keys: list[int] | sa.Select, start: date | None, end: date | 
         .join(Session, AttendanceMark.session_id == Session.id)
         .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
         .where(key.in_(keys), Session.status == SessionStatus.PLANNED)
-        .group_by(key, Session.id, Session.start_time, Session.end_time),
+        .group_by(*(() if total else (key,)), Session.id, Session.start_time, Session.end_time),
         start,
         end,
     ).subquery()
