@@ -4,6 +4,8 @@ from datetime import date
 
 from flask import abort, request
 
+from cfa.formatting import today_paris
+
 # Wide enough for any real schedule or archive, narrow enough that date arithmetic (a week, a month) never overflows.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 MAX_PAGE = 10_000
@@ -49,6 +51,11 @@ def year_filter(name: str = "annee", default: int | None = None) -> int | None:
     if request.args.get(name) == ALL_YEARS:
         return None
     return year_arg(name, default)
+
+
+def list_year(name: str = "annee") -> int | None:
+    """The year filter of a list of cohorts or of what hangs on them: the current year unless another is chosen."""
+    return year_filter(name, today_paris().year)
 
 
 def id_arg(name: str) -> int | None:

@@ -5,7 +5,6 @@ from flask import abort, render_template
 from sqlalchemy.orm import selectinload, with_expression
 
 from cfa.extensions import db
-from cfa.formatting import today_paris
 from cfa.forms import choices
 from cfa.forms.admin import CohortForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, Role, Room, User
@@ -14,7 +13,7 @@ from cfa.renderers.spreadsheets import Field
 from cfa.services import cohort_lists
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, register_crud
-from cfa.views.params import id_arg, year_filter
+from cfa.views.params import id_arg, list_year
 
 
 def _prepare(form, obj):
@@ -33,18 +32,13 @@ def _validate(form, obj) -> bool:
     return True
 
 
-def _year() -> int | None:
-    """The current year's cohorts by default: the network's history is one choice away, not on the first screen."""
-    return year_filter(default=today_paris().year)
-
-
 def _filters(stmt):
     # Short courses' sessions have their own list (Formations courtes); a chosen programme shows its runs here too.
     if programme_id := id_arg("programme"):
         stmt = stmt.where(Cohort.programme_id == programme_id)
     else:
         stmt = stmt.where(Cohort.programme_id.in_(apprenticeship_programme_ids()))
-    return cohort_lists.narrowed(stmt, _year(), id_arg("centre"))
+    return cohort_lists.narrowed(stmt, list_year(), id_arg("centre"))
 
 
 register_crud(
@@ -89,7 +83,7 @@ register_crud(
             "programmes": choices.programmes,
             "centres": choices.centres,
             "years": cohort_lists.years,
-            "year": _year,
+            "year": list_year,
         },
     ),
 )

@@ -6,7 +6,6 @@ from flask_login import current_user
 from sqlalchemy.orm import aliased, selectinload
 
 from cfa.extensions import db
-from cfa.formatting import today_paris
 from cfa.forms import choices
 from cfa.forms.admin import EnrolmentForm, InterruptionForm, ReopeningForm
 from cfa.forms.contracts import NewEmployerForm, PaymentForm, RuptureForm, SearchEndForm
@@ -18,7 +17,7 @@ from cfa.services.audit import history
 from cfa.services.enrolments import EnrolmentError, EnrolmentValues
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, register_crud
-from cfa.views.params import id_arg, year_filter
+from cfa.views.params import id_arg, list_year
 
 Apprentice = aliased(User)
 
@@ -53,11 +52,6 @@ def _write(actor, form, obj) -> Enrolment:
     )
 
 
-def _year() -> int | None:
-    """The enrolments of the current year's cohorts by default, not every year's of the network."""
-    return year_filter(default=today_paris().year)
-
-
 def _filters(stmt):
     # Short-course trainees are listed on their session's page; a chosen cohort shows whoever is in it.
     if cohort_id := id_arg("cohort"):
@@ -65,7 +59,7 @@ def _filters(stmt):
     else:
         cohorts = cohort_lists.narrowed(
             sa.select(Cohort.id).where(Cohort.programme_id.in_(apprenticeship_programme_ids())),
-            _year(),
+            list_year(),
             id_arg("centre"),
         )
         stmt = stmt.where(Enrolment.cohort_id.in_(cohorts))
@@ -77,7 +71,7 @@ def _filters(stmt):
 def _cohort_choices() -> list[tuple[int, str]]:
     """The cohorts of the chosen centre and year: a network's every cohort would make a list of hundreds."""
     if centre_id := id_arg("centre"):
-        return choices.cohorts_of(_year(), centre_id)
+        return choices.cohorts_of(list_year(), centre_id)
     chosen = db.session.get(Cohort, id_arg("cohort")) if id_arg("cohort") else None
     return [(chosen.id, chosen.name)] if chosen else []
 
@@ -129,7 +123,7 @@ register_crud(
             "statuses": EnrolmentStatus,
             "centres": choices.centres,
             "years": cohort_lists.years,
-            "year": _year,
+            "year": list_year,
         },
     ),
 )

@@ -21,7 +21,7 @@ from cfa.views.access import requires, signed_in
 from cfa.views.attendance import bp
 from cfa.views.crud import paginate
 from cfa.views.forms import posted
-from cfa.views.params import id_arg, year_filter
+from cfa.views.params import id_arg, list_year
 
 
 def _cohort_rates(cohorts) -> list[tuple[Cohort, Rate, int]]:
@@ -36,7 +36,7 @@ def overview():
     """Three lists, each one page at a time: a network holds hundreds of cohorts and years of proofs. The centre
     narrows all three; the year (the current one by default) chooses the cohorts whose attendance is shown."""
     today = today_paris()
-    centre_id, year = id_arg("centre"), year_filter(default=today.year)
+    centre_id, year = id_arg("centre"), list_year()
     to_finish = paginate(sheets_to_finish(centre_id=centre_id))
     cohorts = paginate(
         cohort_lists.narrowed(sa.select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name), year, centre_id),

@@ -19,14 +19,14 @@ from cfa.views.access import requires, signed_in
 from cfa.views.crud import paginate
 from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.feeds import cohort_feed_url
-from cfa.views.params import id_arg, year_filter
+from cfa.views.params import id_arg, list_year
 from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
 
 
 @bp.route("/")
 @requires(Ability.VIEW_ALL_PLANNING, Ability.TAKE_ATTENDANCE)
 def cohorts():
-    year, centre_id = year_filter(default=today_paris().year), id_arg("centre")
+    year, centre_id = list_year(), id_arg("centre")
     stmt = cohort_lists.narrowed(
         sa.select(Cohort)
         .options(selectinload(Cohort.programme), selectinload(Cohort.centre))
