@@ -82,6 +82,16 @@ def rooms(centre_id: int | None = None) -> list[tuple[int, str]]:
     return [(r.id, f"{r.name} ({r.centre})") for r in db.session.execute(stmt)]
 
 
+def cohorts_of(year: int | None, centre_id: int | None = None, programme_id: int | None = None):
+    """A filter's cohorts: those of one year (and centre, programme), not every year's of the network."""
+    from cfa.services.cohort_lists import narrowed
+
+    stmt = sa.select(Cohort.id, Cohort.name).order_by(Cohort.start_date.desc(), Cohort.name)
+    if programme_id is not None:
+        stmt = stmt.where(Cohort.programme_id == programme_id)
+    return [(r.id, r.name) for r in db.session.execute(narrowed(stmt, year, centre_id))]
+
+
 def cohorts() -> list[tuple[int, str]]:
     return [
         (r.id, r.name)

@@ -163,8 +163,9 @@ class Justification(TimestampMixin, db.Model):
     proof_filename: Mapped[str | None] = mapped_column(sa.String(200))
     proof_mimetype: Mapped[str | None] = mapped_column(sa.String(60))
     proof_size: Mapped[int | None]
+    # Indexed: the pending ones, a handful among the network's years of decided proofs, are listed and counted.
     status: Mapped[JustificationStatus] = mapped_column(
-        enum_type(JustificationStatus, "justification_status"), default=JustificationStatus.PENDING
+        enum_type(JustificationStatus, "justification_status"), default=JustificationStatus.PENDING, index=True
     )
     submitted_by_id: Mapped[int] = mapped_column(sa.ForeignKey("user.id"))
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id"))

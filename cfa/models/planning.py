@@ -6,7 +6,7 @@ from datetime import date, datetime, time
 from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, query_expression, relationship
 
 from cfa.extensions import db
 from cfa.models.base import LabelledEnum, TimestampMixin, UTCDateTime, enum_type, utcnow
@@ -34,7 +34,8 @@ class Cohort(TimestampMixin, db.Model):
     name: Mapped[str] = mapped_column(sa.String(120), unique=True)
     start_date: Mapped[date]
     end_date: Mapped[date]  # end of the contracts: calendar generation never plans past it
-    lead_trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Indexed: a trainer's cohorts are found through it (teaches_cohort_clause).
+    lead_trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     default_room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     planned_at: Mapped[datetime | None] = mapped_column(UTCDateTime)  # last calendar generation
@@ -60,10 +61,15 @@ class Cohort(TimestampMixin, db.Model):
         order_by="CohortSkillBlock.position", cascade="all, delete-orphan"
     )
 
+    # Filled only by the lists that count it in SQL (with_expression(Cohort.active_count, ...)): apprentices enrolled.
+    active_count: Mapped[int | None] = query_expression()
+
     # A short course may last a single day.
     __table_args__ = (
         sa.CheckConstraint("end_date >= start_date", name="dates_ordered"),
         sa.CheckConstraint("price_cents IS NULL OR price_cents >= 0", name="price_positive"),
+        # Lists show a year's cohorts (ended after its first day) among every year's of the network.
+        sa.Index("ix_cohort_end_date", "end_date"),
     )
 
     def __repr__(self) -> str:
@@ -86,7 +92,8 @@ class ModuleAssignment(db.Model):
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
     module_id: Mapped[int] = mapped_column(sa.ForeignKey("module.id", ondelete="CASCADE"))
-    trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"))
+    # Indexed: a trainer's cohorts are found through it.
+    trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"))
 
     cohort: Mapped[Cohort] = relationship(back_populates="module_assignments")
@@ -142,7 +149,8 @@ class Session(TimestampMixin, db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     cohort_id: Mapped[int] = mapped_column(sa.ForeignKey("cohort.id", ondelete="CASCADE"))
-    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id", ondelete="SET NULL"))
+    # Indexed: deleting a module sets its sessions' module to NULL, among the network's sessions of every year.
+    module_id: Mapped[int | None] = mapped_column(sa.ForeignKey("module.id", ondelete="SET NULL"), index=True)
     trainer_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="SET NULL"), index=True)
     room_id: Mapped[int | None] = mapped_column(sa.ForeignKey("room.id", ondelete="SET NULL"), index=True)
     date: Mapped[dt.date] = mapped_column(index=True)
@@ -180,6 +188,8 @@ class Session(TimestampMixin, db.Model):
             postgresql_where=sa.text("status = 'planned'"),
         ),
         sa.Index("ix_session_cohort_date", "cohort_id", "date"),
+        # The API's changed_since reads the sessions changed after an instant.
+        sa.Index("ix_session_updated_at", "updated_at"),
     )
 
     def __repr__(self) -> str:

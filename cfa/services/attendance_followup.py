@@ -24,8 +24,8 @@ def unfinished_clause(now: datetime | None = None):
     return sa.and_(Session.status == SessionStatus.PLANNED, ended_clause(now), sa.not_(closed))
 
 
-def sheets_to_finish(now: datetime | None = None, trainer: User | None = None):
-    """The statement listing them, newest first, for a page to paginate (a trainer's own, or all)."""
+def sheets_to_finish(now: datetime | None = None, trainer: User | None = None, centre_id: int | None = None):
+    """The statement listing them, newest first, for a page to paginate (a trainer's own, a centre's, or all)."""
     stmt = (
         sa.select(Session)
         .where(unfinished_clause(now))
@@ -38,6 +38,8 @@ def sheets_to_finish(now: datetime | None = None, trainer: User | None = None):
     )
     if trainer is not None:
         stmt = stmt.where(Session.trainer_id == trainer.id)
+    if centre_id is not None:
+        stmt = stmt.where(Session.cohort_id.in_(sa.select(Cohort.id).where(Cohort.centre_id == centre_id)))
     return stmt
 
 

@@ -84,17 +84,18 @@ def ended_clause(now: datetime | None = None):
     return sa.or_(Session.date < today, sa.and_(Session.date == today, Session.end_time <= local.time()))
 
 
-def _recorded(key, keys: list[int], start: date | None, end: date | None):
+def _recorded(key, keys: list[int] | sa.Select, start: date | None, end: date | None, total: bool = False):
     """Sums per half-day first, then per key: the minutes of a half-day are computed once per session,
     not once per mark (the attended minutes of a half-day: its minutes times the marks present, less the late
-    and early minutes, which a save keeps below the half-day's length)."""
+    and early minutes, which a save keeps below the half-day's length). `total`: one row for all the keys, summed
+    per half-day of all of them (a network's year of marks makes as many groups as sessions, not as marks)."""
     absent = AttendanceMark.status == MarkStatus.ABSENT
     # Nested so that the justification look-up runs for absences only, not for every mark.
     justified = sa.case((absent, sa.case((justified_clause(), 1), else_=0)), else_=0)
     late_or_early = sa.or_(AttendanceMark.minutes_late > 0, AttendanceMark.minutes_left_early > 0)
     per_half_day = _in_period(
         sa.select(
-            key.label("key"),
+            *(() if total else (key.label("key"),)),
             Session.start_time,
             Session.end_time,
             sa.func.count().label("half_days"),
@@ -108,15 +109,15 @@ def _recorded(key, keys: list[int], start: date | None, end: date | None):
         .join(Session, AttendanceMark.session_id == Session.id)
         .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
         .where(key.in_(keys), Session.status == SessionStatus.PLANNED)
-        .group_by(key, Session.id, Session.start_time, Session.end_time),
+        .group_by(*(() if total else (key,)), Session.id, Session.start_time, Session.end_time),
         start,
         end,
     ).subquery()
     h = per_half_day.c
     minutes = minutes_of(h.start_time, h.end_time)
     attended = minutes * (h.half_days - h.absences) - h.late - h.left_early
-    return sa.select(
-        h.key,
+    stmt = sa.select(
+        *(() if total else (h.key,)),
         sa.func.sum(minutes * h.half_days).label("scheduled"),
         sa.func.sum(sa.case((attended > 0, attended), else_=0)).label("attended"),
         sa.func.sum(h.late).label("late"),
@@ -126,7 +127,8 @@ def _recorded(key, keys: list[int], start: date | None, end: date | None):
         sa.func.sum(h.half_days).label("half_days"),
         sa.func.sum(h.absences).label("absences"),
         sa.func.sum(h.lateness).label("lateness"),
-    ).group_by(h.key)
+    )
+    return stmt if total else stmt.group_by(h.key)
 
 
 def _in_period(stmt, start: date | None, end: date | None):
@@ -142,9 +144,29 @@ def _rates(key, keys: list[int], start: date | None, end: date | None, now: date
     rates = _recorded_rates(key, keys, start, end)
     if not keys:
         return rates
+    for group, minutes, half_days in db.session.execute(_missing(key, keys, start, end, now).group_by(key)):
+        rates[group].not_recorded_minutes = int(minutes or 0)
+        rates[group].not_recorded_half_days = int(half_days)
+    return rates
+
+
+def total_rate(enrolments: sa.Select, start: date | None, end: date | None, now: datetime | None = None) -> Rate:
+    """The summed rate of many apprentices, given as a SELECT of their enrolment ids: two aggregate queries of one
+    row each, whatever the number of apprentices (a network's year is thousands)."""
+    ids = sa.select(enrolments.subquery().c[0])  # a derived table: never correlated with the enrolment joined here
+    row = db.session.execute(_recorded(Enrolment.id, ids, start, end, total=True)).one()
+    rate = Rate(**{name: int(value or 0) for name, value in row._mapping.items()})
+    minutes, half_days = db.session.execute(_missing(Enrolment.id, ids, start, end, now, total=True)).one()
+    rate.not_recorded_minutes, rate.not_recorded_half_days = int(minutes or 0), int(half_days)
+    return rate
+
+
+def _missing(key, keys, start: date | None, end: date | None, now: datetime | None, total: bool = False):
+    """Past half-days of the apprentices without a mark: their minutes and their number, per key (grouped by the
+    caller) or in `total`."""
     has_mark = sa.exists().where(AttendanceMark.session_id == Session.id, AttendanceMark.enrolment_id == Enrolment.id)
-    missing = _in_period(
-        sa.select(key, sa.func.sum(SESSION_MINUTES), sa.func.count())
+    return _in_period(
+        sa.select(*(() if total else (key,)), sa.func.sum(SESSION_MINUTES), sa.func.count())
         .select_from(Enrolment)
         .join(Session, Session.cohort_id == Enrolment.cohort_id)
         .where(
@@ -153,15 +175,10 @@ def _rates(key, keys: list[int], start: date | None, end: date | None, now: date
             enrolled_on_session_clause(),
             ended_clause(now),
             sa.not_(has_mark),
-        )
-        .group_by(key),
+        ),
         start,
         end,
     )
-    for group, minutes, half_days in db.session.execute(missing):
-        rates[group].not_recorded_minutes = int(minutes or 0)
-        rates[group].not_recorded_half_days = int(half_days)
-    return rates
 
 
 def rates_by_enrolment(

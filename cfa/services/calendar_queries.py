@@ -25,8 +25,8 @@ from cfa.models import (
     Session,
     SessionStatus,
 )
-from cfa.models.planning import minutes_between
 from cfa.services.calendar_generation import monday_of
+from cfa.sqltime import minutes_of
 
 
 def load_cohort(cohort_id: int) -> Cohort | None:
@@ -91,14 +91,13 @@ def planned_minutes(cohort_id: int) -> int:
 
 
 def planned_minutes_by_cohort(cohort_ids) -> dict[int, int]:
-    """Minutes of live sessions per cohort, in one query."""
-    stmt = sa.select(Session.cohort_id, Session.start_time, Session.end_time).where(
-        Session.cohort_id.in_(list(cohort_ids)), Session.status == SessionStatus.PLANNED
+    """Minutes of live sessions per cohort, summed by the database: one row per cohort, not one per session."""
+    stmt = (
+        sa.select(Session.cohort_id, sa.func.sum(minutes_of(Session.start_time, Session.end_time)))
+        .where(Session.cohort_id.in_(list(cohort_ids)), Session.status == SessionStatus.PLANNED)
+        .group_by(Session.cohort_id)
     )
-    totals: dict[int, int] = {}
-    for cohort_id, start, end in db.session.execute(stmt):
-        totals[cohort_id] = totals.get(cohort_id, 0) + minutes_between(start, end)
-    return totals
+    return {cohort_id: int(minutes or 0) for cohort_id, minutes in db.session.execute(stmt)}
 
 
 def centre_closures(centre_id: int, start: date, end: date) -> list[ClosurePeriod]:

@@ -8,7 +8,16 @@ from datetime import date
 import sqlalchemy as sa
 
 from cfa.extensions import db
-from cfa.models import AttendanceMark, Enrolment, Justification, JustificationStatus, MarkStatus, Session, User
+from cfa.models import (
+    AttendanceMark,
+    Cohort,
+    Enrolment,
+    Justification,
+    JustificationStatus,
+    MarkStatus,
+    Session,
+    User,
+)
 from cfa.models.base import utcnow
 from cfa.services import audit
 from cfa.services.attendance import AttendanceError
@@ -167,12 +176,9 @@ def covering(marks: list[AttendanceMark]) -> dict[int, Justification]:
     return found
 
 
-def pending() -> list[Justification]:
-    return list(db.session.scalars(listing(JustificationStatus.PENDING)))
-
-
-def listing(status: JustificationStatus | None = None):
-    """Justifications in the order they came in (of one status when given), with their apprentices and cohorts."""
+def listing(status: JustificationStatus | None = None, centre_id: int | None = None):
+    """Justifications in the order they came in (of one status, of one centre's cohorts when given), with their
+    apprentices and cohorts."""
     from sqlalchemy.orm import selectinload
 
     stmt = (
@@ -183,4 +189,7 @@ def listing(status: JustificationStatus | None = None):
         )
         .order_by(Justification.created_at, Justification.id)
     )
+    if centre_id is not None:
+        in_centre = sa.select(Enrolment.id).join(Cohort).where(Cohort.centre_id == centre_id)
+        stmt = stmt.where(Justification.enrolment_id.in_(in_centre))
     return stmt if status is None else stmt.where(Justification.status == status)

@@ -64,7 +64,7 @@ def public_results(programme: Programme, today: date | None = None) -> PublicRes
         rates = [_computed(f, threshold) for f in (success, interruption, rupture)]
         declared = qi.declared_rates(year, programme.id)
         rates += [_declared(kind, declared.get(kind), threshold) for kind in DeclaredRateKind]
-    cohorts = qi.cohort_ids(scope) or [0]
+    cohorts = qi.cohort_ids(scope)
     satisfaction = [
         _satisfaction(audience, rate, threshold)
         for audience, rate in sorted(satisfaction_rates("audience", year, cohorts).items(), key=lambda i: i[0].label)

@@ -140,8 +140,9 @@ def figure(code: str, numerator: int, denominator: int) -> Figure:
     return Figure(code, Rate(int(numerator or 0), int(denominator or 0)), label, num, den)
 
 
-def cohort_ids(scope: Scope, kind: ProgrammeKind | None = None) -> list[int] | None:
-    """The cohorts the filters select (None: no filter, every cohort of that kind counts)."""
+def cohort_ids(scope: Scope, kind: ProgrammeKind | None = None) -> sa.Select | None:
+    """The cohorts the filters select, as a SELECT of their ids for an IN, never fetched: a programme's cohorts
+    of every year would otherwise travel to Python and back (None: no filter, every cohort of that kind counts)."""
     if not scope.narrowed and kind is None:
         return None
     stmt = sa.select(Cohort.id).join(Programme, Programme.id == Cohort.programme_id)
@@ -153,7 +154,7 @@ def cohort_ids(scope: Scope, kind: ProgrammeKind | None = None) -> list[int] | N
         stmt = stmt.where(Cohort.id == scope.cohort_id)
     if kind is not None:
         stmt = stmt.where(Programme.kind == kind)
-    return list(db.session.scalars(stmt))
+    return sa.select(stmt.subquery().c.id)  # a derived table: never correlated with a cohort of the outer query
 
 
 def success(scope: Scope) -> tuple[Figure, Figure]:
@@ -210,10 +211,7 @@ def interruption_and_rupture(scope: Scope) -> tuple[Figure, Figure]:
 
 
 def attendance(scope: Scope, now=None) -> Figure:
-    ids = list(db.session.scalars(enrolled_during(scope)))
-    summed = attendance_rates.Rate()
-    for rate in attendance_rates.rates_by_enrolment(ids, scope.start, scope.end, now=now).values():
-        summed.add(rate)
+    summed = attendance_rates.total_rate(enrolled_during(scope), scope.start, scope.end, now=now)
     return figure("attendance", summed.attended, summed.scheduled)
 
 

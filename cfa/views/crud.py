@@ -18,6 +18,7 @@ from cfa.renderers.spreadsheets import Field
 from cfa.services import audit
 from cfa.views.downloads import export_query
 from cfa.views.forms import form_page
+from cfa.views.params import page_arg
 
 
 @dataclass(frozen=True)
@@ -73,9 +74,9 @@ def search_clause(q: str, columns) -> Any:
     return sa.or_(*(col.ilike(pattern) for col in columns))
 
 
-def paginate(stmt):
-    page = request.args.get("page", 1, type=int)
-    return db.paginate(stmt, page=page, per_page=current_app.config["PAGE_SIZE"], error_out=False)
+def paginate(stmt, name: str = "page"):
+    """One page of the statement's rows (the page number read by page_arg: a bad one is a French 404)."""
+    return db.paginate(stmt, page=page_arg(name), per_page=current_app.config["PAGE_SIZE"], error_out=False)
 
 
 def check_unique(form, obj, rules: Sequence[Unique], model) -> bool:

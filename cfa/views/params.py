@@ -4,6 +4,8 @@ from datetime import date
 
 from flask import abort, request
 
+from cfa.formatting import today_paris
+
 # Wide enough for any real schedule or archive, narrow enough that date arithmetic (a week, a month) never overflows.
 FIRST_DAY, LAST_DAY = date(2000, 1, 1), date(2099, 12, 31)
 MAX_PAGE = 10_000
@@ -38,6 +40,22 @@ def year_arg(name: str = "annee", default: int | None = None) -> int | None:
     if not (raw.isdigit() and FIRST_DAY.year <= int(raw) <= LAST_DAY.year):
         abort(404, f"Année invalide : choisissez une année entre {FIRST_DAY:%Y} et {LAST_DAY:%Y}.")
     return int(raw)
+
+
+ALL_YEARS = "toutes"
+
+
+def year_filter(name: str = "annee", default: int | None = None) -> int | None:
+    """A list's year filter: the default year (the current one, so the first screen stays small) unless another
+    year, or every year (`toutes`), is chosen."""
+    if request.args.get(name) == ALL_YEARS:
+        return None
+    return year_arg(name, default)
+
+
+def list_year(name: str = "annee") -> int | None:
+    """The year filter of a list of cohorts or of what hangs on them: the current year unless another is chosen."""
+    return year_filter(name, today_paris().year)
 
 
 def id_arg(name: str) -> int | None:

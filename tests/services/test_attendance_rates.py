@@ -182,3 +182,34 @@ def test_the_certificat_and_the_attestation_state_the_time_not_recorded_apart(ap
     assert "3 h 30 réalisées" in certificat and "3 h 30 de demi-journées non renseignées" in certificat
     attestation = pdf_text(render_attestation(period, identity, date(2025, 9, 30)))
     assert "Non renseigné" in attestation and "1 demi-journée(s), 3 h 30" in attestation
+
+
+def test_the_total_of_many_apprentices_is_the_sum_of_their_rates_in_one_row_per_query(count_queries):
+    """What the quality dashboard reads for a network's year: the same figures as summing each apprentice's rate,
+    without fetching one row per apprentice."""
+    import sqlalchemy as sa
+
+    from cfa.models import Enrolment
+    from cfa.services.attendance_rates import Rate, total_rate
+
+    cohort = f.CohortFactory()
+    enrolments = [f.EnrolmentFactory(cohort=cohort) for _ in range(3)]
+    day = date(2025, 9, 16)
+    mark(enrolments[0], day, MarkStatus.LATE, late=25)
+    mark(enrolments[1], date(2025, 9, 17), MarkStatus.ABSENT)
+    mark(enrolments[2], date(2025, 9, 18), MarkStatus.LEFT_EARLY, early=40)
+    f.JustificationFactory(
+        enrolment=enrolments[1],
+        start_date=date(2025, 9, 17),
+        end_date=date(2025, 9, 17),
+        status=JustificationStatus.ACCEPTED,
+    )
+    f.SessionFactory(cohort=cohort, date=date(2025, 9, 19))  # no sheet: "non renseigné" for all three
+    summed = Rate()
+    for rate in rates_by_enrolment([e.id for e in enrolments], date(2025, 1, 1), date(2025, 12, 31), LATER).values():
+        summed.add(rate)
+    ids = sa.select(Enrolment.id).where(Enrolment.cohort_id == cohort.id)
+    with count_queries() as queries:
+        total = total_rate(ids, date(2025, 1, 1), date(2025, 12, 31), LATER)
+    assert total == summed and total.not_recorded_half_days > 0 and total.absent_justified > 0
+    assert len(queries) == 2

@@ -1,8 +1,8 @@
 """Cohorts (promotions)."""
 
 import sqlalchemy as sa
-from flask import abort, render_template, request
-from sqlalchemy.orm import selectinload
+from flask import abort, render_template
+from sqlalchemy.orm import selectinload, with_expression
 
 from cfa.extensions import db
 from cfa.forms import choices
@@ -10,8 +10,10 @@ from cfa.forms.admin import CohortForm
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, Role, Room, User
 from cfa.models.programmes import apprenticeship_programme_ids
 from cfa.renderers.spreadsheets import Field
+from cfa.services import cohort_lists
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, Unique, register_crud
+from cfa.views.params import id_arg, list_year
 
 
 def _prepare(form, obj):
@@ -30,19 +32,13 @@ def _validate(form, obj) -> bool:
     return True
 
 
-def _active_count(cohort) -> int:
-    return sum(1 for e in cohort.enrolments if e.status == EnrolmentStatus.ACTIVE)
-
-
 def _filters(stmt):
     # Short courses' sessions have their own list (Formations courtes); a chosen programme shows its runs here too.
-    if programme_id := request.args.get("programme", type=int):
+    if programme_id := id_arg("programme"):
         stmt = stmt.where(Cohort.programme_id == programme_id)
     else:
         stmt = stmt.where(Cohort.programme_id.in_(apprenticeship_programme_ids()))
-    if centre_id := request.args.get("centre", type=int):
-        stmt = stmt.where(Cohort.centre_id == centre_id)
-    return stmt
+    return cohort_lists.narrowed(stmt, list_year(), id_arg("centre"))
 
 
 register_crud(
@@ -59,7 +55,7 @@ register_crud(
             Column("Formation", lambda c: c.programme.code),
             Column("Centre", lambda c: c.centre.name),
             Column("Dates", lambda c: f"{c.start_date:%d/%m/%Y} → {c.end_date:%d/%m/%Y}"),
-            Column("Apprenti·es", _active_count, numeric=True),
+            Column("Apprenti·es", lambda c: c.active_count, numeric=True),
         ],
         exports=[
             Field("Promotion", lambda c: c.name),
@@ -68,18 +64,27 @@ register_crud(
             Field("Centre", lambda c: c.centre.name),
             Field("Début", lambda c: c.start_date),
             Field("Fin", lambda c: c.end_date),
-            Field("Apprenti·es", _active_count),
+            Field("Apprenti·es", lambda c: c.active_count),
         ],
         search=[Cohort.name],
         order_by=[Cohort.start_date.desc(), Cohort.name],
-        options=[selectinload(Cohort.programme), selectinload(Cohort.centre), selectinload(Cohort.enrolments)],
+        options=[
+            selectinload(Cohort.programme),
+            selectinload(Cohort.centre),
+            with_expression(Cohort.active_count, cohort_lists.active_enrolments()),
+        ],
         unique=[Unique("name", "Une promotion porte déjà ce nom.")],
         prepare_form=_prepare,
         validate=_validate,
         filters=_filters,
         filter_template="admin/_cohort_filters.html",
         detail_endpoint="admin.cohort",
-        extra={"programmes": choices.programmes, "centres": choices.centres},
+        extra={
+            "programmes": choices.programmes,
+            "centres": choices.centres,
+            "years": cohort_lists.years,
+            "year": list_year,
+        },
     ),
 )
 

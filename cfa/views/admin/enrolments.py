@@ -12,11 +12,12 @@ from cfa.forms.contracts import NewEmployerForm, PaymentForm, RuptureForm, Searc
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, InterruptionKind, Role, User
 from cfa.models.programmes import apprenticeship_programme_ids
 from cfa.renderers.spreadsheets import Field
-from cfa.services import contracts, enrolments
+from cfa.services import cohort_lists, contracts, enrolments
 from cfa.services.audit import history
 from cfa.services.enrolments import EnrolmentError, EnrolmentValues
 from cfa.views.admin import bp
 from cfa.views.crud import Column, Crud, register_crud
+from cfa.views.params import id_arg, list_year
 
 Apprentice = aliased(User)
 
@@ -53,15 +54,26 @@ def _write(actor, form, obj) -> Enrolment:
 
 def _filters(stmt):
     # Short-course trainees are listed on their session's page; a chosen cohort shows whoever is in it.
-    if cohort_id := request.args.get("cohort", type=int):
+    if cohort_id := id_arg("cohort"):
         stmt = stmt.where(Enrolment.cohort_id == cohort_id)
     else:
-        stmt = stmt.where(
-            Enrolment.cohort_id.in_(sa.select(Cohort.id).where(Cohort.programme_id.in_(apprenticeship_programme_ids())))
+        cohorts = cohort_lists.narrowed(
+            sa.select(Cohort.id).where(Cohort.programme_id.in_(apprenticeship_programme_ids())),
+            list_year(),
+            id_arg("centre"),
         )
+        stmt = stmt.where(Enrolment.cohort_id.in_(cohorts))
     if (status := request.args.get("status")) in EnrolmentStatus._value2member_map_:
         stmt = stmt.where(Enrolment.status == status)
     return stmt.join(Apprentice, Enrolment.apprentice_id == Apprentice.id)
+
+
+def _cohort_choices() -> list[tuple[int, str]]:
+    """The cohorts of the chosen centre and year: a network's every cohort would make a list of hundreds."""
+    if centre_id := id_arg("centre"):
+        return choices.cohorts_of(list_year(), centre_id)
+    chosen = db.session.get(Cohort, id_arg("cohort")) if id_arg("cohort") else None
+    return [(chosen.id, chosen.name)] if chosen else []
 
 
 register_crud(
@@ -106,7 +118,13 @@ register_crud(
         filters=_filters,
         filter_template="admin/_enrolment_filters.html",
         detail_endpoint="admin.enrolment",
-        extra={"cohorts": choices.cohorts, "statuses": EnrolmentStatus},
+        extra={
+            "cohorts": _cohort_choices,
+            "statuses": EnrolmentStatus,
+            "centres": choices.centres,
+            "years": cohort_lists.years,
+            "year": list_year,
+        },
     ),
 )
 

@@ -4,15 +4,16 @@ import io
 from datetime import timedelta
 
 import sqlalchemy as sa
-from flask import abort, flash, redirect, render_template, request, send_file, url_for
+from flask import abort, flash, redirect, render_template, send_file, url_for
 from flask_login import current_user
 
 from cfa import storage
 from cfa.extensions import db
 from cfa.formatting import today_paris
+from cfa.forms import choices
 from cfa.forms.attendance import RefusalForm
-from cfa.models import Cohort, Justification
-from cfa.services import attendance_queries, justifications
+from cfa.models import Cohort, Justification, JustificationStatus
+from cfa.services import attendance_queries, cohort_lists, justifications
 from cfa.services.attendance import AttendanceError
 from cfa.services.attendance_followup import sheets_to_finish
 from cfa.services.attendance_rates import Rate, rates_by_cohort
@@ -22,19 +23,11 @@ from cfa.views.access import requires, signed_in
 from cfa.views.attendance import bp
 from cfa.views.crud import paginate
 from cfa.views.forms import posted
+from cfa.views.params import id_arg, list_year
 
-MAX_PAGE = 100_000  # beyond any real list: a bigger number is a typo or a probe, not a page
 
-
-def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
-    """Cohorts of the last twelve months with their attendance."""
-    cohorts = list(
-        db.session.scalars(
-            sa.select(Cohort)
-            .where(Cohort.end_date >= today - timedelta(days=365))
-            .order_by(Cohort.start_date.desc(), Cohort.name)
-        )
-    )
+def _cohort_rates(cohorts) -> list[tuple[Cohort, Rate, int]]:
+    """A page of cohorts with their attendance, summed by the database for these cohorts only."""
     totals, active = rates_by_cohort(c.id for c in cohorts)
     return [(c, totals[c.id], active[c.id]) for c in cohorts]
 
@@ -42,16 +35,26 @@ def _cohort_rates(today) -> list[tuple[Cohort, Rate, int]]:
 @bp.route("/")
 @requires(Ability.MANAGE_ATTENDANCE, Ability.MANAGE_QUALITY)  # the quality team reads it (Qualiopi 12)
 def overview():
+    """Three lists, each one page at a time: a network holds hundreds of cohorts and years of proofs. The centre
+    narrows all three; the year (the current one by default) chooses the cohorts whose attendance is shown."""
     today = today_paris()
-    if not 1 <= request.args.get("page", 1, type=int) <= MAX_PAGE:
-        abort(404)
-    to_finish = paginate(sheets_to_finish())
+    centre_id, year = id_arg("centre"), list_year()
+    to_finish = paginate(sheets_to_finish(centre_id=centre_id))
+    cohorts = paginate(
+        cohort_lists.narrowed(sa.select(Cohort).order_by(Cohort.start_date.desc(), Cohort.name), year, centre_id),
+        "page_promotions",
+    )
     return render_template(
         "attendance/overview.html",
         to_finish=to_finish,
         sheets=attendance_queries.sheets_by_session(s.id for s in to_finish.items),
-        pending=justifications.pending(),
-        cohort_rates=_cohort_rates(today),
+        pending=paginate(justifications.listing(JustificationStatus.PENDING, centre_id), "page_justificatifs"),
+        cohorts=cohorts,
+        cohort_rates=_cohort_rates(cohorts.items),
+        centre_id=centre_id,
+        year=year,
+        centres=choices.centres(),
+        years=cohort_lists.years(),
         refusal=RefusalForm(),
         months=[(today.replace(day=1) - timedelta(days=28 * i)).replace(day=1) for i in range(1, 4)],
     )

@@ -9,30 +9,42 @@ from sqlalchemy.orm import selectinload
 
 from cfa.extensions import db
 from cfa.formatting import today_paris
+from cfa.forms import choices
 from cfa.models import Cohort, Enrolment
 from cfa.renderers.pdf.alternance_plan import render_alternance_plan
-from cfa.services import calendar_queries
+from cfa.services import calendar_queries, cohort_lists
 from cfa.services.calendar_generation import french_holidays, monday_of
 from cfa.services.permissions import Ability, can, can_view_cohort_calendar, can_view_enrolment, teaches_cohort_clause
 from cfa.views.access import requires, signed_in
+from cfa.views.crud import paginate
 from cfa.views.downloads import attachment, cfa_identity
 from cfa.views.feeds import cohort_feed_url
+from cfa.views.params import id_arg, list_year
 from cfa.views.planning import bp, cohort_or_404, known_id, parse_day
 
 
 @bp.route("/")
 @requires(Ability.VIEW_ALL_PLANNING, Ability.TAKE_ATTENDANCE)
 def cohorts():
-    stmt = (
+    year, centre_id = list_year(), id_arg("centre")
+    stmt = cohort_lists.narrowed(
         sa.select(Cohort)
         .options(selectinload(Cohort.programme), selectinload(Cohort.centre))
-        .order_by(Cohort.start_date.desc(), Cohort.name)
+        .order_by(Cohort.start_date.desc(), Cohort.name),
+        year,
+        centre_id,
     )
     if not can(current_user, Ability.VIEW_ALL_PLANNING):
         stmt = stmt.where(teaches_cohort_clause(current_user, Cohort.id))
-    rows = list(db.session.scalars(stmt))
+    page = paginate(stmt)
     return render_template(
-        "planning/cohorts.html", cohorts=rows, minutes=calendar_queries.planned_minutes_by_cohort(c.id for c in rows)
+        "planning/cohorts.html",
+        page=page,
+        minutes=calendar_queries.planned_minutes_by_cohort(c.id for c in page.items),
+        year=year,
+        centre_id=centre_id,
+        years=cohort_lists.years(),
+        centres=choices.centres(),
     )
 
 

@@ -39,6 +39,8 @@ def scope_from_args() -> qi.Scope:
 @requires(Ability.MANAGE_QUALITY)
 def dashboard():
     scope = scope_from_args()
+    # The year's cohorts only (of the chosen centre and programme): the network's every cohort would be hundreds.
+    cohorts = choices.cohorts_of(scope.year, scope.centre_id, scope.programme_id)
     chart = svg(rates_chart(qi.yearly_series(scope), CHART_LABELS))
     return render_template(
         "quality/dashboard.html",
@@ -48,7 +50,7 @@ def dashboard():
         kinds=DeclaredRateKind,
         centres=choices.centres(),
         programmes=choices.programmes(),
-        cohorts=choices.cohorts(),
+        cohorts=cohorts,
     )
 
 
