@@ -2,8 +2,17 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from cfa.forms.admin import required
 from cfa.models import MarkStatus
@@ -31,6 +40,21 @@ class SignInForm(FlaskForm):
         description="Six caractères ; il change toutes les 30 secondes.",
     )
     signature = HiddenField()  # drawn on the apprentice's own phone; optional
+
+
+class TypedSignInForm(FlaskForm):
+    """Signing without drawing, from one's own account: the sheet's code, one's password, the statement."""
+
+    code = StringField(
+        "Code affiché par le formateur",
+        validators=[required(), Length(min=4, max=12)],
+        description="Six caractères ; il change toutes les 30 secondes.",
+    )
+    password = PasswordField("Mon mot de passe", validators=[required(), Length(max=200)])
+    confirm = BooleanField(
+        "Je confirme ma présence : cette saisie vaut signature",
+        validators=[DataRequired("Cochez la déclaration pour signer sans tracé.")],
+    )
 
 
 class CorrectionForm(FlaskForm):

@@ -26,6 +26,9 @@ class SignatureMethod(LabelledEnum):
     TRAINER_DEVICE = "trainer_device", "Sur l'appareil du formateur"
     OWN_DEVICE = "own_device", "Sur son téléphone"
     QR = "qr", "Auto-émargement (QR code)"
+    # No drawing: the person, logged in to their own account, typed the sheet's current code (a learner) and
+    # their password; the record proves who signed and when like the other methods (accessible alternative).
+    TYPED = "typed", "Par code saisi (sans tracé)"
 
 
 class UnsignedReason(LabelledEnum):
@@ -54,6 +57,10 @@ class AttendanceSheet(TimestampMixin, db.Model):
     trainer_signature: Mapped[bytes | None] = mapped_column(sa.LargeBinary)  # PNG
     trainer_signed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     trainer_signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
+    # None for a sheet closed before the typed signature existed (all were drawn then).
+    trainer_signature_method: Mapped[SignatureMethod | None] = mapped_column(
+        enum_type(SignatureMethod, "signature_method")
+    )
     # Why the trainer closed before the half-day's planned end (an auditor's red flag otherwise).
     early_close_reason: Mapped[str | None] = mapped_column(sa.String(300))
 
