@@ -10,7 +10,11 @@ from cfa.models import SignatureMethod
 from cfa.services import attendance as att
 from cfa.services import attendance_codes as codes
 from tests.conftest import TEST_PASSWORD
-from tests.views.test_attendance import DURING, enrolments, frozen, session  # noqa: F401 (fixtures)
+from tests.views import test_attendance as sheet_pages
+from tests.views.test_attendance import DURING
+
+# The morning session, its apprentices and the frozen clock of the attendance pages' tests.
+session, enrolments, frozen = sheet_pages.session, sheet_pages.enrolments, sheet_pages.frozen
 
 
 def _typed_sign_in(client, code, password=TEST_PASSWORD, confirm="y"):
@@ -51,9 +55,10 @@ def test_an_apprentice_signs_by_typed_code_and_a_wrong_password_is_refused_in_th
     client.logout()
     trainer = login(session.trainer)
     assert "✓ signé (par code saisi (sans tracé))" in trainer.get(f"/emargement/seances/{session.id}").text
-    assert "Signature sans tracé (code et mot de passe)" in trainer.get(
-        f"/emargement/seances/{session.id}/historique"
-    ).text
+    assert (
+        "Signature sans tracé (code et mot de passe)"
+        in trainer.get(f"/emargement/seances/{session.id}/historique").text
+    )
 
 
 def test_a_trainer_closes_with_their_password_and_the_pdf_prints_the_statement(login, session, enrolments, frozen):
