@@ -52,7 +52,7 @@ class TypedSignInForm(FlaskForm):
     )
     password = PasswordField("Mon mot de passe", validators=[required(), Length(max=200)])
     confirm = BooleanField(
-        "Je confirme ma présence : cette saisie vaut signature",
+        "Je confirme ma présence : cette saisie vaut signature",  # the view shows the full statement
         validators=[DataRequired("Cochez la déclaration pour signer sans tracé.")],
     )
 

@@ -43,13 +43,21 @@ TRAINER_TYPED_STATEMENT = (
 )
 
 
+class NotConfirmed(AttendanceError):
+    """A signature without drawing whose password or statement is missing or wrong (said beside that field)."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
 def confirm_identity(user: User, password: str | None, confirmed: bool) -> None:
     """A signature without drawing is the account holder's own act: their password typed now, and the statement
     ticked. Checked before anything is read or written, so a refusal leaves no trace on the sheet."""
     if not confirmed:
-        raise AttendanceError("Cochez la déclaration pour signer sans tracé.")
+        raise NotConfirmed("Cochez la déclaration pour signer sans tracé.", "confirm")
     if not password or not user.check_password(password):
-        raise AttendanceError("Mot de passe incorrect : la signature n'est pas enregistrée.")
+        raise NotConfirmed("Mot de passe incorrect : la signature n'est pas enregistrée.", "password")
 
 
 def record_typed(actor: User, entity: str, entity_id: int, sheet_id: int, statement: str) -> None:

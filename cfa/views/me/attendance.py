@@ -88,6 +88,7 @@ def sign_in():
 def typed_sign_in():
     """Signing without drawing (a hand that cannot draw on a screen, a screen reader): code, password, statement."""
     form = TypedSignInForm(data={"code": request.args.get("code", "")} if request.method == "GET" else None)
+    form.confirm.label.text = TYPED_STATEMENT  # what is ticked is the statement kept with the signature
     if form.validate_on_submit():
         done = _signed_in(
             form,
@@ -97,9 +98,7 @@ def typed_sign_in():
         )
         if done:
             return done
-    return render_template(
-        "me/typed_sign_in.html", form=form, statement=TYPED_STATEMENT, method_label=SignatureMethod.TYPED.label
-    )
+    return render_template("me/typed_sign_in.html", form=form, method_label=SignatureMethod.TYPED.label)
 
 
 def _signed_in(form, sign):
@@ -109,7 +108,7 @@ def _signed_in(form, sign):
         notifications.refresh_absence_alerts(mark.session)
     except AttendanceError as error:
         db.session.rollback()
-        form.code.errors.append(str(error))
+        getattr(form, getattr(error, "field", "code")).errors.append(str(error))
         return None
     db.session.commit()
     session = mark.session
