@@ -26,7 +26,11 @@ class JustificationForm(FlaskForm):
         validators=[required(), Length(max=300)],
         description="Ex. arrêt maladie, convocation administrative, décès d'un proche.",
     )
-    proof = FileField("Justificatif", description="PDF, JPEG ou PNG, 5 Mo au plus.")
+    proof = FileField(
+        "Justificatif",
+        description="PDF, JPEG ou PNG, 5 Mo au plus.",
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
+    )
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:

@@ -23,6 +23,9 @@ SIGNATURES = [
 ]
 
 
+TOO_LARGE = "Le justificatif dépasse 5 Mo : envoyez un fichier plus léger (photo réduite ou PDF)."
+
+
 def detect_type(head: bytes) -> tuple[str, str] | None:
     for magic, mimetype, extension in SIGNATURES:
         if head.startswith(magic):
@@ -53,9 +56,7 @@ def submit(
     stored = None
     if data:
         if len(data) > MAX_PROOF_BYTES:
-            raise AttendanceError(
-                "Le justificatif dépasse 5 Mo : envoyez un fichier plus léger (photo réduite ou PDF)."
-            )
+            raise AttendanceError(TOO_LARGE)
         kind = detect_type(data[:16])
         if kind is None:
             raise AttendanceError("Le justificatif doit être un PDF, une image JPEG ou PNG.")

@@ -2,7 +2,9 @@
 
 from flask import current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
+from werkzeug.exceptions import RequestEntityTooLarge
 
+from cfa.errors import render_error
 from cfa.extensions import db, limiter, per_person
 from cfa.formatting import long_date, today_paris
 from cfa.forms.attendance import JustificationForm, SignInForm, TypedSignInForm
@@ -13,7 +15,9 @@ from cfa.services.attendance import AttendanceError, describe, state_of
 from cfa.services.attendance_rates import rates_by_enrolment
 from cfa.services.attendance_signatures import TYPED_STATEMENT, decode_signature
 from cfa.services.enrolments import current_enrolment
+from cfa.services.permissions import Ability, can
 from cfa.views.me import bp
+from cfa.views.oversized import text_fields
 
 
 def _submitted(enrolment, form) -> bool:
@@ -47,6 +51,22 @@ def attendance():
     if enrolment is not None and form.validate_on_submit() and _submitted(enrolment, form):
         flash("Justificatif envoyé : le CFA vous répondra ici.", "success")
         return redirect(url_for("me.attendance"))
+    return _attendance_page(enrolment, form)
+
+
+@bp.errorhandler(RequestEntityTooLarge)
+def too_large(_error):
+    """A proof over the size limit: the justification form again, with what was typed and the refusal beside the
+    file field, instead of a page that leads nowhere (elsewhere in this area, the French 413 page)."""
+    if request.endpoint != "me.attendance" or not can(current_user, Ability.VIEW_OWN_TRAINING):
+        return render_error(413)
+    form = JustificationForm(formdata=text_fields(request))
+    form.validate()  # the dates and the reason are checked as usual; the file is refused below
+    form.proof.errors = [justifications.TOO_LARGE]
+    return _attendance_page(current_enrolment(current_user, on=today_paris()), form, 413)
+
+
+def _attendance_page(enrolment, form, status: int = 200):
     ids = [enrolment.id] if enrolment else []
     marks = absences.notable_marks(ids)
     return render_template(
@@ -58,7 +78,7 @@ def attendance():
         justifications=absences.justifications_of(ids),
         form=form,
         describe=lambda mark: describe(state_of(mark)),
-    )
+    ), status
 
 
 @bp.route("/emargement", methods=["GET", "POST"])
