@@ -15,6 +15,22 @@ from cfa.services import audit
 from cfa.services.attendance import AttendanceError
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
+
+# How an absence stands, by the status of the justification covering it (`covering`): the one wording of every
+# table (the apprentice's, the tutor's, the follow-up) and of the sign-in sheet PDF. A proof sent and not yet
+# decided reads "en attente", never "non justifiée".
+ABSENCE_STANDING = {
+    JustificationStatus.ACCEPTED: "justifiée",
+    JustificationStatus.PENDING: "en attente de décision",
+    JustificationStatus.REFUSED: "non justifiée (justificatif refusé)",
+    None: "non justifiée",
+}
+
+
+def absence_standing(justification: Justification | None) -> str:
+    return ABSENCE_STANDING[justification.status if justification is not None else None]
+
+
 # The type is read from the file's first bytes, never from its name or the browser's say-so.
 SIGNATURES = [
     (b"%PDF-", "application/pdf", "pdf"),

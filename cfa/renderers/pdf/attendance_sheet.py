@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from cfa.formatting import date_time, hhmm, long_date, minutes_label, to_paris
-from cfa.models import AttendanceMark, Enrolment, JustificationStatus, MarkStatus, Session, SignatureMethod
+from cfa.models import AttendanceMark, Enrolment, MarkStatus, Session, SignatureMethod
 from cfa.renderers.pdf.base import (
     MARGIN,
     MUTED,
@@ -28,13 +28,8 @@ from cfa.renderers.pdf.base import (
 from cfa.renderers.pdf.certificat_realisation import nature_of
 from cfa.services.attendance import describe, state_of
 from cfa.services.attendance_documents import SheetPage
+from cfa.services.justifications import ABSENCE_STANDING
 
-ABSENCE_STANDING = {
-    JustificationStatus.ACCEPTED: "absence justifiée",
-    JustificationStatus.PENDING: "justificatif en attente de décision",
-    JustificationStatus.REFUSED: "absence non justifiée (justificatif refusé)",
-    None: "absence non justifiée",
-}
 KEPT_WITH_SIGNATURE = 2  # learner lines that always share the trainer's signature's page
 
 
@@ -87,7 +82,7 @@ def _trainer_signature(page: SheetPage):
 def _presence(page: SheetPage, enrolment: Enrolment, mark: AttendanceMark | None) -> list:
     lines = [para(describe(state_of(mark)).capitalize(), "cell")]
     if mark is not None and mark.status == MarkStatus.ABSENT:
-        lines.append(para(ABSENCE_STANDING[page.justifications.get(enrolment.id)], "small"))
+        lines.append(para("absence " + ABSENCE_STANDING[page.justifications.get(enrolment.id)], "small"))
     if mark is not None and mark.id in page.corrected:
         lines.append(para(f"* corrigé le {date_time(page.corrected[mark.id])}, voir l'historique", "small"))
     return lines
