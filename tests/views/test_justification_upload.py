@@ -7,7 +7,7 @@ from unittest import mock
 import pytest
 
 from cfa import create_app
-from cfa.extensions import db
+from cfa.extensions import db, limiter
 from tests import factories as f
 from tests.views.test_attendance import DAY
 
@@ -81,7 +81,8 @@ def test_a_body_over_the_limit_elsewhere_gets_a_french_page_that_leads_back(logi
 @pytest.fixture
 def limited_app(tmp_path):
     """An app with its rate limits on (they are off in the other tests), counting in memory, on a database of
-    its own (the requests commit)."""
+    its own (the requests commit). The limiter is one object shared by every app: its switch is put back after."""
+    was = limiter.enabled, limiter.initialized
     limited = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/limits.sqlite",
@@ -90,9 +91,12 @@ def limited_app(tmp_path):
     )
     with limited.app_context():
         db.create_all()
-    yield limited
-    with limited.app_context():
-        db.engine.dispose()
+    try:
+        yield limited
+    finally:
+        limiter.enabled, limiter.initialized = was
+        with limited.app_context():
+            db.engine.dispose()
 
 
 def test_the_rate_limit_page_is_french_in_the_base_layout(limited_app):
