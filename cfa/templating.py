@@ -4,6 +4,7 @@ from flask_login import current_user
 
 from cfa import formatting
 from cfa.navigation import nav_for
+from cfa.services.justifications import absence_standing
 from cfa.services.permissions import Ability, can
 from cfa.urls import public_url
 
@@ -20,7 +21,7 @@ def register_template_helpers(app) -> None:
         percent=formatting.percent,
         euros=formatting.euros,
     )
-    app.jinja_env.globals.update(Ability=Ability, public_url=public_url)
+    app.jinja_env.globals.update(Ability=Ability, public_url=public_url, absence_standing=absence_standing)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True
 

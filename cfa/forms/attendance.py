@@ -2,8 +2,17 @@
 
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField
-from wtforms import DateField, HiddenField, IntegerField, SelectField, StringField, TextAreaField
-from wtforms.validators import Length, NumberRange, Optional, ValidationError
+from wtforms import (
+    BooleanField,
+    DateField,
+    HiddenField,
+    IntegerField,
+    PasswordField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.validators import DataRequired, Length, NumberRange, Optional, ValidationError
 
 from cfa.forms.admin import required
 from cfa.models import MarkStatus
@@ -17,7 +26,11 @@ class JustificationForm(FlaskForm):
         validators=[required(), Length(max=300)],
         description="Ex. arrêt maladie, convocation administrative, décès d'un proche.",
     )
-    proof = FileField("Justificatif", description="PDF, JPEG ou PNG, 5 Mo au plus.")
+    proof = FileField(
+        "Justificatif",
+        description="PDF, JPEG ou PNG, 5 Mo au plus.",
+        render_kw={"accept": ".pdf,.jpg,.jpeg,.png,application/pdf,image/jpeg,image/png"},
+    )
 
     def validate_end_date(self, field):
         if self.start_date.data and field.data and field.data < self.start_date.data:
@@ -31,6 +44,21 @@ class SignInForm(FlaskForm):
         description="Six caractères ; il change toutes les 30 secondes.",
     )
     signature = HiddenField()  # drawn on the apprentice's own phone; optional
+
+
+class TypedSignInForm(FlaskForm):
+    """Signing without drawing, from one's own account: the sheet's code, one's password, the statement."""
+
+    code = StringField(
+        "Code affiché par le formateur",
+        validators=[required(), Length(min=4, max=12)],
+        description="Six caractères ; il change toutes les 30 secondes.",
+    )
+    password = PasswordField("Mon mot de passe", validators=[required(), Length(max=200)])
+    confirm = BooleanField(
+        "Je confirme ma présence : cette saisie vaut signature",  # the view shows the full statement
+        validators=[DataRequired("Cochez la déclaration pour signer sans tracé.")],
+    )
 
 
 class CorrectionForm(FlaskForm):

@@ -26,6 +26,9 @@ class SignatureMethod(LabelledEnum):
     TRAINER_DEVICE = "trainer_device", "Sur l'appareil du formateur"
     OWN_DEVICE = "own_device", "Sur son téléphone"
     QR = "qr", "Auto-émargement (QR code)"
+    # No drawing: the person, logged in to their own account, typed the sheet's current code (a learner) and
+    # their password; the record proves who signed and when like the other methods (accessible alternative).
+    TYPED = "typed", "Par code saisi (sans tracé)"
 
 
 class UnsignedReason(LabelledEnum):
@@ -56,6 +59,10 @@ class AttendanceSheet(TimestampMixin, db.Model):
     trainer_signature_user_agent: Mapped[str | None] = mapped_column(sa.String(300))
     # Signed on a device without network: the device's clock when drawn; trainer_signed_at is the reception.
     trainer_signed_on_device_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # None for a sheet closed before the typed signature existed (all were drawn then).
+    trainer_signature_method: Mapped[SignatureMethod | None] = mapped_column(
+        enum_type(SignatureMethod, "signature_method")
+    )
     # Why the trainer closed before the half-day's planned end (an auditor's red flag otherwise).
     early_close_reason: Mapped[str | None] = mapped_column(sa.String(300))
 

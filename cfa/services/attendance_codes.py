@@ -33,6 +33,7 @@ from cfa.services.attendance import (
     session_end,
     session_start,
 )
+from cfa.services.attendance_signatures import TYPED_STATEMENT, confirm_identity, record_typed
 
 WINDOW_SECONDS = 30
 ALPHABET = "23456789ABCDEFGHJKMNPQRSTUVWXYZ"  # no 0/O, 1/I/L: typed from a projector across a room
@@ -93,8 +94,25 @@ def open_sessions_for(user: User, now: datetime) -> list[tuple[Session, Enrolmen
     return found
 
 
+def typed_sign_in(
+    user: User, code: str, password: str | None, confirmed: bool, user_agent: str | None, now: datetime | None = None
+) -> AttendanceMark:
+    """Signing without drawing: the sheet's current code proves the person is in the room now, their account and
+    password prove who they are, the ticked statement that they mean to sign. Nothing is written on a refusal."""
+    confirm_identity(user, password, confirmed)
+    mark = self_sign_in(user, code, user_agent, now, method=SignatureMethod.TYPED)
+    record_typed(user, "attendance_mark", mark.id, mark.sheet_id, TYPED_STATEMENT)
+    db.session.flush()
+    return mark
+
+
 def self_sign_in(
-    user: User, code: str, user_agent: str | None, now: datetime | None = None, signature: bytes | None = None
+    user: User,
+    code: str,
+    user_agent: str | None,
+    now: datetime | None = None,
+    signature: bytes | None = None,
+    method: SignatureMethod | None = None,
 ) -> AttendanceMark:
     """Sign in with the trainer's code; a signature drawn on one's own phone is kept with it."""
     now = now or datetime.now(UTC)
@@ -133,7 +151,7 @@ def self_sign_in(
             )
         mark.signed_at = now
         mark.signature = signature
-        mark.signature_method = SignatureMethod.OWN_DEVICE if signature else SignatureMethod.QR
+        mark.signature_method = method or (SignatureMethod.OWN_DEVICE if signature else SignatureMethod.QR)
         mark.signature_user_agent = (user_agent or "")[:300]
         sheet.version += 1
         db.session.flush()

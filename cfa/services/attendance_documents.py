@@ -19,6 +19,7 @@ from cfa.models import (
     MarkStatus,
     Session,
     SessionStatus,
+    SignatureMethod,
 )
 from cfa.services import attendance_queries
 from cfa.services.attendance_rates import Rate, rates_by_enrolment
@@ -35,6 +36,7 @@ class SheetPage:
     trainer_signature: bytes | None
     trainer_signed_at: datetime | None
     closed: bool
+    trainer_signature_method: SignatureMethod | None = None
     early_close_reason: str | None = None
     corrected: dict[int, datetime] = field(default_factory=dict)  # mark id -> its last correction
     # enrolment id -> how the absence stands (the status of the justification covering it, if any)
@@ -99,6 +101,7 @@ def sheet_pages(sessions: list[Session]) -> list[SheetPage]:
                 rows=[(e, marks.get((session.id, e.id))) for e in enrolled],
                 trainer_signature=sheet.trainer_signature if sheet else None,
                 trainer_signed_at=sheet.trainer_signed_at if sheet else None,
+                trainer_signature_method=sheet.trainer_signature_method if sheet else None,
                 closed=closed,
                 early_close_reason=sheet.early_close_reason if sheet else None,
                 corrected=corrected,

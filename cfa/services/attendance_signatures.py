@@ -32,6 +32,45 @@ from cfa.services.attendance import (
 
 MAX_SIGNATURE_BYTES = 200_000
 
+# What a person who signs without drawing declares; kept in the audit trail with the signature's time.
+TYPED_STATEMENT = (
+    "Je confirme, depuis mon compte et en saisissant mon mot de passe, ma présence à cette demi-journée : "
+    "cette saisie vaut signature."
+)
+TRAINER_TYPED_STATEMENT = (
+    "Je confirme, depuis mon compte et en saisissant mon mot de passe, l'exactitude de cette feuille : "
+    "cette saisie vaut signature."
+)
+
+
+class NotConfirmed(AttendanceError):
+    """A signature without drawing whose password or statement is missing or wrong (said beside that field)."""
+
+    def __init__(self, message: str, field: str):
+        super().__init__(message)
+        self.field = field
+
+
+def confirm_identity(user: User, password: str | None, confirmed: bool) -> None:
+    """A signature without drawing is the account holder's own act: their password typed now, and the statement
+    ticked. Checked before anything is read or written, so a refusal leaves no trace on the sheet."""
+    if not confirmed:
+        raise NotConfirmed("Cochez la déclaration pour signer sans tracé.", "confirm")
+    if not password or not user.check_password(password):
+        raise NotConfirmed("Mot de passe incorrect : la signature n'est pas enregistrée.", "password")
+
+
+def record_typed(actor: User, entity: str, entity_id: int, sheet_id: int, statement: str) -> None:
+    audit.record(
+        actor,
+        entity,
+        entity_id,
+        "typed_signature",
+        after={"signature_method": SignatureMethod.TYPED.value, "label": SignatureMethod.TYPED.label},
+        reason=statement,
+        context=("attendance_sheet", sheet_id),
+    )
+
 
 PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
@@ -112,17 +151,24 @@ def awaiting_signature(rows_: list[Row]) -> list[Row]:
 def close(
     session: Session,
     actor: User,
-    png: bytes,
+    png: bytes | None,
     user_agent: str | None,
     now: datetime | None = None,
     unsigned: dict[int, Unsigned] | None = None,
     early_reason: str | None = None,
     device_at: datetime | None = None,
+    typed: tuple[str | None, bool] | None = None,
 ) -> None:
     """The trainer signs and closes the sheet. Every apprentice must have a mark; each one counted as attending
     has signed or has a reason recorded for not signing; closing before the half-day's end needs a reason.
-    Closed on a device without network (`device_at`), the sheet counts as closed at the earlier of the device's
-    time and the reception for that rule: a late delivery does not excuse an early closing."""
+
+    The trainer signs by drawing (`png`) or, without drawing, with `typed` = (their password, the statement
+    ticked). Closed on a device without network (`device_at`), the sheet counts as closed at the earlier of the
+    device's time and the reception for that rule: a late delivery does not excuse an early closing."""
+    if png is None:
+        if typed is None:
+            raise AttendanceError("Votre signature est vide : signez dans le cadre pour clore la feuille.")
+        confirm_identity(actor, *typed)
     check_started(session, now)
     moment = now or utcnow()
     closed_when = min(moment, device_at) if device_at else moment
@@ -168,6 +214,7 @@ def close(
             context=("attendance_sheet", sheet.id),
         )
     sheet.trainer_signature = png
+    sheet.trainer_signature_method = SignatureMethod.TRAINER_DEVICE if png is not None else SignatureMethod.TYPED
     sheet.trainer_signed_at = moment
     sheet.trainer_signature_user_agent = (user_agent or "")[:300]
     sheet.trainer_signed_on_device_at = device_at
@@ -184,4 +231,6 @@ def close(
         reason=sheet.early_close_reason,
         context=("attendance_sheet", sheet.id),
     )
+    if png is None:
+        record_typed(actor, "attendance_sheet", sheet.id, sheet.id, TRAINER_TYPED_STATEMENT)
     db.session.flush()

@@ -29,7 +29,7 @@ from cfa.models import (
 )
 from cfa.models.livret import LivretEntry
 from cfa.models.visits import Visit
-from cfa.services import absences, livret, visits
+from cfa.services import absences, justifications, livret, visits
 from cfa.services.attendance_rates import Rate, justified_clause, rates_by_enrolment
 from cfa.services.block_progress import EnrolmentResults, enrolment_results
 from cfa.services.calendar_generation import monday_of
@@ -61,6 +61,7 @@ class ApprenticeSummary:
     visits: list[Visit]
     next_visit: Visit | None
     flags: list[str] = field(default_factory=list)
+    justified: dict = field(default_factory=dict)  # absence mark id -> the justification covering it
 
     @property
     def latest_entries(self) -> list[LivretEntry]:
@@ -135,8 +136,10 @@ def summaries(enrolments: list[Enrolment], today: date) -> list[ApprenticeSummar
     course = [p for p in periods if p.kind == PeriodKind.COURSE and p.end_date >= mondays[0]]
     rates = rates_by_enrolment(ids)
     recent: dict[int, list] = {i: [] for i in ids}
-    for mark in absences.notable_marks(ids, start=today - timedelta(days=RECENT_DAYS)):
+    notable = absences.notable_marks(ids, start=today - timedelta(days=RECENT_DAYS))
+    for mark in notable:
         recent[mark.enrolment_id].append(mark)
+    justified = justifications.covering(notable)
     results = {r.enrolment.id: r for r in enrolment_results(enrolments)}
     entries = livret.entries_of(ids)
     planned = visits.visits_of(ids)
@@ -147,6 +150,7 @@ def summaries(enrolments: list[Enrolment], today: date) -> list[ApprenticeSummar
             weeks=_week_places(e, course, mondays),
             rate=rates.get(e.id, Rate()),
             recent_absences=recent[e.id][:5],
+            justified=justified,
             results=results[e.id],
             periods=livret.field_periods(e, periods),
             entries=entries[e.id],

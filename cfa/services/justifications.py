@@ -24,12 +24,31 @@ from cfa.services.attendance import AttendanceError
 from cfa.storage import FileStore
 
 MAX_PROOF_BYTES = 5 * 1024 * 1024
+
+# How an absence stands, by the status of the justification covering it (`covering`): the one wording of every
+# table (the apprentice's, the tutor's, the follow-up) and of the sign-in sheet PDF. A proof sent and not yet
+# decided reads "en attente", never "non justifiée".
+ABSENCE_STANDING = {
+    JustificationStatus.ACCEPTED: "justifiée",
+    JustificationStatus.PENDING: "en attente de décision",
+    JustificationStatus.REFUSED: "non justifiée (justificatif refusé)",
+    None: "non justifiée",
+}
+
+
+def absence_standing(justification: Justification | None) -> str:
+    return ABSENCE_STANDING[justification.status if justification is not None else None]
+
+
 # The type is read from the file's first bytes, never from its name or the browser's say-so.
 SIGNATURES = [
     (b"%PDF-", "application/pdf", "pdf"),
     (b"\x89PNG\r\n\x1a\n", "image/png", "png"),
     (b"\xff\xd8\xff", "image/jpeg", "jpg"),
 ]
+
+
+TOO_LARGE = "Le justificatif dépasse 5 Mo : envoyez un fichier plus léger (photo réduite ou PDF)."
 
 
 def detect_type(head: bytes) -> tuple[str, str] | None:
@@ -62,9 +81,7 @@ def submit(
     stored = None
     if data:
         if len(data) > MAX_PROOF_BYTES:
-            raise AttendanceError(
-                "Le justificatif dépasse 5 Mo : envoyez un fichier plus léger (photo réduite ou PDF)."
-            )
+            raise AttendanceError(TOO_LARGE)
         kind = detect_type(data[:16])
         if kind is None:
             raise AttendanceError("Le justificatif doit être un PDF, une image JPEG ou PNG.")

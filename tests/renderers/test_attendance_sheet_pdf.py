@@ -112,7 +112,7 @@ def test_a_sheet_with_every_case_prints_what_an_auditor_checks(identity, tmp_pat
     assert "après-midi (13 h 30 – 17 h 00) · ANNULÉE" in afternoon[0]
     assert "Auto-émargement (QR code) · 16/11/2026 à 9 h 08" in everything
     assert "Sur l'appareil du formateur · 16/11/2026 à 9 h 09" in everything
-    assert everything.count("justificatif en attente de décision") == 1
+    assert everything.count("absence en attente de décision") == 1
     assert everything.count("absence justifiée") == 1
     assert everything.count("absence non justifiée") == 1
     assert "* corrigé le " in everything and "voir l'historique" in everything

@@ -12,7 +12,7 @@ from reportlab.lib.units import mm
 from reportlab.platypus import Flowable, Image, KeepTogether, PageBreak, Spacer, Table, TableStyle
 
 from cfa.formatting import date_time, hhmm, long_date, minutes_label, to_paris
-from cfa.models import AttendanceMark, Enrolment, JustificationStatus, MarkStatus, Session
+from cfa.models import AttendanceMark, Enrolment, MarkStatus, Session, SignatureMethod
 from cfa.renderers.pdf.base import (
     MARGIN,
     MUTED,
@@ -28,13 +28,8 @@ from cfa.renderers.pdf.base import (
 from cfa.renderers.pdf.certificat_realisation import nature_of
 from cfa.services.attendance import describe, state_of
 from cfa.services.attendance_documents import SheetPage
+from cfa.services.justifications import ABSENCE_STANDING
 
-ABSENCE_STANDING = {
-    JustificationStatus.ACCEPTED: "absence justifiée",
-    JustificationStatus.PENDING: "justificatif en attente de décision",
-    JustificationStatus.REFUSED: "absence non justifiée (justificatif refusé)",
-    None: "absence non justifiée",
-}
 KEPT_WITH_SIGNATURE = 2  # learner lines that always share the trainer's signature's page
 
 
@@ -71,10 +66,23 @@ def _signature(png: bytes | None, width: float, height: float):
     return image
 
 
+TYPED_PROOF = "confirmé depuis son compte personnel, avec le code de la feuille et son mot de passe"
+TRAINER_TYPED_PROOF = "confirmé depuis son compte personnel, avec son mot de passe"
+
+
+def _trainer_signature(page: SheetPage):
+    if page.trainer_signed_at is not None and page.trainer_signature_method == SignatureMethod.TYPED:
+        return [
+            para(f"{SignatureMethod.TYPED.label} · {date_time(page.trainer_signed_at)}", "small"),
+            para(TRAINER_TYPED_PROOF, "small"),
+        ]
+    return _signature(page.trainer_signature, 60 * mm, 20 * mm) or ""
+
+
 def _presence(page: SheetPage, enrolment: Enrolment, mark: AttendanceMark | None) -> list:
     lines = [para(describe(state_of(mark)).capitalize(), "cell")]
     if mark is not None and mark.status == MarkStatus.ABSENT:
-        lines.append(para(ABSENCE_STANDING[page.justifications.get(enrolment.id)], "small"))
+        lines.append(para("absence " + ABSENCE_STANDING[page.justifications.get(enrolment.id)], "small"))
     if mark is not None and mark.id in page.corrected:
         lines.append(para(f"* corrigé le {date_time(page.corrected[mark.id])}, voir l'historique", "small"))
     return lines
@@ -83,6 +91,12 @@ def _presence(page: SheetPage, enrolment: Enrolment, mark: AttendanceMark | None
 def _signature_cell(mark: AttendanceMark | None) -> list:
     if mark is None:
         return []
+    if mark.signed_at is not None and mark.signature_method == SignatureMethod.TYPED:
+        # No drawing to show: the statement of how the person signed stands in its place.
+        return [
+            para(f"{SignatureMethod.TYPED.label} · {date_time(mark.signed_at)}", "small"),
+            para(TYPED_PROOF, "small"),
+        ]
     # Room to sign by hand when the printed sheet is the fallback.
     cell = [_signature(mark.signature, 45 * mm, 10 * mm) or Spacer(1, 8 * mm)]
     if mark.signed_at is not None:
@@ -127,7 +141,7 @@ def _closing(page: SheetPage, width: float) -> list:
         [
             [
                 markup(f"<b>Signature du formateur·rice</b><br/>{text(trainer)}<br/>{text(closing + when)}", "small"),
-                _signature(page.trainer_signature, 60 * mm, 20 * mm) or "",
+                _trainer_signature(page),
             ]
         ],
         colWidths=[70 * mm, 70 * mm],

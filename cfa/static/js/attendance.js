@@ -37,6 +37,16 @@
     form.addEventListener("submit", function (event) {
       var value = signature.value();
       if (!value && form.hasAttribute("data-signature-optional")) return;
+      // Signing without drawing: the typed button, or Enter in the password field with nothing drawn.
+      var typed = form.querySelector("[data-typed-password]");
+      if (!value && typed && (typed.value || (event.submitter && event.submitter.value === "typed"))) {
+        if (!event.submitter || event.submitter.value !== "typed") {
+          var method = document.createElement("input");
+          method.type = "hidden"; method.name = "method"; method.value = "typed";
+          form.appendChild(method);
+        }
+        return;
+      }
       if (!value) { event.preventDefault(); window.alert("Signez dans le cadre avant de valider."); return; }
       form.querySelector("[data-signature-value]").value = value;
     });

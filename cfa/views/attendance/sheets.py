@@ -5,7 +5,7 @@ from datetime import UTC, datetime, timedelta
 from flask import abort, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from cfa.extensions import db
+from cfa.extensions import db, limiter, per_person
 from cfa.formatting import today_paris
 from cfa.forms.attendance import CorrectionForm, SignatureForm
 from cfa.models import MarkStatus, SignatureMethod, UnsignedReason
@@ -64,6 +64,7 @@ def _sheet_context(session):
         statuses=list(MarkStatus),
         correction=correction,
         signature_form=SignatureForm(),
+        trainer_typed_statement=signatures.TRAINER_TYPED_STATEMENT,
         awaiting=signatures.awaiting_signature(rows),
         unsigned_reasons=list(UnsignedReason),
         before_end=datetime.now(UTC) < attendance.session_end(session),
@@ -150,13 +151,19 @@ def _marks(session) -> list[tuple[str, str]]:
     return ([("warning", result.message)] if result.message else []) + [("success", saved)]
 
 
-def _signed(session, empty: str, action, done: str, anchor: str | None = None):
-    """Run an action that needs a drawn signature; a refusal is flashed in French and changes nothing."""
+def _signed(session, empty: str, action, done: str, anchor: str | None = None, drawn: bool = True):
+    """Run an action that needs a signature, drawn (a PNG) or not (`drawn` False: the action gets None and the
+    service checks what replaces the drawing); a refusal is flashed in French and changes nothing."""
     form = SignatureForm()
     try:
-        if not form.validate_on_submit():
+        if not drawn:
+            if not posted():
+                abort(400)
+            action(None)
+        elif not form.validate_on_submit():
             raise AttendanceError(empty)
-        action(signatures.decode_signature(form.signature.data))
+        else:
+            action(signatures.decode_signature(form.signature.data))
     except AttendanceError as error:
         db.session.rollback()
         flash(str(error), "error")
@@ -199,18 +206,29 @@ def _unsigned(form) -> dict[int, Unsigned]:
 
 @bp.route("/seances/<int:session_id>/clore", methods=["POST"])
 @requires(Ability.TAKE_ATTENDANCE)
+# Signing without drawing takes the trainer's password: a few tries a minute, as at the login page.
+@limiter.limit("10 per minute", methods=["POST"], key_func=per_person)
 def close(session_id: int):
     session = session_or_404(session_id)
     user_agent = request.user_agent.string
     unsigned = _unsigned(request.form)
     early_reason = (request.form.get("early_reason") or "")[:300]
+    typed = request.form.get("method") == SignatureMethod.TYPED.value
+    password = (request.form.get("password") or "")[:200]
     return _signed(
         session,
         "Votre signature est vide : signez dans le cadre pour clore la feuille.",
         lambda png: signatures.close(
-            session, current_user, png, user_agent, unsigned=unsigned, early_reason=early_reason
+            session,
+            current_user,
+            png,
+            user_agent,
+            unsigned=unsigned,
+            early_reason=early_reason,
+            typed=(password, bool(request.form.get("confirm"))) if typed else None,
         ),
         "Feuille signée et close.",
+        drawn=not typed,
     )
 
 

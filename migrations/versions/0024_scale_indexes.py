@@ -1,14 +1,14 @@
 """Indexes for a network's history: sessions by update (the API's changed_since) and by module, cohorts by end date
 and lead trainer, module assignments by trainer, justifications by status.
 
-Revision ID: 0023
-Revises: 0021
+Revision ID: 0024
+Revises: 0023
 """
 from alembic import op
 
 
-revision = '0023'
-down_revision = '0026'
+revision = '0024'
+down_revision = '0023'
 branch_labels = None
 depends_on = None
 

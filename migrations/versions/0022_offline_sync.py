@@ -1,7 +1,7 @@
 """Attendance without network: the writes devices sent late (one per id the device chose), and the device's clock
 when a signature was drawn offline.
 
-Revision ID: 0024
+Revision ID: 0022
 Revises: 0021
 """
 from alembic import op
@@ -10,7 +10,7 @@ import sqlalchemy as sa
 import cfa.models.base
 
 
-revision = '0024'
+revision = '0022'
 down_revision = '0021'
 branch_labels = None
 depends_on = None

@@ -1,8 +1,8 @@
 """The time of the last change of centres, rooms and modules: calendar feeds show their names, and their ETag,
 computed before rendering, must change when one is renamed.
 
-Revision ID: 0026
-Revises: 0021
+Revision ID: 0023
+Revises: 0022
 """
 from alembic import op
 import sqlalchemy as sa
@@ -10,8 +10,8 @@ import sqlalchemy as sa
 import cfa.models.base
 
 
-revision = '0026'
-down_revision = '0024'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
