@@ -37,6 +37,7 @@ node_modules/axe-core/axe.min.js:
 	npm ci --no-audit --no-fund
 
 test: $(VENV)/.dev-installed | node_modules/axe-core/axe.min.js
+	@test -x $${CHROMIUM:-/usr/bin/chromium} || echo "*** Chromium is missing: the browser tests (tests/browser) will be SKIPPED. Install it with 'apt-get install -y chromium' (.ci/run does). ***"
 	$(BIN)/pytest -n auto --dist loadfile $(PYTEST_ARGS)
 
 lint: $(VENV)/.dev-installed
