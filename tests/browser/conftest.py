@@ -140,5 +140,5 @@ def log_in(page, base_url: str, email: str, password: str):
     page.goto(f"{base_url}/connexion")
     page.get_by_label("Adresse e-mail").fill(email)
     page.get_by_label("Mot de passe").fill(password)
-    page.get_by_role("button", name="Se connecter").click()
-    page.wait_for_load_state()
+    with page.expect_navigation():  # wait for the next page, not the load of the one still shown
+        page.get_by_role("button", name="Se connecter").click()

@@ -38,8 +38,8 @@ def test_a_proof_over_the_limit_is_refused_inside_the_form_keeping_what_was_type
     photo = tmp_path / "photo-arret.jpg"
     photo.write_bytes(b"\xff\xd8\xff\xe0" + b"\x00" * (30 * 1024 * 1024))
     phone.get_by_label("Justificatif").set_input_files(photo)
-    phone.get_by_role("button", name="Envoyer le justificatif").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Envoyer le justificatif").click()
     assert "Le justificatif dépasse 5 Mo" in phone.locator("#proof-erreur").inner_text()
     assert phone.get_by_label("Motif").input_value() == "Arrêt maladie du médecin"
     assert phone.get_by_label("Du").input_value() == day and phone.get_by_label("Au").input_value() == day
@@ -50,7 +50,7 @@ def test_a_proof_over_the_limit_is_refused_inside_the_form_keeping_what_was_type
     phone.get_by_label("Justificatif").set_input_files(
         {"name": "arret.pdf", "mimeType": "application/pdf", "buffer": b"MZ\x90\x00 not a pdf"}
     )
-    phone.get_by_role("button", name="Envoyer le justificatif").click()
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.get_by_role("button", name="Envoyer le justificatif").click()
     assert "PDF, une image JPEG ou PNG" in phone.locator("#proof-erreur").inner_text()
     assert phone.get_by_label("Motif").input_value() == "Arrêt maladie du médecin"

@@ -78,8 +78,8 @@ def test_a_trainer_takes_a_whole_sheet_with_the_keyboard_only(browser, live_serv
     page.wait_for_url(f"**/emargement/seances/{keyboard_sheet}")
 
     tab_to(page, lambda el: el["text"] == "Tous présents")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "4 apprenti·e(s) marqué·e(s) présent·e(s)" in page.locator(".flash").first.inner_text()
 
     # The second apprentice's group: Tab lands on the checked radio, the arrows move to « Absent·e ».
@@ -91,8 +91,8 @@ def test_a_trainer_takes_a_whole_sheet_with_the_keyboard_only(browser, live_serv
         page.keyboard.press("ArrowRight")
     assert page.evaluate(FOCUSED) | {"visible": True} == {**second, "value": "absent", "checked": True}
     tab_to(page, lambda el: el["text"] == "Enregistrer")
-    page.keyboard.press("Enter")
-    page.wait_for_load_state()
+    with page.expect_navigation():
+        page.keyboard.press("Enter")
     assert "1 émargement(s) enregistré(s)" in page.locator(".flash").first.inner_text()
     context.close()
 

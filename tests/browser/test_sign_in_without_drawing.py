@@ -95,8 +95,8 @@ def test_an_apprentice_then_the_trainer_sign_by_typed_code_with_the_keyboard_onl
     log_in(phone, live_server, sheet["typist"], TEST_PASSWORD)
     phone.goto(f"{live_server}/moi/emargement")
     phone.get_by_role("link", name="Je ne peux pas signer en traçant").focus()
-    phone.keyboard.press("Enter")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     code_field = phone.get_by_label("Code affiché par le formateur")
     code_field.focus()
     phone.keyboard.type(code)
@@ -104,8 +104,8 @@ def test_an_apprentice_then_the_trainer_sign_by_typed_code_with_the_keyboard_onl
     phone.keyboard.type("pas-le-bon")
     phone.keyboard.press("Tab")
     phone.keyboard.press("Space")
-    phone.keyboard.press("Enter")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     assert "Mot de passe incorrect" in phone.locator("#password-erreur").inner_text()
     assert phone.get_by_label("Code affiché par le formateur").input_value() == code  # kept
     assert phone.get_by_role("checkbox", name="Je confirme").is_checked()  # kept too: only the password is typed again
@@ -117,8 +117,8 @@ def test_an_apprentice_then_the_trainer_sign_by_typed_code_with_the_keyboard_onl
     phone.keyboard.type(code)
     phone.keyboard.press("Tab")
     phone.keyboard.type(TEST_PASSWORD)
-    phone.keyboard.press("Enter")
-    phone.wait_for_load_state()
+    with phone.expect_navigation():
+        phone.keyboard.press("Enter")
     assert "Émargement enregistré" in phone.locator(".flash").first.inner_text()
     phone_context.close()
 
@@ -135,8 +135,8 @@ def test_an_apprentice_then_the_trainer_sign_by_typed_code_with_the_keyboard_onl
     trainer.keyboard.press("Tab")
     trainer.keyboard.press("Space")
     trainer.screenshot(path=tmp_path / "typed-close.png", full_page=True)
-    trainer.keyboard.press("Enter")  # Enter in the form with nothing drawn: the typed signature
-    trainer.wait_for_load_state()
+    with trainer.expect_navigation():
+        trainer.keyboard.press("Enter")  # Enter in the form with nothing drawn: the typed signature
     assert "Feuille signée et close" in trainer.locator(".flash").first.inner_text()
     assert "Close le" in trainer.locator(".page-head").inner_text()
     context.close()
