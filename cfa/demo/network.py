@@ -213,7 +213,7 @@ def network_cohorts(today: date, scale: float, rng: random.Random) -> list[NetCo
         for year in range(today.year - YEARS, today.year + 1):
             september = monday_of(date(year, 9, 7))
             for programme, weeks in YEARLY_COHORTS:
-                start = september + timedelta(weeks=weeks) - timedelta(weeks=52 if year == today.year else 0)
+                start = september + timedelta(weeks=weeks)
                 end = contract_end(start, months[programme])
                 if start > today or (centre in ("RENNES", "NANTES") and end >= demo_start):
                     continue  # the demo's own cohorts hold its two centres' last two years
@@ -264,6 +264,8 @@ def generate_network(scale: float = 1.0, today: date | None = None, say: Callabl
     progress.step("formations courtes", started)
 
     started = clock.perf_counter()
+    if (large := large_run(today)) is not None:
+        runs.append(large)
     cohort_ids = [c.id for c in cohorts] + [r.id for r in runs]
     sheets, marks = _attendance(rng, today, cohort_ids, say)
     db.session.commit()
@@ -502,6 +504,83 @@ class _World:
         )
         db.session.flush()
         return runs
+
+
+LARGE_RUN_TRAINEES = 100
+LARGE_RUN_NAME = "réseau, 100 agents"
+
+
+def large_run(today: date) -> Cohort | None:
+    """One intra-company socle run for a hundred agents of a city, ended last month at its first centre: the
+    benchmark's "100 certificates" (its ZIP of certificats de réalisation). Its sheets are written with the
+    others'. Its own seed, so that adding it left the rest of the network as it was."""
+    rng = random.Random(SEED + 100)
+    socle = db.session.scalar(
+        sa.select(Programme).where(Programme.kind == ProgrammeKind.SHORT_COURSE, Programme.entry_course)
+    )
+    centre = db.session.scalar(sa.select(Centre).order_by(Centre.id))
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@cadence.test"))
+    if socle is None or centre is None:
+        return None
+    client = get_or_create(
+        Employer,
+        dict(name=f"Ville de {centre.city}", kind=EmployerKind.CITY, city=centre.city, postcode=centre.postcode),
+        siret=valid_siret(9_999),
+    )
+    holidays = french_holidays(today - timedelta(weeks=10), today)
+    monday = monday_of(today.replace(day=1) - timedelta(days=20))
+    days = [d for d in (monday + timedelta(days=n) for n in range(8)) if d.weekday() < 5 and d not in holidays][:6]
+    run = Cohort(
+        programme_id=socle.id,
+        centre_id=centre.id,
+        name=f"{socle.code} – {client.name} – {days[0]:%d/%m/%Y} ({LARGE_RUN_NAME})",
+        start_date=days[0],
+        end_date=days[-1],
+        lead_trainer_id=socle.modules[0].default_trainer_id or admin.id,
+        client_id=client.id,
+        place=f"Hôtel de ville de {centre.city}",
+    )
+    db.session.add(run)
+    db.session.flush()
+    domain = _domain(client.name)
+    taken = set(db.session.scalars(sa.select(User.email).where(User.email.like(f"%@{domain}"))))
+    for number in range(LARGE_RUN_TRAINEES):
+        first, last = rng.choice(data.FIRST_NAMES), rng.choice(data.LAST_NAMES)
+        email = f"{_slug(first)}.{_slug(last)}.{number}@{domain}"
+        if email in taken:
+            continue
+        person = User(email=email, first_name=first, last_name=last, employer_id=client.id)
+        person.set_roles([Role.LEARNER])
+        db.session.add(person)
+        run.enrolments.append(
+            Enrolment(
+                apprentice=person,
+                employer_id=client.id,
+                contract_start=run.start_date,
+                contract_end=run.end_date,
+                status=EnrolmentStatus.COMPLETED,
+                registered_by_id=admin.id,
+            )
+        )
+    for day in days:
+        for half_day, start, end in (
+            (HalfDay.AM, socle.morning_start, socle.morning_end),
+            (HalfDay.PM, socle.afternoon_start, socle.afternoon_end),
+        ):
+            db.session.add(
+                Session(
+                    cohort_id=run.id,
+                    module_id=socle.modules[0].id,
+                    trainer_id=run.lead_trainer_id,
+                    date=day,
+                    half_day=half_day,
+                    start_time=start,
+                    end_time=end,
+                    status=SessionStatus.PLANNED,
+                )
+            )
+    db.session.flush()
+    return run
 
 
 def _utc_naive(day: date, moment: time) -> datetime:
