@@ -29,6 +29,7 @@ import os
 import re
 import secrets
 import shutil
+import signal
 import statistics
 import subprocess
 import sys
@@ -568,6 +569,8 @@ def main() -> None:
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     parser.add_argument("--only", action="append", help="a label's beginning: measure only those pages")
     args = parser.parse_args()
+    # A stopped benchmark (timeout, Ctrl-C) still stops its gunicorn: `finally` runs on SIGTERM too.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
 
     from cfa import create_app
 

@@ -202,7 +202,7 @@ class Progress:
 def network_cohorts(today: date, scale: float, rng: random.Random) -> list[NetCohort]:
     """The network's cohorts: every centre opens YEARLY_COHORTS each year for five years and the running one.
 
-    `scale` keeps that share of them, taken centre after centre, each centre's cohorts spread over the years:
+    `scale` keeps that share of them, taken in turn from each centre, each centre's spread over the years:
     0.1 gives a tenth of the network, 0.01 a hundredth (at least one cohort)."""
     months = {p["code"]: p["duration_months"] for p in data.PROGRAMMES} | {"TMS": TMS["duration_months"]}
     codes = ["RENNES", "NANTES", *[code for code, _, _ in CENTRES]]
@@ -218,10 +218,17 @@ def network_cohorts(today: date, scale: float, rng: random.Random) -> list[NetCo
                 if start > today or (centre in ("RENNES", "NANTES") and end >= demo_start):
                     continue  # the demo's own cohorts hold its two centres' last two years
                 cohorts.append((programme, centre, start, end, rng.randint(*HEADCOUNT)))
-        # Spread: the first cohort of every year, then the second of every year...
-        cohorts.sort(key=lambda c: (c[2].month < 9, c[2].year % 100, c[0]))
-        by_centre.append(cohorts)
-    everything = [c for cohorts in by_centre for c in cohorts]
+        # Spread over the years: one cohort of each year in turn, each centre beginning with another year.
+        years = sorted({c[2].year for c in cohorts})
+        years = years[len(by_centre) % len(years) :] + years[: len(by_centre) % len(years)] if years else years
+        per_year = [[c for c in cohorts if c[2].year == year] for year in years]
+        by_centre.append(
+            [group[rank] for rank in range(len(YEARLY_COHORTS)) for group in per_year if rank < len(group)]
+        )
+    # Round robin over the centres: a small scale still has several centres, each with its years.
+    everything = [
+        c for rank in range(max(map(len, by_centre))) for cohorts in by_centre for c in cohorts[rank : rank + 1]
+    ]
     kept = everything[: max(1, round(len(everything) * scale))]
     slots: dict[str, int] = {}
     result = []
