@@ -222,6 +222,7 @@ class FetchCounter:
         self.queries = 0
         self.rows = 0
         self.statements: list[tuple[str, object]] = []
+        self.durations: list[tuple[float, str]] = []  # (seconds, statement): where a slow page spends its time
         self.recording = False
 
     def install(self) -> None:
@@ -233,8 +234,14 @@ class FetchCounter:
             if self.recording:
                 self.queries += 1
                 self.statements.append((statement, parameters))
+                conn.info["cadence_started"] = time.perf_counter()
+
+        def after(conn, cursor, statement, parameters, context, executemany):
+            if self.recording and "cadence_started" in conn.info:
+                self.durations.append((time.perf_counter() - conn.info.pop("cadence_started"), statement))
 
         event.listen(Engine, "before_cursor_execute", before)
+        event.listen(Engine, "after_cursor_execute", after)
         counter = self
 
         def counting(method, many: bool):
@@ -253,14 +260,14 @@ class FetchCounter:
                     setattr(strategy, method, counting(strategy.__dict__[method], many))
 
     def start(self) -> None:
-        self.queries, self.rows, self.statements, self.recording = 0, 0, [], True
+        self.queries, self.rows, self.statements, self.durations, self.recording = 0, 0, [], [], True
 
     def stop(self) -> tuple[int, int]:
         self.recording = False
         return self.queries, self.rows
 
 
-def count_in_process(database_url: str, found: list[Page], rows: dict[str, Row]) -> list[tuple[str, object]]:
+def count_in_process(database_url: str, found: list[Page], rows: dict[str, Row], args) -> list[tuple[str, object]]:
     """One request of each page through Flask's test client; returns the audit export's statements."""
     from cfa import create_app
 
@@ -282,11 +289,13 @@ def count_in_process(database_url: str, found: list[Page], rows: dict[str, Row])
         if page.expect == 304:  # the ETag of a first answer, as a calendar client keeps it
             headers["If-None-Match"] = client.get(page.path).headers.get("ETag", "")
         counter.start()
+        started = time.perf_counter()
         if page.body is not None:
             response = client.post(page.path, data=page.body, headers=headers)
         else:
             response = client.get(page.path, headers=headers)
         queries, fetched = counter.stop()
+        elapsed = (time.perf_counter() - started) * 1000
         rows[page.label].status, rows[page.label].queries, rows[page.label].rows = (
             response.status_code,
             queries,
@@ -294,7 +303,14 @@ def count_in_process(database_url: str, found: list[Page], rows: dict[str, Row])
         )
         if page.body is not None:
             audit_statements = list(counter.statements)
-        print(f"  {page.label:<38} {response.status_code:>4} {queries:>6} requêtes {fetched:>9} lignes", flush=True)
+        print(
+            f"  {page.label:<38} {response.status_code:>4} {queries:>6} requêtes {fetched:>9} lignes "
+            f"{elapsed:>9.1f} ms en process",
+            flush=True,
+        )
+        if args.slowest:
+            for seconds, statement in sorted(counter.durations, reverse=True)[: args.slowest]:
+                print(f"      {seconds * 1000:>8.1f} ms  {' '.join(statement.split())[:160]}")
     return audit_statements
 
 
@@ -568,6 +584,8 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=8)
     parser.add_argument("--wrk", default=shutil.which("wrk") or "/usr/bin/wrk")
     parser.add_argument("--only", action="append", help="a label's beginning: measure only those pages")
+    parser.add_argument("--slowest", type=int, default=0, help="print each page's N slowest statements")
+    parser.add_argument("--count-only", action="store_true", help="queries and rows in process, no gunicorn nor wrk")
     args = parser.parse_args()
     # A stopped benchmark (timeout, Ctrl-C) still stops its gunicorn: `finally` runs on SIGTERM too.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
@@ -581,8 +599,10 @@ def main() -> None:
     rows = {page.label: Row(page) for page in found}
     print(f"Avant : {describe(args.database_url)}")
     print("Requêtes et lignes par page (en process) :", flush=True)
-    audit_statements = count_in_process(args.database_url, found, rows)
+    audit_statements = count_in_process(args.database_url, found, rows, args)
     raw = raw_sql_seconds(args.database_url, audit_statements) if audit_statements else None
+    if args.count_only:
+        return
     print(f"gunicorn ({args.workers} workers) + wrk :", flush=True)
     measure(args.database_url, found, rows, args)
     print(f"Après : {describe(args.database_url)}")
