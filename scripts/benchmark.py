@@ -464,7 +464,7 @@ def run_wrk(base: str, page: Page, headers: dict[str, str], args, folder: Path, 
         headers = dict(headers, **{"Content-Type": "application/x-www-form-urlencoded"})
     script.write_text(lua)
     threads, connections = (1, 1) if page.document else (args.threads, args.connections)
-    duration = min(90, max(args.duration, math.ceil(5 * single) + 1))
+    duration = min(45, max(args.duration, math.ceil(5 * single) + 1))
     command = [
         args.wrk,
         f"-t{threads}",
