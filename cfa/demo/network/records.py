@@ -249,14 +249,16 @@ def _campaigns(rng: random.Random, today: date, cohorts: list[Cohort]) -> None:
 def _livrets(rng: random.Random, today: date, cohorts: list[Cohort]) -> None:
     """The livret of every apprentice with a tutor, each ended field period written and signed by the tutor with
     three activities (the demo's wording, cfa/demo/followup.py); one cohort in seven has its last period unwritten."""
-    periods = livret.field_periods_of_cohorts([c.id for c in cohorts])
+    periods: dict[int, list] = {}  # by cohort: field_periods() scans the list it is given, for each enrolment
+    for period in livret.field_periods_of_cohorts([c.id for c in cohorts]):
+        periods.setdefault(period.cohort_id, []).append(period)
     blocks = {c.programme_id: sorted(c.programme.skill_blocks, key=lambda b: b.position) for c in cohorts}
     entries, activities = [], []
     for index, cohort in enumerate(cohorts):
         for enrolment in sorted(cohort.enrolments, key=lambda e: e.id):
             if enrolment.tutor_id is None:
                 continue
-            ended = [p for p in livret.field_periods(enrolment, periods) if p.ended(today)]
+            ended = [p for p in livret.field_periods(enrolment, periods.get(cohort.id, [])) if p.ended(today)]
             if index % 7 == 2:
                 ended = ended[:-1]
             for number, period in enumerate(ended):
