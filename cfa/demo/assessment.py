@@ -163,7 +163,7 @@ def _jury(rng: random.Random, cohort: Cohort, admin: User, index: int, obtained:
         cohort_id=cohort.id,
         date=cohort.end_date - timedelta(days=cohort.end_date.weekday() + 21),  # a Monday three weeks before the end
         start_time="09:00",
-        place=JURY_PLACES[cohort.centre.code],
+        place=JURY_PLACES.get(cohort.centre.code, f"CFA, site de {cohort.centre.name}"),  # network: any centre
         members=JURY_MEMBERS,
     )
     db.session.add(jury)
