@@ -1,5 +1,6 @@
 """Flask extensions, created once and bound to the app in create_app()."""
 
+from flask import session
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -53,6 +54,16 @@ def register_extensions(app) -> None:
     login_manager.login_message = "Connectez-vous pour accéder à cette page."
     login_manager.login_message_category = "info"
     login_manager.session_protection = "strong"
+
+    @app.after_request
+    def _mark_anonymous_session(response):
+        """Strong protection empties any session that lacks the mark of its browser and address, and sends the
+        emptied cookie back. The log-in page's session (its CSRF token) had no mark, so a request still carrying
+        it (a phone fetching the manifest or the service worker, a second tab) answered after the log-in put the
+        anonymous cookie back and logged the person out. The mark is set whenever such a session is written."""
+        if session.modified and session and "_user_id" not in session:
+            session["_id"] = login_manager._session_identifier_generator()
+        return response
 
     @login_manager.user_loader
     def load_user(session_id: str):

@@ -311,3 +311,25 @@ def test_a_role_change_is_audited(login):
     assert admin.post(f"/admin/personnes/{person.id}/modifier", data=data).status_code == 302
     event = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.action == "roles_change"))
     assert event.before == {"roles": ["apprentice"]} and event.after == {"roles": ["apprentice", "trainer"]}
+
+
+@pytest.mark.parametrize("background", ["/manifest.webmanifest", "/sw.js", "/sante", "/connexion"])
+def test_a_request_still_carrying_the_session_from_before_the_log_in_does_not_log_the_person_out(
+    app, client, background
+):
+    """A phone's manifest, service worker or a second tab may ask with the cookie of before the log-in and be
+    answered after it: that answer must not put the anonymous session back in the browser."""
+    user = f.UserFactory.trainer()
+    app.config["WTF_CSRF_ENABLED"] = True  # the log-in page stores its CSRF token in the anonymous session
+    try:
+        page = client.get("/connexion")
+        token = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text).group(1)
+        anonymous = client.get_cookie("session").value
+        assert client.post("/connexion", data={"email": user.email, "password": TEST_PASSWORD, "csrf_token": token})
+        assert client.get("/").status_code == 200
+        late = app.test_client()
+        late.set_cookie("session", anonymous)
+        answer = late.get(background)
+        assert not answer.headers.getlist("Set-Cookie"), "this answer would log the person out"
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
