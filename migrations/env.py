@@ -85,10 +85,24 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch mode rebuilds a SQLite table (copy, drop, rename); with foreign keys enforced the drop fails as
+            # soon as a row refers to the table, so a populated database could not be upgraded. Enforcement is off
+            # while the schema changes (the pragma is ignored inside a transaction, hence the raw connection) and
+            # every reference is checked before the upgrade commits.
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
 
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"Références cassées après la migration (table, ligne, cible) : {broken[:10]}")
+        if sqlite:
+            connection.commit()  # the pragma, like the one above, only takes effect outside a transaction
+            connection.connection.dbapi_connection.execute("PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -31,6 +31,27 @@ def test_migrations_build_the_models_schema_on_sqlite(tmp_path):
     assert {"attendance_mark", "session", "award", "survey_response", "alembic_version"} <= tables
 
 
+def test_a_populated_sqlite_database_upgrades_although_its_tables_are_rebuilt(tmp_path):
+    """SQLite rebuilds a table to change a column: the rows referring to it must neither block nor lose it."""
+    url = f"sqlite:///{tmp_path}/populated.sqlite"
+    app = create_app("testing", SQLALCHEMY_DATABASE_URI=url)
+    with app.app_context():
+        upgrade(revision="0022")
+        with db.engine.begin() as connection:
+            connection.exec_driver_sql(
+                "INSERT INTO centre (id, name, code, city) VALUES (1, 'Rennes', 'REN', 'Rennes')"
+            )
+            connection.exec_driver_sql("INSERT INTO room (id, centre_id, name, active) VALUES (1, 1, 'Bréhat', 1)")
+        upgrade()
+        with db.engine.connect() as connection:
+            rows = connection.exec_driver_sql(
+                "SELECT room.name, centre.name FROM room JOIN centre ON centre.id = room.centre_id"
+            )
+            assert rows.all() == [("Bréhat", "Rennes")]
+            assert connection.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1  # enforced again afterwards
+        db.engine.dispose()
+
+
 @pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"), reason="needs PostgreSQL (TEST_DATABASE_URL)"
 )
