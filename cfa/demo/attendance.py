@@ -97,6 +97,24 @@ def signatures_of(rng: random.Random, sessions: list[Session], enrolments: dict[
     return {person: signature_png(rng) for person in people}
 
 
+def closed_sheet_row(rng: random.Random, session: Session, signatures: dict[int, bytes]) -> dict:
+    """The row of a half-day's sheet as its trainer left it: signed on their device and closed at its end."""
+    end = _utc(session.date, session.end_time)
+    return dict(
+        session_id=session.id,
+        version=2,
+        qr_secret=f"{rng.getrandbits(256):064x}",
+        closed_at=end,
+        closed_by_id=session.trainer_id,
+        trainer_signature=signatures.get(session.trainer_id),
+        trainer_signature_method=SignatureMethod.TRAINER_DEVICE,
+        trainer_signed_at=end,
+        trainer_signature_user_agent=USER_AGENTS[SignatureMethod.TRAINER_DEVICE],
+        created_at=_utc(session.date, session.start_time),
+        updated_at=end,
+    )
+
+
 def record_past_sheets(
     rng: random.Random,
     sessions: list[Session],
@@ -106,23 +124,7 @@ def record_past_sheets(
 ) -> list[tuple[Enrolment, date]]:
     """The closed, signed sheet of each past half-day, with a mark for every learner enrolled that day (apprentices
     and short-course trainees alike), in bulk; returns the absences, which the caller may justify."""
-    sheets = []
-    for session in sessions:
-        end = _utc(session.date, session.end_time)
-        sheets.append(
-            dict(
-                session_id=session.id,
-                version=2,
-                qr_secret=f"{rng.getrandbits(256):064x}",
-                closed_at=end,
-                closed_by_id=session.trainer_id,
-                trainer_signature=signatures.get(session.trainer_id),
-                trainer_signed_at=end,
-                trainer_signature_user_agent=USER_AGENTS[SignatureMethod.TRAINER_DEVICE],
-                created_at=_utc(session.date, session.start_time),
-                updated_at=end,
-            )
-        )
+    sheets = [closed_sheet_row(rng, session, signatures) for session in sessions]
     db.session.execute(sa.insert(AttendanceSheet), sheets)
     sheet_ids = dict(db.session.execute(sa.select(AttendanceSheet.session_id, AttendanceSheet.id)).tuples().all())
 

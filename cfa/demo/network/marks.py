@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from cfa.demo.attendance import USER_AGENTS, signature_png
+from cfa.demo.attendance import USER_AGENTS, closed_sheet_row, signature_png
 from cfa.demo.network.cohorts import MARK_BATCH
 from cfa.extensions import db
 from cfa.formatting import PARIS
@@ -49,23 +49,7 @@ def _attendance(rng: random.Random, today: date, cohort_ids: list[int], say) -> 
         {e.apprentice_id for group in enrolments.values() for e in group} | {s.trainer_id for s in sessions}
     )
     signatures = {person: signature_png(rng) for person in people if person is not None}
-    sheet_rows = []
-    for s in sessions:
-        end = datetime.combine(s.date, s.end_time, tzinfo=PARIS).astimezone(UTC)
-        sheet_rows.append(
-            dict(
-                session_id=s.id,
-                version=2,
-                qr_secret=f"{rng.getrandbits(256):064x}",
-                closed_at=end,
-                closed_by_id=s.trainer_id,
-                trainer_signature=signatures.get(s.trainer_id),
-                trainer_signed_at=end,
-                trainer_signature_user_agent=USER_AGENTS[SignatureMethod.TRAINER_DEVICE],
-                created_at=datetime.combine(s.date, s.start_time, tzinfo=PARIS).astimezone(UTC),
-                updated_at=end,
-            )
-        )
+    sheet_rows = [closed_sheet_row(rng, s, signatures) for s in sessions]
     for first in range(0, len(sheet_rows), 10_000):
         db.session.execute(sa.insert(AttendanceSheet), sheet_rows[first : first + 10_000])
     say(f"    feuilles : {len(sheet_rows)}")
