@@ -97,6 +97,19 @@ def signatures_of(rng: random.Random, sessions: list[Session], enrolments: dict[
     return {person: signature_png(rng) for person in people}
 
 
+def drawn_mark(rng: random.Random) -> tuple[MarkStatus, int, int]:
+    """A mark as a real CFA's sheets hold them: 3.5 % absent, 5 % late, 1.5 % leaving early, the rest present;
+    returns the status, the minutes late and the minutes left early."""
+    roll = rng.random()
+    if roll < 0.035:
+        return MarkStatus.ABSENT, 0, 0
+    if roll < 0.085:
+        return MarkStatus.LATE, rng.choice([5, 10, 15, 20, 25, 35, 45]), 0
+    if roll < 0.10:
+        return MarkStatus.LEFT_EARLY, 0, rng.choice([15, 30, 45, 60])
+    return MarkStatus.PRESENT, 0, 0
+
+
 def closed_sheet_row(rng: random.Random, session: Session, signatures: dict[int, bytes]) -> dict:
     """The row of a half-day's sheet as its trainer left it: signed on their device and closed at its end."""
     end = _utc(session.date, session.end_time)
@@ -134,14 +147,7 @@ def record_past_sheets(
         for enrolment in enrolments.get(session.cohort_id, []):
             if not enrolment.is_enrolled_on(session.date):
                 continue
-            roll = rng.random()
-            status, late, early = MarkStatus.PRESENT, 0, 0
-            if roll < 0.035:
-                status = MarkStatus.ABSENT
-            elif roll < 0.085:
-                status, late = MarkStatus.LATE, rng.choice([5, 10, 15, 20, 25, 35, 45])
-            elif roll < 0.10:
-                status, early = MarkStatus.LEFT_EARLY, rng.choice([15, 30, 45, 60])
+            status, late, early = drawn_mark(rng)
             mark = dict(
                 sheet_id=sheet_ids[session.id],
                 session_id=session.id,

@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from cfa.demo.attendance import USER_AGENTS, closed_sheet_row, signature_png
+from cfa.demo.attendance import USER_AGENTS, closed_sheet_row, drawn_mark, signature_png
 from cfa.demo.network.cohorts import MARK_BATCH
 from cfa.extensions import db
 from cfa.formatting import PARIS
@@ -90,14 +90,7 @@ def _marks(rng, sessions, enrolments, sheet_ids, signatures) -> Iterator[tuple]:
             last_day = e.interrupted_on or e.contract_end
             if not e.contract_start <= s.date <= last_day:
                 continue
-            roll = rng.random()
-            status, late, early = MarkStatus.PRESENT, 0, 0
-            if roll < 0.035:
-                status = MarkStatus.ABSENT
-            elif roll < 0.085:
-                status, late = MarkStatus.LATE, rng.choice([5, 10, 15, 20, 25, 35, 45])
-            elif roll < 0.10:
-                status, early = MarkStatus.LEFT_EARLY, rng.choice([15, 30, 45, 60])
+            status, late, early = drawn_mark(rng)
             signature = signed_at = method = agent = None
             if status != MarkStatus.ABSENT:
                 method = SignatureMethod.QR if rng.random() < 0.4 else SignatureMethod.TRAINER_DEVICE
