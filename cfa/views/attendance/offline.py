@@ -17,7 +17,7 @@ from cfa.services.attendance import AttendanceError
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
-from cfa.views.attendance.sheets import _entries, _unsigned
+from cfa.views.attendance.sheet_fields import posted_marks, posted_unsigned
 
 
 @bp.route("/jeton")
@@ -44,7 +44,7 @@ def _queued_write(session, body: dict) -> sync.QueuedWrite:
         abort(400, "Modification illisible : rechargez la page.")
     entries, seen = {}, {}
     if body.get("kind") == "marks":
-        entries, seen = _entries(fields, attendance.rows(session, attendance.sheet_of(session)))
+        entries, seen = posted_marks(fields, attendance.rows(session, attendance.sheet_of(session)))
         seen = {eid: shown for eid, shown in seen.items() if eid in entries}
     version, enrolment = body.get("version"), body.get("enrolment_id")
     if not isinstance(version, int) or not (enrolment is None or isinstance(enrolment, int)):
@@ -58,7 +58,7 @@ def _queued_write(session, body: dict) -> sync.QueuedWrite:
         seen=seen,
         enrolment_id=enrolment,
         signature=fields.get("signature"),
-        unsigned=_unsigned(fields),
+        unsigned=posted_unsigned(fields),
         early_reason=fields.get("early_reason", "")[:300],
     )
 

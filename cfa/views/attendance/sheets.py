@@ -15,12 +15,12 @@ from cfa.services import attendance_codes as codes
 from cfa.services import attendance_signatures as signatures
 from cfa.services.attendance import AttendanceError, MarkInput
 from cfa.services.attendance_followup import trainer_to_finish
-from cfa.services.attendance_signatures import Unsigned
 from cfa.services.audit import history
 from cfa.services.permissions import Ability, can
 from cfa.urls import public_url
 from cfa.views.access import requires
 from cfa.views.attendance import bp, session_or_404
+from cfa.views.attendance.sheet_fields import posted_marks, posted_minutes, posted_status, posted_unsigned
 from cfa.views.forms import posted
 from cfa.views.params import date_arg, page_arg
 
@@ -81,42 +81,6 @@ def sheet(session_id: int):
     return render_template("attendance/sheet.html", **_sheet_context(session))
 
 
-def _entries(form, rows) -> tuple[dict, dict]:
-    """The statuses posted for each row, and what the device showed when it loaded the sheet."""
-    entries, seen = {}, {}
-    for row in rows:
-        eid = row.enrolment.id
-        status = form.get(f"status-{eid}")
-        if status:
-            entries[eid] = MarkInput(
-                _status(status), _minutes(form.get(f"late-{eid}")), _minutes(form.get(f"early-{eid}"))
-            )
-        shown = form.get(f"seen-{eid}")
-        if shown:
-            status_shown, late, early = (shown.split(":") + ["0", "0"])[:3]
-            seen[eid] = MarkInput(_status(status_shown), _minutes(late), _minutes(early))
-        else:
-            seen[eid] = None
-    return entries, seen
-
-
-def _status(value: str) -> MarkStatus:
-    try:
-        return MarkStatus(value)
-    except ValueError:
-        abort(400, "Statut de présence inconnu : rechargez la page et recommencez.")
-
-
-def _minutes(value) -> int:
-    """Minutes as typed; the service checks them against the half-day's length."""
-    value = (value or "").strip()
-    if not value:
-        return 0
-    if not (value.isdigit() and len(value) <= 4):
-        abort(400, "Les minutes de retard ou de départ doivent être un nombre entier de minutes.")
-    return int(value)
-
-
 @bp.route("/seances/<int:session_id>", methods=["POST"])
 @requires(Ability.TAKE_ATTENDANCE)
 def save(session_id: int):
@@ -145,7 +109,7 @@ def _all_present(session) -> list[tuple[str, str]]:
 
 def _marks(session) -> list[tuple[str, str]]:
     """The marks posted for the sheet's rows; what another device recorded meanwhile is kept and said."""
-    entries, seen = _entries(request.form, attendance.rows(session, attendance.sheet_of(session)))
+    entries, seen = posted_marks(request.form, attendance.rows(session, attendance.sheet_of(session)))
     result = attendance.save_marks(session, current_user, entries, seen, request.user_agent.string)
     saved = f"{result.saved} émargement(s) enregistré(s)." if result.saved else "Rien de nouveau à enregistrer."
     return ([("warning", result.message)] if result.message else []) + [("success", saved)]
@@ -190,20 +154,6 @@ def sign(session_id: int, enrolment_id: int):
     )
 
 
-def _unsigned(form) -> dict[int, Unsigned]:
-    """The reasons the trainer gave for learners who did not sign (fields `unsigned-<enrolment>`)."""
-    reasons = {}
-    for key, value in form.items():
-        if not key.startswith("unsigned-") or key.startswith("unsigned-note-") or not value:
-            continue
-        try:
-            eid, reason = int(key.removeprefix("unsigned-")), UnsignedReason(value)
-        except ValueError:
-            abort(400, "Motif d'absence de signature inconnu : rechargez la page et recommencez.")
-        reasons[eid] = Unsigned(reason, (form.get(f"unsigned-note-{eid}") or "")[:300])
-    return reasons
-
-
 @bp.route("/seances/<int:session_id>/clore", methods=["POST"])
 @requires(Ability.TAKE_ATTENDANCE)
 # Signing without drawing takes the trainer's password: a few tries a minute, as at the login page.
@@ -211,7 +161,7 @@ def _unsigned(form) -> dict[int, Unsigned]:
 def close(session_id: int):
     session = session_or_404(session_id)
     user_agent = request.user_agent.string
-    unsigned = _unsigned(request.form)
+    unsigned = posted_unsigned(request.form)
     early_reason = (request.form.get("early_reason") or "")[:300]
     typed = request.form.get("method") == SignatureMethod.TYPED.value
     password = (request.form.get("password") or "")[:200]
@@ -239,9 +189,9 @@ def correct(session_id: int):
     context = _sheet_context(session)
     form = context["correction"]
     if request.form.get("correction-status"):
-        _status(request.form["correction-status"])
+        posted_status(request.form["correction-status"])
     for name in ("correction-minutes_late", "correction-minutes_left_early"):
-        _minutes(request.form.get(name))
+        posted_minutes(request.form.get(name))
     on_sheet = {str(eid) for eid, _name in form.enrolment_id.choices}
     if request.form.get("correction-enrolment_id", "") not in on_sheet:
         abort(400, "Cette personne n'est pas sur cette feuille : rechargez la page et recommencez.")
