@@ -309,6 +309,13 @@ class SessionFactory(Base):
     status = m.SessionStatus.PLANNED
 
 
+def running_session(day: date) -> m.Session:
+    """A morning of a cohort running from September 2026 to August 2027, with its trainer: the sheet most
+    attendance tests take and sign."""
+    cohort = CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
+    return SessionFactory(cohort=cohort, date=day, trainer=UserFactory.trainer())
+
+
 class CalendarPeriodFactory(Base):
     class Meta:
         model = m.CalendarPeriod

@@ -30,8 +30,7 @@ def ON_PAPER(enrolments):
 
 @pytest.fixture
 def session():
-    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
-    return f.SessionFactory(cohort=cohort, date=DAY, trainer=f.UserFactory.trainer())
+    return f.running_session(DAY)
 
 
 @pytest.fixture

@@ -16,8 +16,7 @@ START = datetime(2026, 11, 16, 8, 0, tzinfo=UTC)  # 9:00 in Paris
 
 @pytest.fixture
 def session():
-    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
-    session = f.SessionFactory(cohort=cohort, date=DAY, trainer=f.UserFactory.trainer())
+    session = f.running_session(DAY)
     att.lock_sheet(session)
     return session
 

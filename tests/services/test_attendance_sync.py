@@ -24,8 +24,7 @@ PRESENT, ABSENT = MarkInput(MarkStatus.PRESENT), MarkInput(MarkStatus.ABSENT)
 
 @pytest.fixture
 def session():
-    cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
-    return f.SessionFactory(cohort=cohort, date=DAY, trainer=f.UserFactory.trainer())
+    return f.running_session(DAY)
 
 
 @pytest.fixture

@@ -151,8 +151,8 @@ def _sheet(app, session_id):
 def _a_session(app, *, all_present=False, closed=False, apprentices=2):
     """A running morning session of a new cohort, its trainer and apprentices; optionally already marked."""
     with app.app_context():
-        cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
-        session = f.SessionFactory(cohort=cohort, date=DAY, trainer=f.UserFactory.trainer())
+        session = f.running_session(DAY)
+        cohort = session.cohort
         enrolments = [f.EnrolmentFactory(cohort=cohort) for _ in range(apprentices)]
         if all_present or closed:
             sheet = f.AttendanceSheetFactory(session=session, qr_secret="s" * 64, closed_at=DURING if closed else None)
@@ -182,8 +182,8 @@ def test_two_first_saves_of_a_new_sheet_keep_both_marks(shared_app, clock):
     tally = Tally()
     for _ in range(PAIRS):
         with shared_app.app_context():
-            cohort = f.CohortFactory(start_date=date(2026, 9, 14), end_date=date(2027, 8, 13))
-            session = f.SessionFactory(cohort=cohort, date=DAY, trainer=f.UserFactory.trainer())
+            session = f.running_session(DAY)
+            cohort = session.cohort
             a, b = (f.EnrolmentFactory(cohort=cohort) for _ in range(2))
             db.session.commit()
             session_id, a_id, b_id, trainer = session.id, a.id, b.id, session.trainer
