@@ -25,6 +25,7 @@ from cfa.models import AttendanceMark, AttendanceSheet, ClosurePeriod, Cohort, E
 from cfa.services.attendance_followup import sheets_to_finish, unfinished_clause
 from cfa.services.attendance_rates import justified_clause
 from cfa.services.calendar_generation import french_holidays
+from cfa.services.counting import count_rows
 from cfa.sqltime import paris_to_utc, to_second
 
 LIMIT = 50  # findings shown per control; the total says how many there are
@@ -48,10 +49,6 @@ class Control:
     explanation: str
     total: int
     findings: list[Finding] = field(default_factory=list)
-
-
-def _count(stmt) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
 
 
 def _signed_clause(session_id):
@@ -96,7 +93,7 @@ def closed_day_signatures(since: date) -> Control:
         "fermeture",
         "Signatures un jour de fermeture ou un jour férié",
         "Une feuille signée un jour où le centre était fermé, ou un jour férié, ne prouve pas une présence.",
-        _count(stmt),
+        count_rows(stmt),
         findings,
     )
 
@@ -136,7 +133,7 @@ def trainer_in_two_places(since: date) -> Control:
         "ubiquite",
         "Un·e formateur·rice sur deux feuilles à la fois",
         "Deux demi-journées qui se chevauchent, signées par la même personne : elle ne pouvait être qu'à l'une.",
-        _count(stmt),
+        count_rows(stmt),
         findings,
     )
 
@@ -162,7 +159,7 @@ def closed_before_the_end(since: date) -> Control:
         "cloture-anticipee",
         "Feuilles closes avant la fin de la demi-journée",
         "La feuille atteste la présence jusqu'à l'heure de fin : close avant, elle atteste ce qui n'a pas eu lieu.",
-        _count(stmt),
+        count_rows(stmt),
         findings,
     )
 
@@ -212,7 +209,7 @@ def signed_while_justified_absent(since: date) -> Control:
         "Signatures d'apprenti·es dont l'absence est justifiée ce jour-là",
         "Un justificatif accepté dit l'apprenti·e absent·e ce jour-là, mais aucune de ses demi-journées n'y est "
         "marquée absente et une feuille porte sa signature : l'un des deux est faux.",
-        _count(stmt),
+        count_rows(stmt),
         findings,
     )
 
@@ -235,7 +232,7 @@ def batch_signatures(since: date) -> Control:
         "signatures-en-lot",
         "Signatures en lot",
         f"{BATCH_SIZE} signatures ou plus à la même seconde sur une feuille : aucune main ne signe aussi vite.",
-        _count(stmt),
+        count_rows(stmt),
         findings,
     )
 

@@ -14,6 +14,7 @@ from cfa.extensions import db
 from cfa.models import Cohort, Enrolment, EnrolmentStatus, Programme, Session, SessionStatus
 from cfa.services import conflicts
 from cfa.services.attendance_followup import count_to_finish
+from cfa.services.counting import count_rows
 from cfa.services.dashboard import AdminSummary, admin_summary
 from cfa.services.followup import apprenticeship_clause
 from cfa.sqltime import minutes_of
@@ -42,10 +43,6 @@ class AdminHome:
     missing_hours_total: int
     without_tutor: list[Enrolment]
     without_tutor_total: int
-
-
-def _count(stmt) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
 
 
 def missing_hours(today: date):
@@ -81,11 +78,11 @@ def admin_home(today: date, now: datetime | None = None) -> AdminHome:
         conflicts=conflicts.describe_conflicts(clashes),
         conflicts_total=clashes_total,
         missing_hours=[MissingHours(c, int(p), int(t)) for c, p, t in db.session.execute(hours.limit(SHOWN))],
-        missing_hours_total=_count(hours),
+        missing_hours_total=count_rows(hours),
         without_tutor=list(
             db.session.scalars(
                 untutored.options(selectinload(Enrolment.apprentice), selectinload(Enrolment.cohort)).limit(SHOWN)
             )
         ),
-        without_tutor_total=_count(untutored),
+        without_tutor_total=count_rows(untutored),
     )

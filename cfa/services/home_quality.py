@@ -7,12 +7,11 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-import sqlalchemy as sa
-
 from cfa.extensions import db
 from cfa.models import Complaint, ImprovementAction, SurveyCampaign
 from cfa.services import complaints, improvement_actions
 from cfa.services import quality_indicators as qi
+from cfa.services.counting import count_rows
 from cfa.services.survey_campaigns import Participation, campaigns_listing, participation
 
 SHOWN = 5
@@ -29,10 +28,6 @@ class QualityHome:
     actions: list[ImprovementAction]
 
 
-def _count(stmt) -> int:
-    return db.session.scalar(sa.select(sa.func.count()).select_from(stmt.order_by(None).subquery()))
-
-
 def quality_home(today: date) -> QualityHome:
     # The dashboard's default scope: the last full year.
     board = qi.dashboard(qi.Scope(today.year - 1), today)
@@ -44,9 +39,9 @@ def quality_home(today: date) -> QualityHome:
     return QualityHome(
         board=board,
         campaigns=[(c, rates[c.id]) for c in campaigns],
-        campaigns_total=_count(running),
+        campaigns_total=count_rows(running),
         complaints=list(db.session.scalars(unanswered.limit(SHOWN))),
-        complaints_total=_count(unanswered),
-        complaints_late=_count(late),
+        complaints_total=count_rows(unanswered),
+        complaints_late=count_rows(late),
         actions=list(db.session.scalars(improvement_actions.actions_query("open", today).limit(SHOWN))),
     )
