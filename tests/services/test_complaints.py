@@ -37,7 +37,9 @@ def test_the_procedure_goes_received_acknowledged_answered_analysed_closed_each_
     advance(officer, complaint, "close", RECEIVED + timedelta(days=20))
     assert complaint.status == m.ComplaintStatus.CLOSED
     actions = db.session.scalars(
-        sa.select(m.AuditEvent.action).where(m.AuditEvent.entity == "complaint", m.AuditEvent.entity_id == complaint.id)
+        sa.select(m.AuditEvent.action)
+        .where(m.AuditEvent.entity == "complaint", m.AuditEvent.entity_id == complaint.id)
+        .order_by(m.AuditEvent.id)
     ).all()
     assert actions == ["create", "acknowledge", "start", "answer", "analyse", "close"]
 
