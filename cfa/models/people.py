@@ -53,6 +53,8 @@ class User(UserMixin, TimestampMixin, db.Model):
     # Secret of the personal .ics subscription link; regenerating it revokes the old link.
     calendar_token: Mapped[str | None] = mapped_column(sa.String(64), unique=True)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # A trainer's "read up to": changes to their planning made later are shown as unread on their home.
+    planning_seen_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     # Part of every session and remember-me cookie: bumping it ends them all (log-out, password change, reset).
     session_version: Mapped[int] = mapped_column(default=1, server_default="1")
     # Set when an admin gives a temporary password: it must be replaced at the next log-in.

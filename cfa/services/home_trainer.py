@@ -1,9 +1,10 @@
 """A trainer's home: the half-days of today and of the week, every sheet still to take or close, the half-day
-running now (for its self sign-in QR code), and what changed lately in their planning.
+running now (for its self sign-in QR code), and the changes to their planning they have not read yet.
 
-Cadence keeps no "read" mark on planning changes: the home lists the changes of the last RECENT_DAYS days to the
-trainer's coming half-days (from the audit trail that the planning notices read too), and those taken from them.
-A fixed number of queries, whatever the number of sessions.
+A change is a write to one of the trainer's coming half-days (from the audit trail that the planning notices read
+too) or a half-day taken from them. It is unread when it was made after the trainer's "read up to" time
+(`User.planning_seen_at`, moved by "Marquer comme lus"), and never older than UNREAD_DAYS: a trainer who never
+marks them read is not shown a term of edits. A fixed number of queries, whatever the number of sessions.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ from cfa.services.attendance_codes import OPENS_BEFORE
 from cfa.services.attendance_followup import trainer_to_finish
 from cfa.services.planning_notices import ACTIONS
 
-RECENT_DAYS = 14
+UNREAD_DAYS = 30
 WEEK_DAYS = 7  # the coming half-days shown after today's
 CHANGES_SHOWN = 10
 CHANGE_LABELS = {
@@ -57,15 +58,18 @@ class TrainerHome:
     to_finish: list[Session]
     to_finish_total: int
     running: Session | None  # the half-day whose self sign-in is open now
-    changes: list[PlanningChange]
+    changes: list[PlanningChange]  # unread, newest first
     changes_total: int
-    recent_days: int = RECENT_DAYS
+    seen_at: datetime | None  # when the trainer last marked their changes read
+    newest_change_at: datetime | None  # what "Marquer comme lus" marks read: nothing made after the page was shown
     statuses: ClassVar = MarkStatus  # what the day's tiles count
 
 
-def recent_changes(trainer: User, now: datetime, limit: int = CHANGES_SHOWN) -> tuple[list[PlanningChange], int]:
-    """Changes of the last RECENT_DAYS days to the trainer's half-days still to come, newest first."""
-    since = now - timedelta(days=RECENT_DAYS)
+def unread_changes(trainer: User, now: datetime, limit: int = CHANGES_SHOWN) -> tuple[list[PlanningChange], int]:
+    """Changes to the trainer's half-days still to come made after they last read them, newest first."""
+    since = now - timedelta(days=UNREAD_DAYS)
+    if trainer.planning_seen_at is not None and trainer.planning_seen_at > since:
+        since = trainer.planning_seen_at
     today = now.astimezone(PARIS).date()
     events = (
         sa.select(AuditEvent.entity_id, AuditEvent.action, sa.func.max(AuditEvent.at).label("at"))
@@ -73,7 +77,9 @@ def recent_changes(trainer: User, now: datetime, limit: int = CHANGES_SHOWN) -> 
         .where(
             AuditEvent.entity == "session",
             AuditEvent.action.in_(ACTIONS),
-            AuditEvent.at >= since,
+            AuditEvent.at > since,
+            # Their own edits are not news to them (the actor is None for imports and scheduled jobs).
+            sa.or_(AuditEvent.actor_id.is_(None), AuditEvent.actor_id != trainer.id),
             Session.trainer_id == trainer.id,
             Session.date >= today,
         )
@@ -82,7 +88,7 @@ def recent_changes(trainer: User, now: datetime, limit: int = CHANGES_SHOWN) -> 
     releases = (
         sa.select(SessionRelease.session_id, sa.literal("released"), SessionRelease.released_at)
         .join(Session, Session.id == SessionRelease.session_id)
-        .where(SessionRelease.trainer_id == trainer.id, SessionRelease.released_at >= since, Session.date >= today)
+        .where(SessionRelease.trainer_id == trainer.id, SessionRelease.released_at > since, Session.date >= today)
     )
     both = sa.union_all(events, releases).subquery()
     rows = db.session.execute(sa.select(both).order_by(both.c.at.desc()).limit(limit + 1)).all()
@@ -116,7 +122,7 @@ def trainer_home(trainer: User, now: datetime | None = None) -> TrainerHome:
     ]
     today_sessions = [s for s in week if s.date == today]
     to_finish, to_finish_total = trainer_to_finish(trainer, now)
-    changes, changes_total = recent_changes(trainer, now)
+    changes, changes_total = unread_changes(trainer, now)
     return TrainerHome(
         today=today,
         today_sessions=today_sessions,
@@ -128,4 +134,15 @@ def trainer_home(trainer: User, now: datetime | None = None) -> TrainerHome:
         running=_running(today_sessions, now),
         changes=changes,
         changes_total=changes_total,
+        seen_at=trainer.planning_seen_at,
+        newest_change_at=changes[0].at if changes else None,
     )
+
+
+def mark_changes_read(trainer: User, up_to: datetime, now: datetime | None = None) -> None:
+    """The trainer has read the changes made up to `up_to` (the newest one their page showed): one made while they
+    were reading stays unread. The mark never moves back, nor past now."""
+    up_to = min(up_to, now or datetime.now(UTC))
+    if trainer.planning_seen_at is None or up_to > trainer.planning_seen_at:
+        trainer.planning_seen_at = up_to
+    db.session.commit()

@@ -60,22 +60,47 @@ def test_no_half_day_running_means_no_qr_shortcut():
     assert home_trainer.trainer_home(trainer, NOW).running is None
 
 
-def test_a_trainer_sees_the_recent_changes_to_their_coming_half_days_and_those_taken_from_them():
-    trainer, colleague = f.UserFactory.trainer(), f.UserFactory.trainer()
+def test_a_trainer_sees_the_unread_changes_to_their_coming_half_days_and_those_taken_from_them():
+    trainer, colleague, admin = f.UserFactory.trainer(), f.UserFactory.trainer(), f.UserFactory.admin()
     moved = f.SessionFactory(trainer=trainer, date=TODAY + timedelta(days=7))
     released = f.SessionFactory(trainer=colleague, date=TODAY + timedelta(days=8))
     old = f.SessionFactory(trainer=trainer, date=TODAY + timedelta(days=9))
     past = f.SessionFactory(trainer=trainer, date=TODAY - timedelta(days=1))
     theirs = f.SessionFactory(trainer=colleague, date=TODAY + timedelta(days=10))
-    for session, at in ((moved, NOW - timedelta(days=1)), (old, NOW - timedelta(days=30)), (past, NOW), (theirs, NOW)):
-        audit.record(trainer, "session", session.id, "update", before={}, after={}).at = at
+    own = f.SessionFactory(trainer=trainer, date=TODAY + timedelta(days=11))
+    for session, at in ((moved, NOW - timedelta(days=1)), (old, NOW - timedelta(days=45)), (past, NOW), (theirs, NOW)):
+        audit.record(admin, "session", session.id, "update", before={}, after={}).at = at
+    audit.record(trainer, "session", own.id, "update", before={}, after={}).at = NOW  # not news to its author
     db.session.add(SessionRelease(session_id=released.id, trainer_id=trainer.id, released_at=NOW - timedelta(hours=2)))
     db.session.flush()
 
-    changes, total = home_trainer.recent_changes(trainer, NOW)
+    changes, total = home_trainer.unread_changes(trainer, NOW)
 
     assert [(c.session, c.kind) for c in changes] == [(released, "released"), (moved, "update")]
     assert total == 2 and changes[0].label == "retirée de votre planning"
+
+
+def test_changes_marked_read_leave_the_home_and_a_later_one_comes_back():
+    trainer, admin = f.UserFactory.trainer(), f.UserFactory.admin()
+    first = f.SessionFactory(trainer=trainer, date=TODAY + timedelta(days=7))
+    audit.record(admin, "session", first.id, "update", before={}, after={}).at = NOW - timedelta(hours=3)
+    db.session.flush()
+    home = home_trainer.trainer_home(trainer, NOW)
+    assert [c.session for c in home.changes] == [first]
+
+    # Read up to the change the page showed: one made meanwhile stays unread.
+    second = f.SessionFactory(trainer=trainer, date=TODAY + timedelta(days=8))
+    audit.record(admin, "session", second.id, "cancel", before={}, after={}).at = NOW - timedelta(hours=1)
+    home_trainer.mark_changes_read(trainer, home.newest_change_at, NOW)
+    assert trainer.planning_seen_at == NOW - timedelta(hours=3)
+    assert [(c.session, c.kind) for c in home_trainer.trainer_home(trainer, NOW).changes] == [(second, "cancel")]
+
+    # The mark never goes back, nor past now.
+    home_trainer.mark_changes_read(trainer, NOW - timedelta(days=2), NOW)
+    assert trainer.planning_seen_at == NOW - timedelta(hours=3)
+    home_trainer.mark_changes_read(trainer, NOW + timedelta(days=2), NOW)
+    assert trainer.planning_seen_at == NOW
+    assert home_trainer.trainer_home(trainer, NOW).changes == []
 
 
 def test_the_trainer_home_runs_a_fixed_number_of_queries(count_queries):
@@ -84,7 +109,7 @@ def test_the_trainer_home_runs_a_fixed_number_of_queries(count_queries):
     def build(n):
         for i in range(n):
             session = f.SessionFactory(trainer=trainer, date=TODAY + timedelta(days=i % 5))
-            audit.record(trainer, "session", session.id, "update", before={}, after={}).at = NOW
+            audit.record(None, "session", session.id, "update", before={}, after={}).at = NOW
             f.SessionFactory(trainer=trainer, date=date(2024, 9, 1) + timedelta(days=i))
         with count_queries() as queries:
             home_trainer.trainer_home(trainer, NOW)

@@ -1,6 +1,7 @@
 """Each home page through the client: the person's own things to do, links to the pages acting on them, and
 nothing of anyone else's."""
 
+import re
 from datetime import timedelta
 
 import pytest
@@ -111,13 +112,35 @@ def test_a_home_runs_the_same_number_of_queries_whatever_the_rows(login, count_q
     assert measure() == first
 
 
-def test_a_trainer_home_names_a_recent_change_to_their_planning(login):
+def test_a_trainer_home_names_an_unread_change_to_their_planning_until_marked_read(login):
     from cfa.extensions import db
     from cfa.services import audit
 
     trainer = f.UserFactory.trainer()
     session = f.SessionFactory(trainer=trainer, date=today_paris() + timedelta(days=5), cohort=_today_cohort())
-    audit.record(trainer, "session", session.id, "cancel", before={}, after={})
+    audit.record(f.UserFactory.admin(), "session", session.id, "cancel", before={}, after={})
     db.session.flush()
-    page = login(trainer).get("/").text
-    assert f"{session.cohort.name} : annulée" in page
+    client = login(trainer)
+    page = client.get("/").text
+    assert f"{session.cohort.name} : annulée" in page and "Marquer comme lus" in page
+    up_to = re.search(r'name="jusqu_a" value="([^"]+)"', page).group(1)
+
+    response = client.post("/planning/mon-agenda/changements-lus", data={"jusqu_a": up_to})
+
+    assert response.status_code == 302 and response.location.endswith("/#changements")
+    page = client.get("/").text
+    assert f"{session.cohort.name} : annulée" not in page and "Aucun changement non lu" in page
+
+
+def test_marking_changes_read_refuses_an_unreadable_date_and_other_roles(login):
+    trainer = f.UserFactory.trainer()
+    client = login(trainer)
+    response = client.post("/planning/mon-agenda/changements-lus", data={"jusqu_a": "hier"})
+    assert response.status_code == 400 and "illisible" in response.text
+    assert trainer.planning_seen_at is None
+    for other in (f.UserFactory.apprentice(), f.UserFactory.tutor()):
+        client.logout()
+        answer = login(other).post(
+            "/planning/mon-agenda/changements-lus", data={"jusqu_a": "2025-01-01T00:00:00+00:00"}
+        )
+        assert answer.status_code == 403

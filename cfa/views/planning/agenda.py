@@ -1,13 +1,14 @@
 """A trainer's agenda: all their sessions, across cohorts and centres, week by week."""
 
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 
-from flask import render_template, request
+from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cfa.formatting import today_paris
 from cfa.services import calendar_queries
 from cfa.services.calendar_generation import monday_of
+from cfa.services.home_trainer import mark_changes_read
 from cfa.services.permissions import Ability
 from cfa.views.access import requires
 from cfa.views.feeds import my_feed_url
@@ -36,3 +37,18 @@ def trainer_agenda():
         minutes=sum(s.minutes for s in sessions if not s.is_cancelled),
         today=today_paris(),
     )
+
+
+@bp.route("/mon-agenda/changements-lus", methods=["POST"])
+@requires(Ability.TAKE_ATTENDANCE)
+def changes_read():
+    """ "Marquer comme lus" on the trainer's home: read up to the newest change the page showed."""
+    try:
+        up_to = datetime.fromisoformat(request.form.get("jusqu_a", ""))
+    except ValueError:
+        abort(400, "Date des changements illisible : rechargez la page d'accueil.")
+    if up_to.tzinfo is None:
+        up_to = up_to.replace(tzinfo=UTC)
+    mark_changes_read(current_user, up_to)
+    flash("Changements de planning marqués comme lus.", "success")
+    return redirect(url_for("main.home", _anchor="changements"))
