@@ -145,4 +145,3 @@ def mark_changes_read(trainer: User, up_to: datetime, now: datetime | None = Non
     up_to = min(up_to, now or datetime.now(UTC))
     if trainer.planning_seen_at is None or up_to > trainer.planning_seen_at:
         trainer.planning_seen_at = up_to
-    db.session.commit()

@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 from flask import abort, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
+from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.services import calendar_queries
 from cfa.services.calendar_generation import monday_of
@@ -50,5 +51,6 @@ def changes_read():
     if up_to.tzinfo is None:
         up_to = up_to.replace(tzinfo=UTC)
     mark_changes_read(current_user, up_to)
+    db.session.commit()
     flash("Changements de planning marqués comme lus.", "success")
     return redirect(url_for("main.home", _anchor="changements"))
