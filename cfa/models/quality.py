@@ -361,3 +361,20 @@ class ExportJob(TimestampMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<ExportJob {self.kind} {self.status}>"
+
+
+class AttendanceSnapshot(db.Model):
+    """A closed year's attendance total for one scope of the quality dashboard, kept once computed because it sums
+    a year of the network's marks (services/attendance_snapshots.py says when it is forgotten)."""
+
+    __tablename__ = "attendance_snapshot"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(80), unique=True)  # year and filters: "2025/centre/programme/cohort"
+    year: Mapped[int] = mapped_column(index=True)
+    attended: Mapped[int] = mapped_column(sa.BigInteger)  # minutes
+    scheduled: Mapped[int] = mapped_column(sa.BigInteger)
+    computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    def __repr__(self) -> str:
+        return f"<AttendanceSnapshot {self.key}>"

@@ -211,6 +211,14 @@ def recorded_by_cohort(
     return _recorded_rates(Enrolment.cohort_id, list(cohort_ids), start, end)
 
 
+def recorded_by_enrolment(
+    enrolment_ids: Iterable[int], start: date | None = None, end: date | None = None
+) -> dict[int, Rate]:
+    """Each apprentice's recorded minutes over a period (one query), without the "non renseigné" count: the audit
+    file's rows, which list what the sheets hold."""
+    return _recorded_rates(Enrolment.id, list(enrolment_ids), start, end)
+
+
 def _recorded_rates(key, keys: list[int], start: date | None, end: date | None) -> dict[int, Rate]:
     rates = {k: Rate() for k in keys}
     if keys:

@@ -29,7 +29,7 @@ from cfa.models import (
     SurveyInvitation,
     User,
 )
-from cfa.services import attendance_rates, complaints
+from cfa.services import attendance_rates, complaints, quality_series
 from cfa.services import quality_indicators as qi
 from cfa.services.organisation import current_organisation
 
@@ -77,13 +77,20 @@ def _rate(label: str, rate, definition: str) -> tuple[str, str, int, int, str]:
 
 def build(year: int, centre_id: int | None = None, progress: Callable[[int], None] = lambda p: None) -> AuditFile:
     scope = qi.Scope(year, centre_id=centre_id)
-    board = qi.dashboard(scope)
+    ids = list(db.session.scalars(qi.enrolled_during(scope)))
+    rates = attendance_rates.recorded_by_enrolment(ids, scope.start, scope.end)
+    # The year's attendance figure is the sum of the rows the file lists, read now; the chart's earlier years are
+    # the dashboard's kept totals (services/attendance_snapshots.py).
+    summed = attendance_rates.Rate()
+    for rate in rates.values():
+        summed.add(rate)
+    board = qi.dashboard(scope, attendance_figure=qi.figure("attendance", summed.attended, summed.scheduled))
     progress(20)
     cohorts = qi.cohort_ids(scope)
     parts = [
         _results_part(board),
         _certification_part(board, scope, cohorts),
-        _attendance_part(board, scope),
+        _attendance_part(board, ids, rates),
     ]
     progress(50)
     parts += [_integration_part(board), _appraisals_part(board, scope, cohorts)]
@@ -91,7 +98,13 @@ def build(year: int, centre_id: int | None = None, progress: Callable[[int], Non
     progress(80)
     centre = db.session.get(Centre, centre_id).name if centre_id else "Tous les centres"
     organisation = current_organisation()
-    return AuditFile(year, centre, organisation.name if organisation else "CFA", parts, qi.yearly_series(scope))
+    return AuditFile(
+        year,
+        centre,
+        organisation.name if organisation else "CFA",
+        parts,
+        quality_series.yearly_series(scope, kept=True),
+    )
 
 
 def _results_part(board) -> Part:
@@ -140,9 +153,7 @@ def _certification_part(board, scope, cohorts) -> Part:
     )
 
 
-def _attendance_part(board, scope) -> Part:
-    ids = list(db.session.scalars(qi.enrolled_during(scope)))
-    rates = attendance_rates.rates_by_enrolment(ids, scope.start, scope.end)
+def _attendance_part(board, ids: list[int], rates: dict[int, attendance_rates.Rate]) -> Part:
     names = {
         e_id: (cohort, f"{last.upper()} {first}", status)
         for e_id, cohort, last, first, status in db.session.execute(

@@ -30,7 +30,7 @@ class QualityHome:
 
 def quality_home(today: date) -> QualityHome:
     # The dashboard's default scope: the last full year.
-    board = qi.dashboard(qi.Scope(today.year - 1), today)
+    board = qi.dashboard(qi.Scope(today.year - 1), today, kept=True)
     running = campaigns_listing(state="open", today=today).where(SurveyCampaign.opens_on <= today)
     campaigns = list(db.session.scalars(running.limit(SHOWN)))
     rates = participation([c.id for c in campaigns])

@@ -33,7 +33,7 @@ from cfa.models import (
     SurveyQuestion,
     SurveyResponse,
 )
-from cfa.services import attendance_rates
+from cfa.services import attendance_rates, attendance_snapshots
 from cfa.services.assessment_rates import Rate, success_rates, total
 from cfa.services.complaints import targets
 from cfa.services.satisfaction import satisfaction_rates
@@ -115,6 +115,15 @@ class Scope:
     @property
     def narrowed(self) -> bool:
         return any(v is not None for v in (self.centre_id, self.programme_id, self.cohort_id))
+
+    @property
+    def filters(self) -> tuple[int | None, int | None, int | None]:
+        return self.centre_id, self.programme_id, self.cohort_id
+
+    @property
+    def key(self) -> str:
+        """The year and filters as one string: what a kept figure is stored under."""
+        return "/".join("-" if v is None else str(v) for v in (self.year, *self.filters))
 
 
 @dataclass(frozen=True)
@@ -213,6 +222,18 @@ def interruption_and_rupture(scope: Scope) -> tuple[Figure, Figure]:
 def attendance(scope: Scope, now=None) -> Figure:
     summed = attendance_rates.total_rate(enrolled_during(scope), scope.start, scope.end, now=now)
     return figure("attendance", summed.attended, summed.scheduled)
+
+
+def kept_attendance(scope: Scope, now=None) -> tuple[Figure, datetime | None]:
+    """The attendance figure, a closed year's read from its kept total (services/attendance_snapshots.py), and
+    when that total was computed (None: computed now)."""
+
+    def compute() -> tuple[int, int]:
+        fig = attendance(scope, now)
+        return fig.rate.numerator, fig.rate.denominator
+
+    attended, scheduled, computed_at = attendance_snapshots.kept_total(scope.key, scope.year, compute, now)
+    return figure("attendance", attended, scheduled), computed_at
 
 
 def complaints_within_target(scope: Scope, today: date | None = None) -> Figure:
@@ -324,13 +345,21 @@ class Dashboard:
     integration_estimate: Figure
     continuation_estimate: Figure
     declared: dict
+    attendance_computed_at: datetime | None = None  # a closed year's kept total; None: computed for this page
 
     @property
     def rates(self) -> list[Figure]:
         return [self.success, self.partial, self.interruption, self.rupture, self.attendance, self.complaints]
 
 
-def dashboard(scope: Scope, today: date | None = None) -> Dashboard:
+def dashboard(
+    scope: Scope, today: date | None = None, kept: bool = False, attendance_figure: Figure | None = None
+) -> Dashboard:
+    """The year's figures. Attendance: `attendance_figure` if the caller summed it (the audit file, from the rows
+    it lists), else a closed year's kept total if `kept` (pages), else computed now."""
+    computed_at = None
+    if attendance_figure is None:
+        attendance_figure, computed_at = kept_attendance(scope) if kept else (attendance(scope), None)
     success_figure, partial = success(scope)
     interruption, rupture = interruption_and_rupture(scope)
     counts = action_counts(scope, today)
@@ -341,7 +370,8 @@ def dashboard(scope: Scope, today: date | None = None) -> Dashboard:
         partial=partial,
         interruption=interruption,
         rupture=rupture,
-        attendance=attendance(scope),
+        attendance=attendance_figure,
+        attendance_computed_at=computed_at,
         complaints=complaints_within_target(scope, today),
         actions=actions_figure(counts),
         action_counts=counts,
@@ -351,25 +381,3 @@ def dashboard(scope: Scope, today: date | None = None) -> Dashboard:
         continuation_estimate=continuation,
         declared=declared_rates(scope.year, scope.programme_id),
     )
-
-
-SERIES = ("success", "interruption", "rupture", "attendance")
-
-
-def yearly_series(scope: Scope, years: int = 4) -> dict[str, list[tuple[int, int | None]]]:
-    """The main rates over the last `years` years up to the scope's, as percents (None: no data that year)."""
-    series: dict[str, list[tuple[int, int | None]]] = {code: [] for code in (*SERIES, "satisfaction")}
-    for year in range(scope.year - years + 1, scope.year + 1):
-        each = Scope(year, scope.centre_id, scope.programme_id, scope.cohort_id)
-        interruption, rupture = interruption_and_rupture(each)
-        for code, fig in (
-            ("success", success(each)[0]),
-            ("interruption", interruption),
-            ("rupture", rupture),
-            ("attendance", attendance(each)),
-        ):
-            series[code].append((year, fig.percent))
-        satisfied = satisfaction_rates("audience", year, cohort_ids(each))
-        summed = Rate(sum(r.numerator for r in satisfied.values()), sum(r.denominator for r in satisfied.values()))
-        series["satisfaction"].append((year, round(100 * summed.value) if summed.value is not None else None))
-    return series

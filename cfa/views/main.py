@@ -3,6 +3,7 @@
 from flask import Blueprint, render_template
 from flask_login import current_user
 
+from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.navigation import nav_for
 from cfa.services.home_admin import admin_home
@@ -33,7 +34,11 @@ def home():
     today = today_paris()
     for ability, template, build in HOMES:
         if can(current_user, ability):
-            return render_template(template, home=build(current_user, today), today=today, feed_url=my_feed_url())
+            page = render_template(template, home=build(current_user, today), today=today, feed_url=my_feed_url())
+            # After rendering (a commit expires what the page reads): the quality home keeps the closed year's
+            # attendance total it computed.
+            db.session.commit()
+            return page
     entries = [item for _group, items in nav_for(current_user) for item in items]
     return render_template("main/home.html", entries=entries)
 

@@ -57,3 +57,27 @@ def test_the_report_holds_each_indicators_figures_and_definitions():
     assert "Taux d'obtention du titre" in text and "75" in text
     assert "présenté" in text  # the definition printed beside the figure
     assert "Obtention du titre" in text and "100 %" in text  # the chart's legend and axis, drawn in the PDF
+
+
+def test_the_attendance_figure_is_the_sum_of_the_rows_listed_and_the_dashboard_s_count():
+    from cfa.services import quality_indicators as qi
+
+    cohort = f.CohortFactory(start_date=date(2024, 9, 2), end_date=date(2025, 8, 29))
+    enrolments = [f.EnrolmentFactory(cohort=cohort) for _ in range(3)]
+    for day, statuses in ((date(2025, 3, 3), ("present", "absent", "late")), (date(2025, 3, 4), ("present",) * 3)):
+        sheet = f.AttendanceSheetFactory(session=f.SessionFactory(cohort=cohort, date=day))
+        for enrolment, status in zip(enrolments, statuses, strict=True):
+            f.AttendanceMarkFactory(
+                sheet=sheet,
+                enrolment=enrolment,
+                status=m.MarkStatus(status),
+                minutes_late=20 if status == "late" else 0,
+            )
+
+    part = next(p for p in audit_export.build(2025).parts if p.number == 12)
+
+    label, value, attended, scheduled, _definition = part.figures[0]
+    assert (attended, scheduled) == (sum(row[4] for row in part.rows), sum(row[3] for row in part.rows))
+    assert (attended, scheduled) == (6 * 210 - 210 - 20, 6 * 210)
+    fresh = qi.attendance(qi.Scope(2025))
+    assert (fresh.rate.numerator, fresh.rate.denominator) == (attended, scheduled)

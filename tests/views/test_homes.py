@@ -101,6 +101,7 @@ def test_a_home_runs_the_same_number_of_queries_whatever_the_rows(login, count_q
         f.ComplaintFactory(received_on=today_paris())
 
     def measure():
+        client.get("/")  # a first view keeps the closed year's attendance total: compare views that read it
         with count_queries() as queries:
             assert client.get("/").status_code == 200
         return len(queries)

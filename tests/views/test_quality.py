@@ -10,6 +10,7 @@ from openpyxl import load_workbook
 
 from cfa import models as m
 from cfa.extensions import db
+from cfa.formatting import today_paris
 from cfa.models import Role
 from tests import factories as f
 
@@ -211,3 +212,30 @@ def test_the_complaint_targets_and_the_public_threshold_are_set_on_the_organisat
     assert organisation.public_rate_threshold == 20
     assert client.post("/admin/organisme", data=organisation_form(complaint_close_days="0")).status_code == 200
     assert db.session.scalar(sa.select(m.Organisation.complaint_close_days)) == 30
+
+
+def test_the_dashboard_says_when_closed_years_attendance_was_computed_and_recalculer_computes_it_again(login):
+    day = date(today_paris().year - 1, 3, 3)
+    f.AttendanceMarkFactory(sheet=f.AttendanceSheetFactory(session=f.SessionFactory(date=day)))
+    client = login(f.UserFactory.quality())
+    page = client.get("/qualite/").text
+    assert "Assiduité des années closes calculée le" in page
+    kept = set(db.session.scalars(sa.select(m.AttendanceSnapshot.key)))
+    assert f"{day.year}/-/-/-" in kept
+
+    response = client.post(f"/qualite/recalculer?annee={day.year}")
+
+    assert response.status_code == 302 and response.location.endswith(f"/qualite/?annee={day.year}")
+    assert not set(db.session.scalars(sa.select(m.AttendanceSnapshot.key))) & {
+        f"{year}/-/-/-" for year in range(day.year - 3, day.year + 1)
+    }
+
+
+@pytest.mark.parametrize("role", [Role.TRAINER, Role.APPRENTICE, Role.TUTOR])
+def test_only_the_quality_officer_recomputes_the_dashboard(login, role):
+    f.AttendanceMarkFactory(sheet=f.AttendanceSheetFactory(session=f.SessionFactory(date=date(2025, 3, 3))))
+    db.session.add(m.AttendanceSnapshot(key="2025/-/-/-", year=2025, attended=1, scheduled=2))
+    db.session.flush()
+    person = f.UserFactory(roles=[role], employer=f.EmployerFactory() if role == Role.TUTOR else None)
+    assert login(person).post("/qualite/recalculer?annee=2025").status_code == 403
+    assert db.session.scalar(sa.select(sa.func.count(m.AttendanceSnapshot.id))) == 1

@@ -1,7 +1,7 @@
 """The Qualiopi referential with the evidence Cadence holds, the indicators dashboard and the declared rates."""
 
 import sqlalchemy as sa
-from flask import flash, redirect, render_template, url_for
+from flask import flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from cfa.extensions import db
@@ -10,8 +10,8 @@ from cfa.forms import choices
 from cfa.forms.quality import DeclaredRateForm
 from cfa.models import Audience, DeclaredRate, DeclaredRateKind
 from cfa.renderers.quality_charts import CHART_LABELS, rates_chart, svg
+from cfa.services import attendance_snapshots, quality_referential, quality_series
 from cfa.services import quality_indicators as qi
-from cfa.services import quality_referential
 from cfa.services.permissions import Ability
 from cfa.services.quality_declared import DeclaredError, save_declared
 from cfa.views.access import requires
@@ -41,10 +41,10 @@ def dashboard():
     scope = scope_from_args()
     # The year's cohorts only (of the chosen centre and programme): the network's every cohort would be hundreds.
     cohorts = choices.cohorts_of(scope.year, scope.centre_id, scope.programme_id)
-    chart = svg(rates_chart(qi.yearly_series(scope), CHART_LABELS))
-    return render_template(
+    chart = svg(rates_chart(quality_series.yearly_series(scope, kept=True), CHART_LABELS))
+    page = render_template(
         "quality/dashboard.html",
-        board=qi.dashboard(scope),
+        board=qi.dashboard(scope, kept=True),
         chart=chart,
         audiences=Audience,
         kinds=DeclaredRateKind,
@@ -52,6 +52,19 @@ def dashboard():
         programmes=choices.programmes(),
         cohorts=cohorts,
     )
+    db.session.commit()  # after rendering: the closed years' attendance totals computed for it are kept
+    return page
+
+
+@bp.route("/recalculer", methods=["POST"])
+@requires(Ability.MANAGE_QUALITY)
+def recompute():
+    """Forget the kept attendance totals of the years the dashboard shows: they are computed again on the way back."""
+    scope = scope_from_args()
+    attendance_snapshots.forget(qi.Scope(year, *scope.filters).key for year in quality_series.series_years(scope))
+    db.session.commit()
+    flash("Assiduité recalculée à partir des émargements.", "success")
+    return redirect(url_for("quality.dashboard", **request.args))
 
 
 @bp.route("/taux-declares", methods=["GET", "POST"])

@@ -1,0 +1,36 @@
+"""Closed years' attendance totals kept for the quality dashboard (a year of the network's marks takes seconds).
+
+Revision ID: 0027
+Revises: 0026
+"""
+from alembic import op
+import sqlalchemy as sa
+
+from cfa.models.base import UTCDateTime
+
+
+revision = '0027'
+down_revision = '0026'
+branch_labels = None
+depends_on = None
+
+
+def upgrade():
+    op.create_table(
+        'attendance_snapshot',
+        sa.Column('id', sa.Integer(), nullable=False),
+        sa.Column('key', sa.String(length=80), nullable=False),
+        sa.Column('year', sa.Integer(), nullable=False),
+        sa.Column('attended', sa.BigInteger(), nullable=False),
+        sa.Column('scheduled', sa.BigInteger(), nullable=False),
+        sa.Column('computed_at', UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint('id', name=op.f('pk_attendance_snapshot')),
+        sa.UniqueConstraint('key', name=op.f('uq_attendance_snapshot_key')),
+    )
+    with op.batch_alter_table('attendance_snapshot', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_attendance_snapshot_year'), ['year'], unique=False)
+
+
+def downgrade():
+    # Only figures computed from the marks: nothing is lost by dropping them.
+    op.drop_table('attendance_snapshot')
