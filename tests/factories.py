@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import factory
+import sqlalchemy as sa
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
 
@@ -446,3 +447,11 @@ class VisitActionFactory(Base):
     description = "Transmettre la fiche de poste"
     owner = "Tuteur·rice"
     due_on = date(2025, 10, 15)
+
+
+def closed_flags_disagreeing() -> int:
+    """Half-days whose `sheet_closed` flag says otherwise than their sheet: none, whatever wrote them."""
+    closed = sa.exists().where(m.AttendanceSheet.session_id == m.Session.id, m.AttendanceSheet.closed_at.is_not(None))
+    return db.session.scalar(
+        sa.select(sa.func.count(m.Session.id)).where(m.Session.sheet_closed != sa.case((closed, True), else_=False))
+    )

@@ -248,6 +248,7 @@ def _history(n, cohorts, programme_id, module_id, centre_ids, trainer, tutor, em
                         start_time=start,
                         end_time=end,
                         status=SessionStatus.PLANNED,
+                        sheet_closed=True,  # each gets its closed sheet below, as flag_closed_sheets would say
                     )
                 )
     session_ids = list(

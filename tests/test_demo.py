@@ -53,6 +53,7 @@ from cfa.services.assessment_rates import success_rates, total
 from cfa.services.calendar_generation import french_holidays, monday_of
 from cfa.services.course_figures import yearly_figures
 from cfa.services.identifiers import siret_error, uai_error
+from tests import factories as f
 
 DAYS = {
     "a Monday": date(2026, 11, 30),
@@ -176,6 +177,7 @@ def test_every_half_day_before_today_has_its_closed_sheet_signed_by_every_learne
     )
     assert db.session.scalar(unclosed) == 0
     assert db.session.scalar(sa.select(sa.func.count()).where(AttendanceSheet.session_id.in_(future))) == 0
+    assert f.closed_flags_disagreeing() == 0  # the bulk insert flagged its half-days closed
     unsigned = sa.select(sa.func.count()).where(
         AttendanceMark.status != MarkStatus.ABSENT, AttendanceMark.signed_at.is_(None)
     )

@@ -31,6 +31,7 @@ from cfa.models import (
     SurveyResponse,
     User,
 )
+from tests import factories as f
 
 TODAY = date(2026, 11, 30)  # a Monday: the demo trainer has sheets to take that day
 SCALE = 0.005
@@ -82,6 +83,7 @@ def test_tiny_network_reports_what_the_database_holds():
         .where(Session.cohort_id.in_(network), AttendanceSheet.closed_at.is_not(None))
     )
     assert past == closed > 0
+    assert f.closed_flags_disagreeing() == 0
 
     # A mark only for a learner of the session's cohort, enrolled that day, and one at most per learner and sheet.
     stray = db.session.scalar(

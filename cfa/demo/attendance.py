@@ -32,6 +32,7 @@ from cfa.models import (
 )
 from cfa.services import attendance, justifications
 from cfa.services.attendance import MarkInput
+from cfa.services.attendance_followup import flag_closed_sheets
 
 REASONS = [
     "Arrêt maladie",
@@ -128,6 +129,13 @@ def closed_sheet_row(rng: random.Random, session: Session, signatures: dict[int,
     )
 
 
+def insert_closed_sheets(rows: list[dict]) -> None:
+    """Closed sheets in bulk, their half-days flagged closed as a flush would (no flush sees a bulk insert)."""
+    for first in range(0, len(rows), 10_000):
+        db.session.execute(sa.insert(AttendanceSheet), rows[first : first + 10_000])
+    flag_closed_sheets(row["session_id"] for row in rows)
+
+
 def record_past_sheets(
     rng: random.Random,
     sessions: list[Session],
@@ -137,8 +145,7 @@ def record_past_sheets(
 ) -> list[tuple[Enrolment, date]]:
     """The closed, signed sheet of each past half-day, with a mark for every learner enrolled that day (apprentices
     and short-course trainees alike), in bulk; returns the absences, which the caller may justify."""
-    sheets = [closed_sheet_row(rng, session, signatures) for session in sessions]
-    db.session.execute(sa.insert(AttendanceSheet), sheets)
+    insert_closed_sheets([closed_sheet_row(rng, session, signatures) for session in sessions])
     sheet_ids = dict(db.session.execute(sa.select(AttendanceSheet.session_id, AttendanceSheet.id)).tuples().all())
 
     marks, absences = [], []

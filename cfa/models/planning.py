@@ -168,6 +168,9 @@ class Session(TimestampMixin, db.Model):
     # The half-day calendar generation had put it on before an admin moved it: re-planning leaves that slot empty.
     moved_from_date: Mapped[dt.date | None]
     moved_from_half_day: Mapped[HalfDay | None] = mapped_column(enum_type(HalfDay, "moved_from_half_day"))
+    # Whether its sheet is closed, kept with the sheet (services/attendance_followup.py): the sheets still to finish
+    # are then read from a partial index of the few half-days not closed, not by an anti-join over every sheet.
+    sheet_closed: Mapped[bool] = mapped_column(default=False, server_default=sa.false())
 
     cohort: Mapped[Cohort] = relationship()
     module: Mapped["Module | None"] = relationship()
@@ -188,6 +191,12 @@ class Session(TimestampMixin, db.Model):
             postgresql_where=sa.text("status = 'planned'"),
         ),
         sa.Index("ix_session_cohort_date", "cohort_id", "date"),
+        sa.Index(
+            "ix_session_unfinished",
+            "date",
+            sqlite_where=sa.text("sheet_closed = 0"),
+            postgresql_where=sa.text("NOT sheet_closed"),
+        ),
         # The API's changed_since reads the sessions changed after an instant.
         sa.Index("ix_session_updated_at", "updated_at"),
     )

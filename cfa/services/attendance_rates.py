@@ -81,7 +81,11 @@ def ended_clause(now: datetime | None = None):
     """SQL: the session's half-day is over (Paris wall-clock)."""
     local = (now or datetime.now(UTC)).astimezone(PARIS)
     today = local.date()
-    return sa.or_(Session.date < today, sa.and_(Session.date == today, Session.end_time <= local.time()))
+    # The bare bound first: an index on the date can seek to it instead of walking every half-day to come.
+    return sa.and_(
+        Session.date <= today,
+        sa.or_(Session.date < today, sa.and_(Session.date == today, Session.end_time <= local.time())),
+    )
 
 
 def _recorded(key, keys: list[int] | sa.Select, start: date | None, end: date | None, total: bool = False):

@@ -391,3 +391,17 @@ def test_an_open_sheet_has_nobody_enrolled_after_closing(session, enrolments):
 def test_a_sheet_from_before_self_sign_in_gets_its_secret_when_the_trainer_opens_the_code_panel():
     sheet = f.AttendanceSheetFactory(qr_secret=None)
     assert att.lock_sheet(sheet.session).qr_secret
+
+
+def test_closing_a_sheet_flags_its_half_day_closed_and_takes_it_off_the_sheets_to_finish(session, enrolments):
+    from cfa.services.attendance_followup import count_to_finish, sheets_to_finish
+
+    att.mark_everyone_present(session, session.trainer, now=DURING)
+    assert not session.sheet_closed and session in db.session.scalars(sheets_to_finish(AFTER)).all()
+    before = count_to_finish(AFTER)
+
+    signatures.close(session, session.trainer, PNG, "UA", now=AFTER, unsigned=ON_PAPER(enrolments))
+
+    db.session.expire_all()  # read back from the database, not from the object the flush changed
+    assert session.sheet_closed and session not in db.session.scalars(sheets_to_finish(AFTER)).all()
+    assert count_to_finish(AFTER) == before - 1 and f.closed_flags_disagreeing() == 0

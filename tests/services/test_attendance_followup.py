@@ -91,3 +91,27 @@ class _Frozen(datetime):
     @classmethod
     def now(cls, tz=None):
         return NOW
+
+
+def test_a_sheet_written_by_any_means_keeps_its_half_day_flag_in_step(trainer):
+    from cfa.demo.attendance import insert_closed_sheets
+
+    open_sheet = f.AttendanceSheetFactory(session=f.SessionFactory(date=date(2026, 3, 2), trainer=trainer))
+    factory_closed = f.AttendanceSheetFactory(
+        session=f.SessionFactory(date=date(2026, 3, 3), trainer=trainer), closed_at=datetime(2026, 3, 3, tzinfo=UTC)
+    )
+    bulk = f.SessionFactory(date=date(2026, 3, 4), trainer=trainer)
+    db.session.flush()
+    insert_closed_sheets([dict(session_id=bulk.id, version=1, closed_at=datetime(2026, 3, 4, 12, tzinfo=UTC))])
+    db.session.expire_all()
+    assert f.closed_flags_disagreeing() == 0
+    assert (open_sheet.session.sheet_closed, factory_closed.session.sheet_closed, bulk.sheet_closed) == (
+        False,
+        True,
+        True,
+    )
+    assert listed(trainer=trainer) == [open_sheet.session]
+
+    db.session.delete(factory_closed)  # a sheet never goes, but if it did its half-day would be to take again
+    db.session.flush()
+    assert f.closed_flags_disagreeing() == 0

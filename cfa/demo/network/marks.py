@@ -8,7 +8,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
-from cfa.demo.attendance import USER_AGENTS, closed_sheet_row, drawn_mark, signature_png
+from cfa.demo.attendance import USER_AGENTS, closed_sheet_row, drawn_mark, insert_closed_sheets, signature_png
 from cfa.demo.network.cohorts import MARK_BATCH
 from cfa.extensions import db
 from cfa.formatting import PARIS
@@ -50,8 +50,7 @@ def _attendance(rng: random.Random, today: date, cohort_ids: list[int], say) -> 
     )
     signatures = {person: signature_png(rng) for person in people if person is not None}
     sheet_rows = [closed_sheet_row(rng, s, signatures) for s in sessions]
-    for first in range(0, len(sheet_rows), 10_000):
-        db.session.execute(sa.insert(AttendanceSheet), sheet_rows[first : first + 10_000])
+    insert_closed_sheets(sheet_rows)
     say(f"    feuilles : {len(sheet_rows)}")
     session_ids = {s.id for s in sessions}
     sheet_ids = {
