@@ -89,50 +89,41 @@ def ended_clause(now: datetime | None = None):
 
 
 def _recorded(key, keys: list[int] | sa.Select, start: date | None, end: date | None, total: bool = False):
-    """Sums per half-day first, then per key: the minutes of a half-day are computed once per session,
-    not once per mark (the attended minutes of a half-day: its minutes times the marks present, less the late
-    and early minutes, which a save keeps below the half-day's length). `total`: one row for all the keys, summed
-    per half-day of all of them (a network's year of marks makes as many groups as sessions, not as marks)."""
+    """The recorded minutes per key (or in one row if `total`), summed mark by mark in one aggregate. A mark's
+    attended minutes are never below zero (a save keeps its late and early minutes within the half-day). The
+    unjustified minutes are the absent ones less the justified ones (`_rate_of`): the justification look-up, nested
+    so that it runs for absences only, then runs once per absence, not twice."""
     absent = AttendanceMark.status == MarkStatus.ABSENT
-    # Nested so that the justification look-up runs for absences only, not for every mark.
     justified = sa.case((absent, sa.case((justified_clause(), 1), else_=0)), else_=0)
+    present_minutes = SESSION_MINUTES - AttendanceMark.minutes_late - AttendanceMark.minutes_left_early
     late_or_early = sa.or_(AttendanceMark.minutes_late > 0, AttendanceMark.minutes_left_early > 0)
-    per_half_day = _in_period(
+    stmt = _in_period(
         sa.select(
             *(() if total else (key.label("key"),)),
-            Session.start_time,
-            Session.end_time,
-            sa.func.count().label("half_days"),
-            sa.func.sum(sa.case((absent, 1), else_=0)).label("absences"),
-            sa.func.sum(justified).label("justified"),
+            sa.func.sum(SESSION_MINUTES).label("scheduled"),
+            sa.func.sum(sa.case((absent, 0), (present_minutes > 0, present_minutes), else_=0)).label("attended"),
             sa.func.sum(AttendanceMark.minutes_late).label("late"),
             sa.func.sum(AttendanceMark.minutes_left_early).label("left_early"),
+            sa.func.sum(SESSION_MINUTES * justified).label("absent_justified"),
+            sa.func.sum(sa.case((absent, SESSION_MINUTES), else_=0)).label("absent_minutes"),
+            sa.func.count().label("half_days"),
+            sa.func.sum(sa.case((absent, 1), else_=0)).label("absences"),
             sa.func.sum(sa.case((late_or_early, 1), else_=0)).label("lateness"),
         )
         .select_from(AttendanceMark)
         .join(Session, AttendanceMark.session_id == Session.id)
         .join(Enrolment, AttendanceMark.enrolment_id == Enrolment.id)
-        .where(key.in_(keys), Session.status == SessionStatus.PLANNED)
-        .group_by(*(() if total else (key,)), Session.id, Session.start_time, Session.end_time),
+        .where(key.in_(keys), Session.status == SessionStatus.PLANNED),
         start,
         end,
-    ).subquery()
-    h = per_half_day.c
-    minutes = minutes_of(h.start_time, h.end_time)
-    attended = minutes * (h.half_days - h.absences) - h.late - h.left_early
-    stmt = sa.select(
-        *(() if total else (h.key,)),
-        sa.func.sum(minutes * h.half_days).label("scheduled"),
-        sa.func.sum(sa.case((attended > 0, attended), else_=0)).label("attended"),
-        sa.func.sum(h.late).label("late"),
-        sa.func.sum(h.left_early).label("left_early"),
-        sa.func.sum(minutes * h.justified).label("absent_justified"),
-        sa.func.sum(minutes * (h.absences - h.justified)).label("absent_unjustified"),
-        sa.func.sum(h.half_days).label("half_days"),
-        sa.func.sum(h.absences).label("absences"),
-        sa.func.sum(h.lateness).label("lateness"),
     )
-    return stmt if total else stmt.group_by(h.key)
+    return stmt if total else stmt.group_by(key)
+
+
+def _rate_of(row) -> Rate:
+    values = {name: int(value or 0) for name, value in row._mapping.items() if name != "key"}
+    values["absent_unjustified"] = values.pop("absent_minutes") - values["absent_justified"]
+    return Rate(**values)
 
 
 def _in_period(stmt, start: date | None, end: date | None):
@@ -158,8 +149,7 @@ def total_rate(enrolments: sa.Select, start: date | None, end: date | None, now:
     """The summed rate of many apprentices, given as a SELECT of their enrolment ids: two aggregate queries of one
     row each, whatever the number of apprentices (a network's year is thousands)."""
     ids = sa.select(enrolments.subquery().c[0])  # a derived table: never correlated with the enrolment joined here
-    row = db.session.execute(_recorded(Enrolment.id, ids, start, end, total=True)).one()
-    rate = Rate(**{name: int(value or 0) for name, value in row._mapping.items()})
+    rate = _rate_of(db.session.execute(_recorded(Enrolment.id, ids, start, end, total=True)).one())
     minutes, half_days = db.session.execute(_missing(Enrolment.id, ids, start, end, now, total=True)).one()
     rate.not_recorded_minutes, rate.not_recorded_half_days = int(minutes or 0), int(half_days)
     return rate
@@ -227,5 +217,5 @@ def _recorded_rates(key, keys: list[int], start: date | None, end: date | None) 
     rates = {k: Rate() for k in keys}
     if keys:
         for row in db.session.execute(_recorded(key, keys, start, end)):
-            rates[row.key] = Rate(**{name: int(value) for name, value in row._mapping.items() if name != "key"})
+            rates[row.key] = _rate_of(row)
     return rates

@@ -70,7 +70,7 @@ def _keep(key: str, year: int, attended: int, scheduled: int, now: datetime) -> 
 
 
 def forget(keys: Iterable[str]) -> None:
-    """ "Recalculer": the next view computes these figures again."""
+    """What "Recalculer" does: the next view computes these figures again."""
     db.session.execute(sa.delete(AttendanceSnapshot).where(AttendanceSnapshot.key.in_(list(keys))))
 
 
