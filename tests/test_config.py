@@ -107,3 +107,26 @@ def test_sqlite_under_gunicorn_is_reported_at_start_up(monkeypatch, caplog, tmp_
     with caplog.at_level("WARNING"):
         create_app("testing", SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp_path}/x.sqlite")
     assert "utilisez PostgreSQL" in caplog.text
+
+
+def test_postgresql_connections_run_without_jit_and_keep_their_other_options():
+    app = create_app(
+        "testing",
+        SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1/test",
+        SQLALCHEMY_ENGINE_OPTIONS={"pool_pre_ping": True, "connect_args": {"options": "-c statement_timeout=5000"}},
+    )
+    options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["pool_pre_ping"] is True
+    assert options["connect_args"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    sqlite = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
+    assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
+
+
+def test_the_database_the_tests_run_on_has_jit_off_when_it_is_postgresql(app):
+    import sqlalchemy as sa
+
+    from cfa.extensions import db
+
+    if db.engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only: SQLite has no JIT")
+    assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
