@@ -16,7 +16,7 @@ def create_app(config_name: str | None = None, **overrides) -> Flask:
     app.config.from_object(config_class)
     app.config.update(overrides)
     _ensure_sqlite_folder(app.config["SQLALCHEMY_DATABASE_URI"])
-    _without_jit(app)
+    _postgres_settings(app)
 
     from cfa.cli import register_commands
     from cfa.errors import register_error_handlers
@@ -43,14 +43,15 @@ def _trust_proxies(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count)
 
 
-def _without_jit(app: Flask) -> None:
-    """PostgreSQL's JIT compiles a large aggregate for a hundred milliseconds and more before running it (measured
-    on a network's year of marks): a loss for pages that must answer in less, and no query here runs for minutes."""
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+def _postgres_settings(app: Flask) -> None:
+    """POSTGRES_SETTINGS (config.py says why) as options of every PostgreSQL connection, after any given."""
+    settings = app.config.get("POSTGRES_SETTINGS", "").split()
+    if not settings or not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         return
     options = dict(app.config.get("SQLALCHEMY_ENGINE_OPTIONS") or {})
     connect_args = dict(options.get("connect_args") or {})
-    connect_args["options"] = f"{connect_args.get('options', '')} -c jit=off".strip()
+    given = connect_args.get("options", "")
+    connect_args["options"] = " ".join([given, *(f"-c {setting}" for setting in settings)]).strip()
     app.config["SQLALCHEMY_ENGINE_OPTIONS"] = {**options, "connect_args": connect_args}
 
 

@@ -109,7 +109,7 @@ def test_sqlite_under_gunicorn_is_reported_at_start_up(monkeypatch, caplog, tmp_
     assert "utilisez PostgreSQL" in caplog.text
 
 
-def test_postgresql_connections_run_without_jit_and_keep_their_other_options():
+def test_postgresql_connections_get_the_settings_and_keep_their_other_options():
     app = create_app(
         "testing",
         SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1/test",
@@ -117,16 +117,21 @@ def test_postgresql_connections_run_without_jit_and_keep_their_other_options():
     )
     options = app.config["SQLALCHEMY_ENGINE_OPTIONS"]
     assert options["pool_pre_ping"] is True
-    assert options["connect_args"]["options"] == "-c statement_timeout=5000 -c jit=off"
+    assert options["connect_args"]["options"] == "-c statement_timeout=5000 -c jit=off -c random_page_cost=1.1"
     sqlite = create_app("testing", SQLALCHEMY_DATABASE_URI="sqlite://")
     assert "connect_args" not in sqlite.config["SQLALCHEMY_ENGINE_OPTIONS"]
+    own = create_app(
+        "testing", SQLALCHEMY_DATABASE_URI="postgresql+psycopg://postgres@127.0.0.1/test", POSTGRES_SETTINGS=""
+    )
+    assert "connect_args" not in own.config["SQLALCHEMY_ENGINE_OPTIONS"]  # the server's own settings
 
 
-def test_the_database_the_tests_run_on_has_jit_off_when_it_is_postgresql(app):
+def test_the_database_the_tests_run_on_has_the_settings_when_it_is_postgresql(app):
     import sqlalchemy as sa
 
     from cfa.extensions import db
 
     if db.engine.dialect.name != "postgresql":
-        pytest.skip("PostgreSQL only: SQLite has no JIT")
+        pytest.skip("PostgreSQL only: SQLite has no planner settings")
     assert db.session.execute(sa.text("SHOW jit")).scalar() == "off"
+    assert db.session.execute(sa.text("SHOW random_page_cost")).scalar() == "1.1"
