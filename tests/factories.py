@@ -3,6 +3,7 @@
 from datetime import date, time, timedelta
 
 import factory
+import faker
 import sqlalchemy as sa
 from factory.alchemy import SQLAlchemyModelFactory
 from werkzeug.security import generate_password_hash
@@ -34,13 +35,27 @@ class EmployerFactory(Base):
     postcode = "35000"
 
 
+_FAKE = faker.Faker("fr_FR")
+
+
+def _letters(n: int) -> str:
+    """Four letters that no other number gives ("Aaaa", "Aaab"…), so that no name is a prefix of another."""
+    letters = ""
+    for _ in range(4):
+        n, rest = divmod(n, 26)
+        letters = chr(ord("a") + rest) + letters
+    return letters.capitalize()
+
+
 class UserFactory(Base):
     class Meta:
         model = m.User
 
     email = factory.Sequence(lambda n: f"personne{n}@exemple.test")
     first_name = factory.Faker("first_name", locale="fr_FR")
-    last_name = factory.Faker("last_name", locale="fr_FR")
+    # A random surname made unique: a test that checks someone else's name is absent from a page must not meet it by
+    # chance, as the trainer's own or a second learner's drawn from the same few hundred names (seen failing CI).
+    last_name = factory.Sequence(lambda n: f"{_FAKE.last_name()} {_letters(n)}")
     password_hash = _TEST_HASH
     active = True
 
