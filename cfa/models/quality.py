@@ -375,6 +375,23 @@ class AttendanceSnapshot(db.Model):
     attended: Mapped[int] = mapped_column(sa.BigInteger)  # minutes
     scheduled: Mapped[int] = mapped_column(sa.BigInteger)
     computed_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # The versions of its year and of every year (AttendanceYearVersion) read before it was computed.
+    year_version: Mapped[int] = mapped_column(default=0)
+    all_version: Mapped[int] = mapped_column(default=0)
 
     def __repr__(self) -> str:
         return f"<AttendanceSnapshot {self.key}>"
+
+
+class AttendanceYearVersion(db.Model):
+    """How many writes a closed year's marks and half-days have had (year 0: writes that concern every year). A
+    kept total is good only under the versions it was computed at: a write that commits while a total is being
+    computed leaves it stale, and a deleted row could not say so."""
+
+    __tablename__ = "attendance_year_version"
+
+    year: Mapped[int] = mapped_column(primary_key=True, autoincrement=False)
+    version: Mapped[int] = mapped_column(default=0)
+
+    def __repr__(self) -> str:
+        return f"<AttendanceYearVersion {self.year}: {self.version}>"

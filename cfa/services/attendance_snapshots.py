@@ -2,19 +2,20 @@
 
 A year's attendance rate sums a year of the network's marks (hundreds of thousands of them): one to two seconds on
 PostgreSQL, for a figure that hardly moves once the year is over, and the quality dashboard shows five years of it.
-The dashboard and the quality officer's home read closed years from here: computed at the first view, kept in
-`attendance_snapshot` and forgotten
+The dashboard and the quality officer's home read closed years from here: computed at the first view and kept in
+`attendance_snapshot` with the versions of `attendance_year_version` read before computing. A kept total is used
+only while those versions are unchanged, so that a write committed while it was being computed cannot leave a
+stale figure behind. A version moves
 
-- when a mark or a half-day of that year is written, by any page or import (a flush listener below: an ORM write
-  cannot miss it);
-- when an enrolment's contract dates or cohort change, or a cohort changes centre or programme (every year is
-  forgotten: those are rare and can move a whole population between scopes);
-- after MAX_AGE, for what no flush sees (bulk SQL statements, a restore);
-- on "Recalculer" from the dashboard.
+- when a mark or a half-day of a closed year is written, by any page or import (a flush listener below: an ORM
+  write cannot miss it): that year's;
+- when an enrolment's contract dates or cohort change, or a cohort changes centre or programme: year 0, every
+  year's (those are rare and can move a whole population between scopes).
 
-The current year is never kept: its sheets are being taken. The audit file sums its own year from the rows it
-lists, read then, and takes the kept totals for its chart of the earlier years. A page that reads a kept total
-commits after building, so that what it computed is kept for the next view.
+A kept total is also computed again after MAX_AGE, for what no flush sees (bulk SQL statements), and on
+"Recalculer" from the dashboard. The current year is never kept: its sheets are being taken. The audit file sums its
+own year from the rows it lists, read then, and takes the kept totals for its chart of the earlier years. A page
+that reads a kept total commits after building, so that what it computed is kept for the next view.
 """
 
 from __future__ import annotations
@@ -24,13 +25,15 @@ from datetime import UTC, datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy import event, orm
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
 from cfa.formatting import PARIS
-from cfa.models import AttendanceMark, AttendanceSnapshot, Cohort, Enrolment, Session
+from cfa.models import AttendanceMark, AttendanceSnapshot, AttendanceYearVersion, Cohort, Enrolment, Session
 
 MAX_AGE = timedelta(hours=24)
+EVERY_YEAR = 0  # the version row of writes that concern every year
 # What an enrolment or a cohort may change that moves marks from one dashboard scope to another.
 SCOPE = {
     Enrolment: ("contract_start", "contract_end", "interrupted_on", "cohort_id"),
@@ -46,25 +49,36 @@ def kept_total(
     now = now or datetime.now(UTC)
     if year >= now.astimezone(PARIS).year:
         return (*compute(), None)
+    versions = _versions(year)  # read before computing: a write committed meanwhile moves them past this total
     kept = db.session.scalar(
         sa.select(AttendanceSnapshot).where(
             AttendanceSnapshot.key == key, AttendanceSnapshot.computed_at > now - MAX_AGE
         )
     )
-    if kept is not None:
+    if kept is not None and (kept.year_version, kept.all_version) == versions:
         return kept.attended, kept.scheduled, kept.computed_at
     attended, scheduled = compute()
-    _keep(key, year, attended, scheduled, now)
+    _keep(AttendanceSnapshot(key=key, year=year, attended=attended, scheduled=scheduled, computed_at=now), versions)
     return attended, scheduled, now
 
 
-def _keep(key: str, year: int, attended: int, scheduled: int, now: datetime) -> None:
-    db.session.execute(sa.delete(AttendanceSnapshot).where(AttendanceSnapshot.key == key))
+def _versions(year: int) -> tuple[int, int]:
+    rows = dict(
+        db.session.execute(
+            sa.select(AttendanceYearVersion.year, AttendanceYearVersion.version).where(
+                AttendanceYearVersion.year.in_([year, EVERY_YEAR])
+            )
+        ).all()
+    )
+    return rows.get(year, 0), rows.get(EVERY_YEAR, 0)
+
+
+def _keep(snapshot: AttendanceSnapshot, versions: tuple[int, int]) -> None:
+    snapshot.year_version, snapshot.all_version = versions
+    db.session.execute(sa.delete(AttendanceSnapshot).where(AttendanceSnapshot.key == snapshot.key))
     try:
         with db.session.begin_nested():
-            db.session.add(
-                AttendanceSnapshot(key=key, year=year, attended=attended, scheduled=scheduled, computed_at=now)
-            )
+            db.session.add(snapshot)
     except IntegrityError:
         pass  # another worker kept the same figure meanwhile
 
@@ -115,7 +129,7 @@ def _years_written(session: orm.Session) -> tuple[set[int], bool]:
 
 
 @event.listens_for(orm.Session, "before_flush")
-def _forget_written_years(session: orm.Session, _context, _instances) -> None:
+def _move_written_years(session: orm.Session, _context, _instances) -> None:
     if not any(
         isinstance(obj, (AttendanceMark, Session, Enrolment, Cohort))
         for obj in (*session.new, *session.dirty, *session.deleted)
@@ -124,8 +138,18 @@ def _forget_written_years(session: orm.Session, _context, _instances) -> None:
     with session.no_autoflush:  # reading an expired date or session_id loads it, without flushing again
         years, everything = _years_written(session)
     current = datetime.now(UTC).astimezone(PARIS).year
-    table = AttendanceSnapshot.__table__
-    if everything:
-        session.connection().execute(sa.delete(table))
-    elif closed := {year for year in years if year < current}:
-        session.connection().execute(sa.delete(table).where(table.c.year.in_(closed)))
+    closed = [EVERY_YEAR] if everything else sorted(year for year in years if year < current)
+    if closed:
+        _bump(session.connection(), closed)
+
+
+def _bump(connection: sa.Connection, years: list[int]) -> None:
+    """One more version for each year, created at 1 (in the years' order: two writers never wait on each other
+    crosswise)."""
+    table = AttendanceYearVersion.__table__
+    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
+    connection.execute(
+        insert.values([{"year": year, "version": 1} for year in years]).on_conflict_do_update(
+            index_elements=[table.c.year], set_={"version": table.c.version + 1}
+        )
+    )
