@@ -6,7 +6,6 @@ they would share counters even in memory and the test could not fail."""
 
 import json
 import os
-import socket
 import subprocess
 import sys
 import uuid
@@ -20,9 +19,9 @@ from cfa.extensions import db
 from cfa.formatting import today_paris
 from cfa.models import Justification
 from tests import factories as f
+from tests.redis_server import REDIS, redis_up
 
 ROOT = Path(__file__).resolve().parent.parent
-REDIS = ("127.0.0.1", 6379)
 PDF = b"%PDF-1.4 arret de travail"
 
 SERVER = r"""
@@ -53,14 +52,6 @@ elif action == "read-proof":
     answer = client.get(f"/emargement/justificatifs/{justification_id}/piece")
     print(json.dumps([answer.status_code, answer.data.hex()]))
 """
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(REDIS, timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def _server(settings: dict, action: str, *args: str):
@@ -114,7 +105,7 @@ def _limited(settings: dict, storage: str, prefix: str) -> dict:
     return {**settings, "RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": storage, "RATELIMIT_KEY_PREFIX": prefix}
 
 
-@pytest.mark.skipif(not _redis_up() and not os.environ.get("CI"), reason="no Redis server on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up() and not os.environ.get("CI"), reason="no Redis server on 127.0.0.1:6379")
 def test_failed_log_ins_on_two_servers_count_together_in_redis(network):
     import redis
 

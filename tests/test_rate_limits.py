@@ -14,18 +14,11 @@ from pathlib import Path
 
 import pytest
 
-REDIS = ("127.0.0.1", 6379)
+from tests.redis_server import REDIS, redis_up
+
 APPRENTICE, PASSWORD = "ines@exemple.test", "une phrase de passe solide"
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-
-
-def _redis_up() -> bool:
-    try:
-        socket.create_connection(REDIS, timeout=1).close()
-    except OSError:
-        return False
-    return True
 
 
 def _free_port() -> int:
@@ -114,7 +107,7 @@ def _browser():
     return urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no Redis server on 127.0.0.1:6379")
 def test_failed_log_ins_are_limited_across_workers(two_workers):
     login = two_workers + "/connexion"
     # A new browser each time: gunicorn hands its connections to either worker.
@@ -122,7 +115,7 @@ def test_failed_log_ins_are_limited_across_workers(two_workers):
     assert answers.count(200) == 10 and answers.count(429) == 20
 
 
-@pytest.mark.skipif(not _redis_up(), reason="no Redis server on 127.0.0.1:6379")
+@pytest.mark.skipif(not redis_up(), reason="no Redis server on 127.0.0.1:6379")
 def test_wrong_self_sign_in_codes_are_limited_per_apprentice_across_workers(two_workers):
     browser, login, sign_in = _browser(), two_workers + "/connexion", two_workers + "/moi/emargement"
     assert _post(browser, login, login, {"email": APPRENTICE, "password": PASSWORD}) == 200  # redirected home

@@ -14,6 +14,7 @@ import sqlalchemy as sa
 from PIL import Image, ImageDraw
 
 from cfa import storage
+from cfa.batches import batches
 from cfa.demo import data
 from cfa.demo.calendar import DemoCalendar
 from cfa.extensions import db
@@ -131,8 +132,8 @@ def closed_sheet_row(rng: random.Random, session: Session, signatures: dict[int,
 
 def insert_closed_sheets(rows: list[dict]) -> None:
     """Closed sheets in bulk, their half-days flagged closed as a flush would (no flush sees a bulk insert)."""
-    for first in range(0, len(rows), 10_000):
-        db.session.execute(sa.insert(AttendanceSheet), rows[first : first + 10_000])
+    for batch in batches(rows, 10_000):
+        db.session.execute(sa.insert(AttendanceSheet), batch)
     flag_closed_sheets(row["session_id"] for row in rows)
 
 

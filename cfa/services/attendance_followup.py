@@ -18,6 +18,7 @@ import sqlalchemy as sa
 from sqlalchemy import event, orm
 from sqlalchemy.orm import selectinload
 
+from cfa.batches import batches
 from cfa.extensions import db
 from cfa.models import AttendanceSheet, Cohort, Session, SessionStatus, User
 from cfa.services.attendance_rates import ended_clause
@@ -32,10 +33,8 @@ def unfinished_clause(now: datetime | None = None):
 
 def flag_closed_sheets(session_ids: Iterable[int]) -> None:
     """After a bulk insert of closed sheets, which no flush sees."""
-    ids = list(session_ids)
-    for first in range(0, len(ids), 10_000):
-        chunk = ids[first : first + 10_000]
-        db.session.execute(sa.update(Session.__table__).where(Session.id.in_(chunk)).values(sheet_closed=True))
+    for batch in batches(list(session_ids), 10_000):
+        db.session.execute(sa.update(Session.__table__).where(Session.id.in_(batch)).values(sheet_closed=True))
 
 
 @event.listens_for(orm.Session, "before_flush")

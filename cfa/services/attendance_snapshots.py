@@ -26,7 +26,6 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy import event, orm
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.exc import IntegrityError
 
 from cfa.extensions import db
 from cfa.formatting import PARIS
@@ -58,7 +57,7 @@ def kept_total(
     if kept is not None and (kept.year_version, kept.all_version) == versions:
         return kept.attended, kept.scheduled, kept.computed_at
     attended, scheduled = compute()
-    _keep(AttendanceSnapshot(key=key, year=year, attended=attended, scheduled=scheduled, computed_at=now), versions)
+    _keep(key, year, attended, scheduled, now, versions)
     return attended, scheduled, now
 
 
@@ -73,14 +72,20 @@ def _versions(year: int) -> tuple[int, int]:
     return rows.get(year, 0), rows.get(EVERY_YEAR, 0)
 
 
-def _keep(snapshot: AttendanceSnapshot, versions: tuple[int, int]) -> None:
-    snapshot.year_version, snapshot.all_version = versions
-    db.session.execute(sa.delete(AttendanceSnapshot).where(AttendanceSnapshot.key == snapshot.key))
-    try:
-        with db.session.begin_nested():
-            db.session.add(snapshot)
-    except IntegrityError:
-        pass  # another worker kept the same figure meanwhile
+def _keep(key: str, year: int, attended: int, scheduled: int, now: datetime, versions: tuple[int, int]) -> None:
+    """Written over any older total of the scope, or over the one another worker kept meanwhile."""
+    values = dict(
+        key=key,
+        year=year,
+        attended=attended,
+        scheduled=scheduled,
+        computed_at=now,
+        year_version=versions[0],
+        all_version=versions[1],
+    )
+    table = AttendanceSnapshot.__table__
+    dialect = db.session.get_bind().dialect.name
+    db.session.execute(_upsert(dialect, table, [values], table.c.key, values))
 
 
 def forget(keys: Iterable[str]) -> None:
@@ -147,9 +152,11 @@ def _bump(connection: sa.Connection, years: list[int]) -> None:
     """One more version for each year, created at 1 (in the years' order: two writers never wait on each other
     crosswise)."""
     table = AttendanceYearVersion.__table__
-    insert = (postgresql if connection.dialect.name == "postgresql" else sqlite).insert(table)
-    connection.execute(
-        insert.values([{"year": year, "version": 1} for year in years]).on_conflict_do_update(
-            index_elements=[table.c.year], set_={"version": table.c.version + 1}
-        )
-    )
+    rows = [{"year": year, "version": 1} for year in years]
+    connection.execute(_upsert(connection.dialect.name, table, rows, table.c.year, {"version": table.c.version + 1}))
+
+
+def _upsert(dialect: str, table: sa.Table, rows: list[dict], unique: sa.Column, changes: dict):
+    """INSERT … ON CONFLICT DO UPDATE, which both engines speak with their own construct."""
+    insert = (postgresql if dialect == "postgresql" else sqlite).insert(table)
+    return insert.values(rows).on_conflict_do_update(index_elements=[unique], set_=changes)

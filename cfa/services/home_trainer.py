@@ -61,8 +61,12 @@ class TrainerHome:
     changes: list[PlanningChange]  # unread, newest first
     changes_total: int
     seen_at: datetime | None  # when the trainer last marked their changes read
-    newest_change_at: datetime | None  # what "Marquer comme lus" marks read: nothing made after the page was shown
     statuses: ClassVar = MarkStatus  # what the day's tiles count
+
+    @property
+    def newest_change_at(self) -> datetime | None:
+        """What "Marquer comme lus" marks read: nothing made after the page was shown."""
+        return self.changes[0].at if self.changes else None
 
 
 def unread_changes(trainer: User, now: datetime, limit: int = CHANGES_SHOWN) -> tuple[list[PlanningChange], int]:
@@ -135,7 +139,6 @@ def trainer_home(trainer: User, now: datetime | None = None) -> TrainerHome:
         changes=changes,
         changes_total=changes_total,
         seen_at=trainer.planning_seen_at,
-        newest_change_at=changes[0].at if changes else None,
     )
 
 

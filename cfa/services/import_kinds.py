@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from email_validator import EmailNotValidError, validate_email
 from sqlalchemy.orm import selectinload
 
+from cfa.batches import batches
 from cfa.extensions import db
 from cfa.formatting import short_date, today_paris
 from cfa.models import Cohort, Employer, EmployerKind, Enrolment, Role, User
@@ -90,8 +91,8 @@ def _cells(rows: list[Row], *keys: str) -> set[str]:
 def _load_people(rows: list[Row], *keys: str) -> dict[str, User]:
     emails = list(_cells(rows, *keys))
     found: dict[str, User] = {}
-    for start in range(0, len(emails), 500):  # bounded IN lists, whatever the database
-        stmt = sa.select(User).where(User.email.in_(emails[start : start + 500]))
+    for batch in batches(emails, 500):  # bounded IN lists, whatever the database
+        stmt = sa.select(User).where(User.email.in_(batch))
         found.update({user.email: user for user in db.session.scalars(stmt)})
     return found
 

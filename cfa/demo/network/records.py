@@ -7,6 +7,7 @@ from datetime import UTC, date, datetime, time, timedelta
 
 import sqlalchemy as sa
 
+from cfa.batches import batches
 from cfa.demo import followup as demo_followup
 from cfa.demo import surveys as demo_surveys
 from cfa.demo.assessment import ECF_TITLES, JURY_MEMBERS, SUCCESS_RATE, _code
@@ -40,9 +41,9 @@ from cfa.services.survey_templates import template
 def _insert(model, rows: list[dict]) -> list[int]:
     """Rows inserted in one statement per batch; their ids, in order (for the rows that hang on them)."""
     ids: list[int] = []
-    for first in range(0, len(rows), 5_000):
+    for batch in batches(rows, 5_000):
         statement = sa.insert(model).returning(model.id, sort_by_parameter_order=True)
-        ids += db.session.scalars(statement, rows[first : first + 5_000]).all()
+        ids += db.session.scalars(statement, batch).all()
     return ids
 
 
@@ -242,8 +243,8 @@ def _campaigns(rng: random.Random, today: date, cohorts: list[Cohort]) -> None:
         for response_id, (_, _, given) in zip(response_ids, responses, strict=True)
         for a in given
     ]
-    for first in range(0, len(answers), 20_000):
-        db.session.execute(sa.insert(Answer), answers[first : first + 20_000])
+    for batch in batches(answers, 20_000):
+        db.session.execute(sa.insert(Answer), batch)
 
 
 def _livrets(rng: random.Random, today: date, cohorts: list[Cohort]) -> None:
@@ -290,5 +291,5 @@ def _livrets(rng: random.Random, today: date, cohorts: list[Cohort]) -> None:
     entry_ids = _insert(LivretEntry, entries)
     for row in activities:
         row["entry_id"] = entry_ids[row.pop("entry")]
-    for first in range(0, len(activities), 20_000):
-        db.session.execute(sa.insert(LivretActivity), activities[first : first + 20_000])
+    for batch in batches(activities, 20_000):
+        db.session.execute(sa.insert(LivretActivity), batch)
